@@ -1,0 +1,31 @@
+# The bundle's commands. Each installs into .venv from requirements on first use.
+PY := .venv/bin/python
+VENV_STAMP := .venv/.installed
+export PATH := $(CURDIR)/.venv/bin:$(PATH)
+
+.PHONY: demo test notebook figures release clean-demo
+
+$(VENV_STAMP): requirements.txt requirements-dev.txt
+	python3 -m venv .venv
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $(VENV_STAMP)
+
+## notebook: rebuild source/ from authoring/ (after editing the text form or the grading kit)
+notebook: $(VENV_STAMP)
+	$(PY) -m course_tools.build_notebook
+
+## figures: redraw the notebook's figures
+figures: $(VENV_STAMP)
+	$(PY) -m course_tools.draw_figures
+
+## release: generate the student version in release/ with nbgrader
+release: $(VENV_STAMP)
+	nbgrader generate_assignment cnn_step_by_step --force --log-level=WARN
+
+## demo: regenerate the release and autograde the reference solution and the untouched release
+demo: $(VENV_STAMP)
+	$(PY) -m course_tools.demo
+
+## test: the test suite, through real nbgrader
+test: $(VENV_STAMP)
+	$(PY) -m pytest tests

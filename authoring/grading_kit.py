@@ -1,0 +1,411 @@
+"""The autograder's hidden kit: oracles, reference helpers and one check per graded function.
+
+tools/build_notebook.py pastes this file into the hidden block of the notebook's
+"grading kit" test cell, so it runs in the grading kernel before any student code
+and never reaches the release. It must not use anything the student defines: it
+imports numpy under its own name and writes its oracles differently from the
+reference solution (vectorised over the kernel offsets, not four loops), so that
+a shared mistake cannot hide.
+
+Every function below sets ``__tracebackhide__`` so that IPython leaves the kit's
+frames out of a failing cell's traceback: a student (and the feedback) sees the
+one-sentence message, not the oracle.
+"""
+import warnings as _cnn_warnings
+
+import numpy as _cnn_np
+
+# A correct solution must not lose a test cell to a warning printed on stderr
+# (nbgrader scores any stderr output as a failure).
+_cnn_warnings.simplefilter("ignore")
+
+
+class _CnnGradingKit:
+    np = _cnn_np
+    RTOL = 1e-6
+    ATOL = 1e-8
+    GRAD_TOL = 1e-5  # largest relative error allowed against central differences
+
+    # ------------------------------------------------------------------ oracles
+    @staticmethod
+    def out_size(n, f, pad, stride):
+        return (n + 2 * pad - f) // stride + 1
+
+    @classmethod
+    def pad(cls, X, pad):
+        m, n_H, n_W, n_C = X.shape
+        out = cls.np.zeros((m, n_H + 2 * pad, n_W + 2 * pad, n_C), dtype=X.dtype)
+        out[:, pad:pad + n_H, pad:pad + n_W, :] = X
+        return out
+
+    @staticmethod
+    def offset_view(X, di, dj, f_out_H, f_out_W, stride):
+        """The entries that kernel offset (di, dj) meets, one per output position."""
+        return X[:, di:di + stride * (f_out_H - 1) + 1:stride,
+                 dj:dj + stride * (f_out_W - 1) + 1:stride, :]
+
+    @classmethod
+    def conv_forward(cls, A, W, b, stride, pad):
+        f, _, _, n_C = W.shape
+        n_H = cls.out_size(A.shape[1], f, pad, stride)
+        n_W = cls.out_size(A.shape[2], f, pad, stride)
+        A_pad = cls.pad(A, pad)
+        Z = cls.np.zeros((A.shape[0], n_H, n_W, n_C))
+        for di in range(f):
+            for dj in range(f):
+                Z += cls.offset_view(A_pad, di, dj, n_H, n_W, stride) @ W[di, dj]
+        return Z + b.reshape(n_C)
+
+    @classmethod
+    def conv_backward(cls, dZ, A, W, stride, pad):
+        f, _, _, n_C = W.shape
+        _, n_H, n_W, _ = dZ.shape
+        A_pad = cls.pad(A, pad)
+        dA_pad = cls.np.zeros_like(A_pad)
+        dW = cls.np.zeros_like(W)
+        for di in range(f):
+            for dj in range(f):
+                dW[di, dj] = cls.np.einsum("mhwk,mhwc->kc", cls.offset_view(A_pad, di, dj, n_H, n_W, stride), dZ)
+                cls.offset_view(dA_pad, di, dj, n_H, n_W, stride)[...] += dZ @ W[di, dj].T
+        db = dZ.sum(axis=(0, 1, 2)).reshape(1, 1, 1, n_C)
+        dA = dA_pad[:, pad:pad + A.shape[1], pad:pad + A.shape[2], :]
+        return dA, dW, db
+
+    @classmethod
+    def pool_forward(cls, A, f, stride, mode):
+        n_H = cls.out_size(A.shape[1], f, 0, stride)
+        n_W = cls.out_size(A.shape[2], f, 0, stride)
+        views = cls.np.stack([cls.offset_view(A, di, dj, n_H, n_W, stride)
+                              for di in range(f) for dj in range(f)])
+        return views.max(axis=0) if mode == "max" else views.mean(axis=0)
+
+    @classmethod
+    def pool_backward(cls, dA, A, f, stride, mode):
+        dA_prev = cls.np.zeros(A.shape)
+        for h in range(dA.shape[1]):
+            for w in range(dA.shape[2]):
+                rows = slice(h * stride, h * stride + f)
+                cols = slice(w * stride, w * stride + f)
+                g = dA[:, h, w, :][:, None, None, :]
+                if mode == "max":
+                    window = A[:, rows, cols, :]
+                    dA_prev[:, rows, cols, :] += (window == window.max(axis=(1, 2), keepdims=True)) * g
+                else:
+                    dA_prev[:, rows, cols, :] += g / (f * f)
+        return dA_prev
+
+    @classmethod
+    def numerical_gradient(cls, loss, x, eps=1e-5):
+        """Central differences of the scalar loss() with respect to every entry of x."""
+        grad = cls.np.zeros_like(x)
+        for idx in cls.np.ndindex(*x.shape):
+            keep = x[idx]
+            x[idx] = keep + eps
+            up = loss()
+            x[idx] = keep - eps
+            down = loss()
+            x[idx] = keep
+            grad[idx] = (up - down) / (2 * eps)
+        return grad
+
+    # ------------------------------------------------- helpers swapped in while
+    # conv_forward, conv_backward and pool_backward are graded, so that a wrong
+    # helper costs only its own points.
+    @classmethod
+    def ref_zero_pad(cls, X, pad):
+        return cls.pad(X, pad)
+
+    @classmethod
+    def ref_conv_single_step(cls, a_slice_prev, W, b):
+        return float(cls.np.sum(a_slice_prev * W) + cls.np.asarray(b).reshape(-1)[0])
+
+    @classmethod
+    def ref_create_mask_from_window(cls, x):
+        return x == cls.np.max(x)
+
+    @classmethod
+    def ref_distribute_value(cls, dz, shape):
+        return cls.np.full(shape, dz / (shape[0] * shape[1]))
+
+    @staticmethod
+    def isolate(namespace, **references):
+        """Put the reference helpers in the notebook's namespace until this cell ends.
+
+        Restoring from IPython's post_run_cell event runs even when the cell fails,
+        so the student's own helpers are back for every later cell.
+        """
+        __tracebackhide__ = True
+        saved = {name: namespace[name] for name in references if name in namespace}
+        namespace.update(references)
+        shell = get_ipython()  # noqa: F821 (defined in the kernel)
+
+        def restore(*_):
+            for name in references:
+                namespace.pop(name, None)
+            namespace.update(saved)
+            shell.events.unregister("post_run_cell", restore)
+
+        shell.events.register("post_run_cell", restore)
+
+    # ----------------------------------------------------------------- plumbing
+    @staticmethod
+    def fail(message):
+        __tracebackhide__ = True
+        raise AssertionError(message)
+
+    @classmethod
+    def call(cls, label, function, *args, **kwargs):
+        """Call the student's function on copies, and fail if it changed them or raised."""
+        __tracebackhide__ = True
+        originals = [a.copy() if isinstance(a, cls.np.ndarray) else a for a in args]
+        copies = [a.copy() if isinstance(a, cls.np.ndarray) else a for a in args]
+        try:
+            with cls.np.errstate(all="ignore"):
+                result = function(*copies, **kwargs)
+        except Exception as error:  # the student's own error, reported in one line
+            cls.fail(f"{label}: {function.__name__} raised {type(error).__name__}: {error}")
+        for position, (before, after) in enumerate(zip(originals, copies)):
+            if isinstance(before, cls.np.ndarray) and not cls.np.array_equal(before, after, equal_nan=True):
+                cls.fail(f"{label}: {function.__name__} modified its input argument number {position + 1}; "
+                         "work on new arrays instead.")
+        return result
+
+    @classmethod
+    def unpack(cls, label, result, names):
+        __tracebackhide__ = True
+        if not isinstance(result, (tuple, list)) or len(result) != len(names):
+            cls.fail(f"{label}: expected {len(names)} return values ({', '.join(names)}), "
+                     f"got {type(result).__name__}{'' if not hasattr(result, '__len__') else ' of length ' + str(len(result))}.")
+        return result
+
+    @classmethod
+    def check_array(cls, label, name, got, want, exact=False):
+        __tracebackhide__ = True
+        np = cls.np
+        if not isinstance(got, np.ndarray):
+            cls.fail(f"{label}: {name} should be a numpy array, got {type(got).__name__}.")
+        if got.shape != want.shape:
+            cls.fail(f"{label}: {name} has shape {got.shape} but should have shape {want.shape}.")
+        if exact:
+            if got.dtype != want.dtype:
+                cls.fail(f"{label}: {name} has dtype {got.dtype} but should have dtype {want.dtype}.")
+            if not np.array_equal(got, want):
+                cls.fail(f"{label}: {name} is True in the wrong places ({int((got != want).sum())} of {got.size} entries differ).")
+            return
+        if not np.issubdtype(got.dtype, np.number) or np.issubdtype(got.dtype, np.complexfloating):
+            cls.fail(f"{label}: {name} has dtype {got.dtype}; it should hold real numbers.")
+        if not np.allclose(got, want, rtol=cls.RTOL, atol=cls.ATOL):
+            wrong = ~np.isclose(got, want, rtol=cls.RTOL, atol=cls.ATOL)
+            cls.fail(f"{label}: {name} has the right shape but {int(wrong.sum())} of {got.size} values are wrong "
+                     f"(largest error {np.max(np.abs(got - want)):.3g}).")
+
+    @classmethod
+    def check_gradient(cls, label, name, got, numeric):
+        __tracebackhide__ = True
+        np = cls.np
+        if not isinstance(got, np.ndarray) or got.shape != numeric.shape:
+            cls.check_array(label, name, got, numeric)  # reports the wrong type or shape
+        error = np.max(np.abs(got - numeric) / np.maximum(1e-8, np.abs(got) + np.abs(numeric)))
+        if not error < cls.GRAD_TOL:
+            cls.fail(f"{label}, gradient check: {name} differs from central differences "
+                     f"(relative error {error:.2e}, should be below {cls.GRAD_TOL:.0e}).")
+
+    @staticmethod
+    def describe(A_shape, **hyper):
+        m, n_H, n_W, n_C = A_shape
+        extra = ", ".join(f"{k} {v}" for k, v in hyper.items())
+        return f"m={m}, input {n_H}x{n_W} with {n_C} channel{'s' if n_C != 1 else ''}, {extra}"
+
+    # ------------------------------------------------------------------- cases
+    # Drawn from one fixed seed so every submission sees the same numbers.
+    # (m, n_H_prev, n_W_prev, n_C_prev, f, n_C, pad, stride)
+    CONV_CASES = [
+        (2, 5, 7, 3, 3, 4, 0, 1),   # pad 0, non-square, n_C != n_C_prev
+        (3, 6, 6, 2, 2, 3, 1, 2),   # stride 2 with padding
+        (1, 7, 5, 1, 3, 2, 2, 3),   # m = 1, stride 3 does not divide evenly
+        (2, 4, 4, 3, 1, 2, 0, 1),   # f = 1
+        (2, 5, 4, 2, 4, 3, 0, 2),   # f larger than stride, uneven leftover
+        (2, 3, 3, 2, 3, 5, 0, 1),   # f equals the input size: one output pixel
+        (1, 4, 6, 3, 3, 1, 1, 1),   # "same" convolution, a single filter
+    ]
+    # (m, n_H_prev, n_W_prev, n_C, f, stride)
+    POOL_CASES = [
+        (2, 5, 7, 3, 3, 1),   # overlapping windows (stride < f), non-square
+        (1, 6, 4, 2, 2, 2),   # m = 1, windows tile the input
+        (3, 7, 5, 1, 3, 2),   # overlap, stride 2 does not divide evenly
+        (2, 4, 4, 3, 1, 1),   # f = 1
+        (2, 5, 6, 2, 5, 1),   # window as tall as the input
+        (2, 8, 6, 2, 2, 3),   # stride > f: some inputs in no window
+    ]
+
+    @classmethod
+    def rng(cls):
+        return cls.np.random.default_rng(20240917)
+
+    # ------------------------------------------------------------------ checks
+    @classmethod
+    def check_zero_pad(cls, zero_pad):
+        __tracebackhide__ = True
+        rng = cls.rng()
+        for number, (shape, pad) in enumerate([((2, 3, 5, 2), 1), ((1, 4, 2, 3), 3),
+                                               ((3, 2, 2, 1), 0), ((2, 4, 3, 2), 2)], 1):
+            X = rng.standard_normal(shape)
+            label = f"zero_pad case {number} ({cls.describe(shape, pad=pad)})"
+            got = cls.call(label, zero_pad, X, pad)
+            cls.check_array(label, "X_pad", got, cls.pad(X, pad))
+        X = rng.integers(-9, 9, size=(2, 3, 3, 2)).astype(cls.np.float32)
+        label = "zero_pad case 5 (float32 input)"
+        got = cls.call(label, zero_pad, X, 1)
+        cls.check_array(label, "X_pad", got, cls.pad(X, 1))
+
+    @classmethod
+    def check_conv_single_step(cls, conv_single_step):
+        __tracebackhide__ = True
+        np = cls.np
+        rng = cls.rng()
+        for number, (f, n_C_prev) in enumerate([(3, 2), (1, 4), (5, 1), (2, 3)], 1):
+            a = rng.standard_normal((f, f, n_C_prev))
+            W = rng.standard_normal((f, f, n_C_prev))
+            b = rng.standard_normal((1, 1, 1)) * 10
+            label = f"conv_single_step case {number} (window {f}x{f}x{n_C_prev})"
+            got = cls.call(label, conv_single_step, a, W, b)
+            if isinstance(got, np.ndarray) and got.ndim > 0:
+                cls.fail(f"{label}: Z should be a single number, got an array of shape {got.shape}.")
+            if not isinstance(got, (int, float, np.integer, np.floating, np.ndarray)):
+                cls.fail(f"{label}: Z should be a number, got {type(got).__name__}.")
+            want = np.einsum("ijk,ijk->", a, W) + b[0, 0, 0]
+            if not np.isclose(float(got), want, rtol=cls.RTOL, atol=cls.ATOL):
+                cls.fail(f"{label}: Z is wrong (off by {abs(float(got) - want):.3g}).")
+
+    @classmethod
+    def check_conv_forward(cls, conv_forward):
+        __tracebackhide__ = True
+        rng = cls.rng()
+        for number, (m, n_H, n_W, n_C_prev, f, n_C, pad, stride) in enumerate(cls.CONV_CASES, 1):
+            A = rng.standard_normal((m, n_H, n_W, n_C_prev))
+            W = rng.standard_normal((f, f, n_C_prev, n_C))
+            b = rng.standard_normal((1, 1, 1, n_C))
+            hparameters = {"pad": pad, "stride": stride}
+            label = f"conv_forward case {number} ({cls.describe(A.shape, f=f, n_C=n_C, pad=pad, stride=stride)})"
+            Z, cache = cls.unpack(label, cls.call(label, conv_forward, A, W, b, dict(hparameters)), ("Z", "cache"))
+            cls.check_array(label, "Z", Z, cls.conv_forward(A, W, b, stride, pad))
+            cls.check_cache(label, cache, (A, W, b, hparameters), ("A_prev", "W", "b", "hparameters"))
+
+    @classmethod
+    def check_cache(cls, label, cache, want, names):
+        __tracebackhide__ = True
+        np = cls.np
+        if not isinstance(cache, (tuple, list)) or len(cache) != len(want):
+            cls.fail(f"{label}: cache should be the tuple ({', '.join(names)}).")
+        for name, got, expected in zip(names, cache, want):
+            same = (got == expected) if isinstance(expected, dict) else (
+                isinstance(got, np.ndarray) and got.shape == expected.shape and np.array_equal(got, expected))
+            if not same:
+                cls.fail(f"{label}: cache should hold {name} as it was passed in, in the order ({', '.join(names)}).")
+
+    @classmethod
+    def check_pool_forward(cls, pool_forward):
+        __tracebackhide__ = True
+        rng = cls.rng()
+        for number, (m, n_H, n_W, n_C, f, stride) in enumerate(cls.POOL_CASES, 1):
+            A = rng.standard_normal((m, n_H, n_W, n_C))
+            hparameters = {"f": f, "stride": stride}
+            for mode in ("max", "average"):
+                label = f"pool_forward case {number}, mode '{mode}' ({cls.describe(A.shape, f=f, stride=stride)})"
+                out, cache = cls.unpack(label, cls.call(label, pool_forward, A, dict(hparameters), mode=mode),
+                                        ("A", "cache"))
+                cls.check_array(label, "A", out, cls.pool_forward(A, f, stride, mode))
+                cls.check_cache(label, cache, (A, hparameters), ("A_prev", "hparameters"))
+        A = rng.standard_normal((2, 4, 4, 2))
+        label = "pool_forward called without mode (the default must be 'max')"
+        out, _ = cls.unpack(label, cls.call(label, pool_forward, A, {"f": 2, "stride": 2}), ("A", "cache"))
+        cls.check_array(label, "A", out, cls.pool_forward(A, 2, 2, "max"))
+
+    @classmethod
+    def check_conv_backward(cls, conv_backward):
+        __tracebackhide__ = True
+        rng = cls.rng()
+        for number, (m, n_H, n_W, n_C_prev, f, n_C, pad, stride) in enumerate(cls.CONV_CASES, 1):
+            A = rng.standard_normal((m, n_H, n_W, n_C_prev))
+            W = rng.standard_normal((f, f, n_C_prev, n_C))
+            b = rng.standard_normal((1, 1, 1, n_C))
+            dZ = rng.standard_normal(cls.conv_forward(A, W, b, stride, pad).shape)
+            label = f"conv_backward case {number} ({cls.describe(A.shape, f=f, n_C=n_C, pad=pad, stride=stride)})"
+            cache = (A.copy(), W.copy(), b.copy(), {"pad": pad, "stride": stride})
+            result = cls.call(label, conv_backward, dZ, cache)
+            dA, dW, db = cls.unpack(label, result, ("dA_prev", "dW", "db"))
+            want = cls.conv_backward(dZ, A, W, stride, pad)
+            for name, got, expected in zip(("dA_prev", "dW", "db"), (dA, dW, db), want):
+                cls.check_array(label, name, got, expected)
+            if not all(cls.np.array_equal(x, y) for x, y in zip(cache[:3], (A, W, b))):
+                cls.fail(f"{label}: conv_backward modified the arrays in the cache; work on new arrays instead.")
+        cls.check_conv_gradients(conv_backward, rng)
+
+    @classmethod
+    def check_conv_gradients(cls, conv_backward, rng):
+        __tracebackhide__ = True
+        A = rng.standard_normal((2, 5, 4, 2))
+        W = rng.standard_normal((3, 3, 2, 3))
+        b = rng.standard_normal((1, 1, 1, 3))
+        stride, pad = 2, 1
+        G = rng.standard_normal(cls.conv_forward(A, W, b, stride, pad).shape)
+        label = f"conv_backward on loss = sum(G * Z) ({cls.describe(A.shape, f=3, n_C=3, pad=pad, stride=stride)})"
+        result = cls.call(label, conv_backward, G, (A.copy(), W.copy(), b.copy(), {"pad": pad, "stride": stride}))
+        dA, dW, db = cls.unpack(label, result, ("dA_prev", "dW", "db"))
+
+        def loss():
+            return float(cls.np.sum(G * cls.conv_forward(A, W, b, stride, pad)))
+
+        for name, got, x in (("dA_prev", dA, A), ("dW", dW, W), ("db", db, b)):
+            cls.check_gradient(label, name, got, cls.numerical_gradient(loss, x))
+
+    @classmethod
+    def check_create_mask_from_window(cls, create_mask_from_window):
+        __tracebackhide__ = True
+        np = cls.np
+        rng = cls.rng()
+        for number, shape in enumerate([(2, 3), (3, 3), (1, 1), (4, 2), (2, 5)], 1):
+            x = rng.standard_normal(shape) - 3.0  # all negative in most entries: a max of 0 is wrong
+            label = f"create_mask_from_window case {number} (window {shape[0]}x{shape[1]})"
+            got = cls.call(label, create_mask_from_window, x)
+            want = x == x.max()
+            if isinstance(got, np.ndarray) and got.shape == want.shape and got.dtype != bool:
+                cls.fail(f"{label}: the mask has dtype {got.dtype}; it should be boolean (True at the maximum).")
+            cls.check_array(label, "mask", got, want, exact=True)
+
+    @classmethod
+    def check_distribute_value(cls, distribute_value):
+        __tracebackhide__ = True
+        np = cls.np
+        for number, (dz, shape) in enumerate([(3, (2, 2)), (-1.5, (3, 1)), (2.0, (1, 1)),
+                                              (7, (2, 5)), (np.float64(0.3), (3, 3))], 1):
+            label = f"distribute_value case {number} (dz = {float(dz):g}, shape {shape})"
+            got = cls.call(label, distribute_value, dz, shape)
+            cls.check_array(label, "a", got, np.full(shape, float(dz) / (shape[0] * shape[1])))
+
+    @classmethod
+    def check_pool_backward(cls, pool_backward):
+        __tracebackhide__ = True
+        rng = cls.rng()
+        for number, (m, n_H, n_W, n_C, f, stride) in enumerate(cls.POOL_CASES, 1):
+            A = rng.standard_normal((m, n_H, n_W, n_C))
+            dA = rng.standard_normal(cls.pool_forward(A, f, stride, "max").shape)
+            hparameters = {"f": f, "stride": stride}
+            for mode in ("max", "average"):
+                label = f"pool_backward case {number}, mode '{mode}' ({cls.describe(A.shape, f=f, stride=stride)})"
+                cache = (A.copy(), dict(hparameters))
+                got = cls.call(label, pool_backward, dA, cache, mode=mode)
+                cls.check_array(label, "dA_prev", got, cls.pool_backward(dA, A, f, stride, mode))
+                if not cls.np.array_equal(cache[0], A):
+                    cls.fail(f"{label}: pool_backward modified A_prev in the cache; work on new arrays instead.")
+        A = rng.standard_normal((1, 5, 4, 2))
+        f, stride = 3, 1
+        G = rng.standard_normal(cls.pool_forward(A, f, stride, "max").shape)
+        for mode in ("max", "average"):
+            label = f"pool_backward, mode '{mode}', on loss = sum(G * A) ({cls.describe(A.shape, f=f, stride=stride)})"
+            got = cls.call(label, pool_backward, G, (A.copy(), {"f": f, "stride": stride}), mode=mode)
+
+            def loss():
+                return float(cls.np.sum(G * cls.pool_forward(A, f, stride, mode)))
+
+            cls.check_gradient(label, "dA_prev", got, cls.numerical_gradient(loss, A))

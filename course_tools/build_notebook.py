@@ -1,0 +1,107 @@
+"""Build the source notebook from its readable text form in authoring/.
+
+The text form keeps solutions and hidden tests reviewable as plain diffs. Its rules:
+
+* Text outside code fences is Markdown; a line ``+++`` starts a new Markdown cell.
+* A fence opened by a line ```` ```python ```` is a code cell. After ``python`` it may
+  name an nbgrader role: ``solution:ID`` (a GRADED FUNCTION cell),
+  ``tests:ID:POINTS`` (an autograder test cell) or ``readonly:ID`` (a locked cell).
+* Inside a code cell, a line ``%include FILE`` is replaced by that file's text
+  (read from authoring/), so the hidden grading kit can live in a real module.
+
+Run ``python -m course_tools.build_notebook`` (``make notebook``) after editing.
+"""
+import re
+import sys
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parent.parent
+AUTHORING = ROOT / "authoring"
+ASSIGNMENT = "cnn_step_by_step"
+TEXT_FORM = AUTHORING / f"{ASSIGNMENT}.md"
+SOURCE_NOTEBOOK = ROOT / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+
+FENCE = re.compile(r"^```python(?:\s+(?P<role>solution|tests|readonly):(?P<id>[\w-]+)(?::(?P<points>\d+))?)?\s*$")
+INCLUDE = re.compile(r"^%include (?P<file>[\w./-]+)\s*$")
+
+
+def nbgrader_metadata(role, grade_id, points):
+    meta = {"grade": role == "tests", "grade_id": grade_id, "locked": role != "solution",
+            "schema_version": 3, "solution": role == "solution", "task": False}
+    if role == "tests":
+        meta["points"] = int(points)
+    return meta
+
+
+def expand_includes(lines):
+    out = []
+    for line in lines:
+        match = INCLUDE.match(line)
+        out.extend((AUTHORING / match["file"]).read_text().rstrip("\n").split("\n") if match else [line])
+    return out
+
+
+def parse(text):
+    """Turn the text form into a list of nbformat cells."""
+    cells, buffer, fence = [], [], None
+
+    def flush_markdown():
+        body = "\n".join(buffer).strip("\n")
+        if body.strip():
+            cells.append(nbformat.v4.new_markdown_cell(body))
+        buffer.clear()
+
+    for number, line in enumerate(text.split("\n"), 1):
+        if fence is None:
+            match = FENCE.match(line)
+            if match:
+                flush_markdown()
+                fence = match
+            elif line.strip() == "+++":
+                flush_markdown()
+            else:
+                buffer.append(line)
+        elif line.strip() == "```":
+            cell = nbformat.v4.new_code_cell("\n".join(expand_includes(buffer)).strip("\n"))
+            if fence["role"]:
+                cell.metadata["nbgrader"] = nbgrader_metadata(fence["role"], fence["id"], fence["points"])
+            cells.append(cell)
+            buffer.clear()
+            fence = None
+        else:
+            buffer.append(line)
+    if fence is not None:
+        raise ValueError(f"{TEXT_FORM.name}: a code fence is never closed")
+    flush_markdown()
+    return cells
+
+
+def build(text):
+    nb = nbformat.v4.new_notebook()
+    nb.metadata = {
+        "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
+        "language_info": {"name": "python"},
+    }
+    nb.cells = parse(text)
+    # Stable ids keep the committed notebook byte-for-byte reproducible.
+    for index, cell in enumerate(nb.cells):
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        cell.id = grade_id or f"cell-{index:03d}"
+    nbformat.validate(nb)
+    return nb
+
+
+def render(text=None):
+    return nbformat.writes(build(TEXT_FORM.read_text() if text is None else text)) + "\n"
+
+
+def main():
+    SOURCE_NOTEBOOK.parent.mkdir(parents=True, exist_ok=True)
+    SOURCE_NOTEBOOK.write_text(render())
+    print(f"wrote {SOURCE_NOTEBOOK.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

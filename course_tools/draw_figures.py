@@ -1,0 +1,139 @@
+"""Draw the assignment's figures into source/<assignment>/images/.
+
+Run ``python -m course_tools.draw_figures`` (``make figures``). The PNGs are
+committed; a test redraws them and checks they are byte-for-byte the same, so the
+drawing must be deterministic: fixed numbers, no timestamps in the PNG metadata.
+"""
+import sys
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.patches import Rectangle  # noqa: E402
+
+from course_tools.build_notebook import ASSIGNMENT, ROOT  # noqa: E402
+
+IMAGES = ROOT / "source" / ASSIGNMENT / "images"
+PNG_METADATA = {"Software": None}  # keeps the matplotlib version out of the file
+PAD_COLOUR = "#d9d9d9"
+VALUE_COLOUR = "#cfe2f3"
+WINDOW_COLOURS = ["#e06666", "#6aa84f", "#3d85c6", "#f1c232"]
+
+
+def draw_grid(ax, values, origin=(0, 0), fill=None, fontsize=10):
+    """Draw a table of numbers as cells, row 0 at the top."""
+    x0, y0 = origin
+    for r, row in enumerate(values):
+        for c, value in enumerate(row):
+            colour = fill(r, c) if fill else VALUE_COLOUR
+            ax.add_patch(Rectangle((x0 + c, y0 - r - 1), 1, 1, facecolor=colour, edgecolor="black", lw=0.8))
+            text = value if isinstance(value, str) else f"{value:g}"
+            ax.text(x0 + c + 0.5, y0 - r - 0.5, text, ha="center", va="center", fontsize=fontsize)
+
+
+def outline(ax, top_left, rows, cols, colour, lw=3.0):
+    x0, y0 = top_left
+    ax.add_patch(Rectangle((x0, y0 - rows), cols, rows, fill=False, edgecolor=colour, lw=lw))
+
+
+def finish(fig, ax, name, xlim, ylim):
+    ax.set_xlim(*xlim)
+    ax.set_ylim(*ylim)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    fig.savefig(IMAGES / name, dpi=100, metadata=PNG_METADATA, bbox_inches="tight")
+    plt.close(fig)
+
+
+def zero_padding():
+    image = [[3, 1, 4, 1], [5, 9, 2, 6], [5, 3, 5, 8], [9, 7, 9, 3]]
+    padded = [[0] * 6] + [[0] + row + [0] for row in image] + [[0] * 6]
+    fig, ax = plt.subplots(figsize=(7, 3.2))
+    draw_grid(ax, image, origin=(0, 5))
+    ax.text(2, 5.4, "input, 4x4", ha="center")
+    ax.annotate("", xy=(6.3, 2.5), xytext=(4.6, 2.5), arrowprops={"arrowstyle": "->", "lw": 2})
+    ax.text(5.45, 2.8, "pad = 1", ha="center")
+    draw_grid(ax, padded, origin=(7, 6), fill=lambda r, c: PAD_COLOUR if r in (0, 5) or c in (0, 5) else VALUE_COLOUR)
+    ax.text(10, 6.4, "padded, 6x6", ha="center")
+    finish(fig, ax, "zero_padding.png", (-0.2, 13.2), (-0.2, 7))
+
+
+def conv_window():
+    size, pad, f, stride, h, w = 7, 1, 3, 2, 1, 2
+    fig, ax = plt.subplots(figsize=(9, 4.6))
+    grid = [["0" if r in (0, size - 1) or c in (0, size - 1) else "" for c in range(size)] for r in range(size)]
+    draw_grid(ax, grid, origin=(0, size),
+              fill=lambda r, c: PAD_COLOUR if r < pad or c < pad or r >= size - pad or c >= size - pad else VALUE_COLOUR)
+    vs, hs = h * stride, w * stride
+    outline(ax, (hs, size - vs), f, f, WINDOW_COLOURS[0])
+    for r in range(size + 1):
+        ax.text(-0.3, size - r, str(r), ha="right", va="center", fontsize=8, color="gray")
+        ax.text(r, size + 0.3, str(r), ha="center", va="bottom", fontsize=8, color="gray")
+    ax.annotate(f"vert_start = h*stride = {vs}", xy=(hs, size - vs), xytext=(-6.4, size - vs + 0.6),
+                arrowprops={"arrowstyle": "->"}, fontsize=9)
+    ax.annotate(f"vert_end = vert_start + f = {vs + f}", xy=(hs, size - vs - f), xytext=(-6.4, size - vs - f - 0.6),
+                arrowprops={"arrowstyle": "->"}, fontsize=9)
+    ax.annotate(f"horiz_start = w*stride = {hs}", xy=(hs, size - vs - f), xytext=(hs - 2.5, -1.1),
+                arrowprops={"arrowstyle": "->"}, fontsize=9)
+    ax.annotate(f"horiz_end = {hs + f}", xy=(hs + f, size - vs - f), xytext=(hs + 2.2, -0.6),
+                arrowprops={"arrowstyle": "->"}, fontsize=9)
+    ax.text(3.5, -2.0, f"padded input ({size}x{size}, pad {pad}), f = {f}, stride = {stride}", ha="center")
+    n_out = (size - f) // stride + 1
+    out = [["" for _ in range(n_out)] for _ in range(n_out)]
+    draw_grid(ax, out, origin=(10, 5), fill=lambda r, c: WINDOW_COLOURS[0] if (r, c) == (h, w) else "white")
+    for k in range(n_out):
+        ax.text(9.7, 5 - k - 0.5, f"h={k}", ha="right", va="center", fontsize=8, color="gray")
+        ax.text(10 + k + 0.5, 5.3, f"w={k}", ha="center", va="bottom", fontsize=8, color="gray")
+    ax.text(11.5, 0.9, f"output ({n_out}x{n_out}):\n(h, w) = ({h}, {w})", ha="center", va="top")
+    finish(fig, ax, "conv_window.png", (-6.6, 14), (-2.5, 8.3))
+
+
+def pooling():
+    x = [[1, 3, 2, 9], [4, 6, 1, 1], [7, 2, 5, 3], [0, 5, 8, 4]]
+    window = lambda r, c: WINDOW_COLOURS[(r // 2) * 2 + c // 2]  # noqa: E731
+    blocks = [[[x[r][c] for r in range(2 * i, 2 * i + 2) for c in range(2 * j, 2 * j + 2)] for j in range(2)]
+              for i in range(2)]
+    maxima = [[max(b) for b in row] for row in blocks]
+    means = [[sum(b) / 4 for b in row] for row in blocks]
+    fig, ax = plt.subplots(figsize=(8, 3.2))
+    draw_grid(ax, x, origin=(0, 4), fill=window)
+    ax.text(2, 4.35, "input (f = 2, stride = 2)", ha="center")
+    for origin, values, title in (((6.5, 3), maxima, "max pooling"), ((10.5, 3), means, "average pooling")):
+        draw_grid(ax, values, origin=origin, fill=lambda r, c: window(2 * r, 2 * c))
+        ax.text(origin[0] + 1, origin[1] + 0.35, title, ha="center")
+    ax.annotate("", xy=(6.2, 2), xytext=(4.3, 2), arrowprops={"arrowstyle": "->", "lw": 2})
+    finish(fig, ax, "pooling.png", (-0.2, 13.2), (-0.2, 4.9))
+
+
+def pool_backward():
+    window = [[1, 3], [6, 2]]
+    fig, ax = plt.subplots(figsize=(8.5, 3.4))
+    draw_grid(ax, window, origin=(0, 3))
+    ax.text(1, 3.35, "window of A_prev", ha="center")
+    draw_grid(ax, [[8]], origin=(3.5, 2.5), fill=lambda r, c: WINDOW_COLOURS[3])
+    ax.text(4, 2.85, "dA[i, h, w, c]", ha="center")
+    max_grad = [[0, 0], [8, 0]]
+    draw_grid(ax, max_grad, origin=(7, 3), fill=lambda r, c: WINDOW_COLOURS[0] if (r, c) == (1, 0) else "white")
+    ax.text(8, 3.35, "max: where the max was", ha="center")
+    draw_grid(ax, [[2, 2], [2, 2]], origin=(11, 3), fill=lambda r, c: WINDOW_COLOURS[1])
+    ax.text(12, 3.35, "average: 8 / (2*2) each", ha="center")
+    ax.annotate("", xy=(6.7, 2), xytext=(4.7, 2), arrowprops={"arrowstyle": "->", "lw": 2})
+    ax.text(10, 2, "or", ha="center", va="center", fontsize=12)
+    finish(fig, ax, "pool_backward.png", (-0.2, 13.4), (0.6, 3.9))
+
+
+FIGURES = [zero_padding, conv_window, pooling, pool_backward]
+
+
+def main():
+    IMAGES.mkdir(parents=True, exist_ok=True)
+    plt.rcParams.update({"font.family": "DejaVu Sans", "svg.hashsalt": "cnn"})
+    for draw in FIGURES:
+        draw()
+    print(f"drew {len(FIGURES)} figures into {IMAGES.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

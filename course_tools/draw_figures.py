@@ -43,8 +43,7 @@ def finish(fig, ax, name, xlim, ylim):
     ax.set_ylim(*ylim)
     ax.set_aspect("equal")
     ax.axis("off")
-    fig.savefig(IMAGES / name, dpi=100, metadata=PNG_METADATA, bbox_inches="tight")
-    plt.close(fig)
+    return name, fig
 
 
 def zero_padding():
@@ -57,7 +56,7 @@ def zero_padding():
     ax.text(5.45, 2.8, "pad = 1", ha="center")
     draw_grid(ax, padded, origin=(7, 6), fill=lambda r, c: PAD_COLOUR if r in (0, 5) or c in (0, 5) else VALUE_COLOUR)
     ax.text(10, 6.4, "padded, 6x6", ha="center")
-    finish(fig, ax, "zero_padding.png", (-0.2, 13.2), (-0.2, 7))
+    return finish(fig, ax, "zero_padding.png", (-0.2, 13.2), (-0.2, 7))
 
 
 def conv_window():
@@ -87,7 +86,7 @@ def conv_window():
         ax.text(9.7, 5 - k - 0.5, f"h={k}", ha="right", va="center", fontsize=8, color="gray")
         ax.text(10 + k + 0.5, 5.3, f"w={k}", ha="center", va="bottom", fontsize=8, color="gray")
     ax.text(11.5, 0.9, f"output ({n_out}x{n_out}):\n(h, w) = ({h}, {w})", ha="center", va="top")
-    finish(fig, ax, "conv_window.png", (-6.6, 14), (-2.5, 8.3))
+    return finish(fig, ax, "conv_window.png", (-6.6, 14), (-2.5, 8.3))
 
 
 def pooling():
@@ -104,7 +103,7 @@ def pooling():
         draw_grid(ax, values, origin=origin, fill=lambda r, c: window(2 * r, 2 * c))
         ax.text(origin[0] + 1, origin[1] + 0.35, title, ha="center")
     ax.annotate("", xy=(6.2, 2), xytext=(4.3, 2), arrowprops={"arrowstyle": "->", "lw": 2})
-    finish(fig, ax, "pooling.png", (-0.2, 13.2), (-0.2, 4.9))
+    return finish(fig, ax, "pooling.png", (-0.2, 13.2), (-0.2, 4.9))
 
 
 def pool_backward():
@@ -121,18 +120,26 @@ def pool_backward():
     ax.text(12, 3.35, "average: 8 / (2*2) each", ha="center")
     ax.annotate("", xy=(6.7, 2), xytext=(4.7, 2), arrowprops={"arrowstyle": "->", "lw": 2})
     ax.text(10, 2, "or", ha="center", va="center", fontsize=12)
-    finish(fig, ax, "pool_backward.png", (-0.2, 13.4), (0.6, 3.9))
+    return finish(fig, ax, "pool_backward.png", (-0.2, 13.4), (0.6, 3.9))
 
 
 FIGURES = [zero_padding, conv_window, pooling, pool_backward]
 
 
+def draw_all(out_dir=IMAGES):
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with plt.rc_context({"font.family": "DejaVu Sans"}):
+        for draw in FIGURES:
+            name, fig = draw()
+            fig.savefig(out_dir / name, dpi=100, metadata=PNG_METADATA, bbox_inches="tight")
+            plt.close(fig)
+    return [draw.__name__ + ".png" for draw in FIGURES]
+
+
 def main():
-    IMAGES.mkdir(parents=True, exist_ok=True)
-    plt.rcParams.update({"font.family": "DejaVu Sans", "svg.hashsalt": "cnn"})
-    for draw in FIGURES:
-        draw()
-    print(f"drew {len(FIGURES)} figures into {IMAGES.relative_to(ROOT)}")
+    names = draw_all()
+    print(f"drew {', '.join(names)} into {IMAGES.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

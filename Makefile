@@ -3,7 +3,7 @@ PY := .venv/bin/python
 VENV_STAMP := .venv/.installed
 export PATH := $(CURDIR)/.venv/bin:$(PATH)
 
-.PHONY: demo test notebook figures release clean-demo
+.PHONY: demo test notebook figures release benchmark
 
 $(VENV_STAMP): requirements.txt requirements-dev.txt
 	python3 -m venv .venv
@@ -29,3 +29,7 @@ demo: $(VENV_STAMP)
 ## test: the test suite, through real nbgrader
 test: $(VENV_STAMP)
 	$(PY) -m pytest tests
+
+## benchmark: time the autograding of the naive reference solution, cell by cell
+benchmark: $(VENV_STAMP)
+	$(PY) -m course_tools.benchmark

@@ -278,15 +278,20 @@ class _CnnGradingKit:
                 cls.fail(f"{label}: Z is wrong (off by {abs(float(got) - want):.3g}).")
 
     @classmethod
-    def check_conv_forward(cls, conv_forward):
-        __tracebackhide__ = True
-        rng = cls.rng()
+    def conv_cases(cls, function_name, rng):
+        """Yield (label, A, W, b, pad, stride) for every convolution case."""
         for number, (m, n_H, n_W, n_C_prev, f, n_C, pad, stride) in enumerate(cls.CONV_CASES, 1):
             A = rng.standard_normal((m, n_H, n_W, n_C_prev))
             W = rng.standard_normal((f, f, n_C_prev, n_C))
             b = rng.standard_normal((1, 1, 1, n_C))
+            label = f"{function_name} case {number} ({cls.describe(A.shape, f=f, n_C=n_C, pad=pad, stride=stride)})"
+            yield label, A, W, b, pad, stride
+
+    @classmethod
+    def check_conv_forward(cls, conv_forward):
+        __tracebackhide__ = True
+        for label, A, W, b, pad, stride in cls.conv_cases("conv_forward", cls.rng()):
             hparameters = {"pad": pad, "stride": stride}
-            label = f"conv_forward case {number} ({cls.describe(A.shape, f=f, n_C=n_C, pad=pad, stride=stride)})"
             Z, cache = cls.unpack(label, cls.call(label, conv_forward, A, W, b, dict(hparameters)), ("Z", "cache"))
             cls.check_array(label, "Z", Z, cls.conv_forward(A, W, b, stride, pad))
             cls.check_cache(label, cache, (A, W, b, hparameters), ("A_prev", "W", "b", "hparameters"))
@@ -304,18 +309,24 @@ class _CnnGradingKit:
                 cls.fail(f"{label}: cache should hold {name} as it was passed in, in the order ({', '.join(names)}).")
 
     @classmethod
+    def pool_cases(cls, function_name, rng):
+        """Yield (label, A_prev, f, stride, mode) for every pooling case, in both modes."""
+        for number, (m, n_H, n_W, n_C, f, stride) in enumerate(cls.POOL_CASES, 1):
+            A = rng.standard_normal((m, n_H, n_W, n_C))
+            for mode in ("max", "average"):
+                yield (f"{function_name} case {number}, mode '{mode}' ({cls.describe(A.shape, f=f, stride=stride)})",
+                       A, f, stride, mode)
+
+    @classmethod
     def check_pool_forward(cls, pool_forward):
         __tracebackhide__ = True
         rng = cls.rng()
-        for number, (m, n_H, n_W, n_C, f, stride) in enumerate(cls.POOL_CASES, 1):
-            A = rng.standard_normal((m, n_H, n_W, n_C))
+        for label, A, f, stride, mode in cls.pool_cases("pool_forward", rng):
             hparameters = {"f": f, "stride": stride}
-            for mode in ("max", "average"):
-                label = f"pool_forward case {number}, mode '{mode}' ({cls.describe(A.shape, f=f, stride=stride)})"
-                out, cache = cls.unpack(label, cls.call(label, pool_forward, A, dict(hparameters), mode=mode),
-                                        ("A", "cache"))
-                cls.check_array(label, "A", out, cls.pool_forward(A, f, stride, mode))
-                cls.check_cache(label, cache, (A, hparameters), ("A_prev", "hparameters"))
+            out, cache = cls.unpack(label, cls.call(label, pool_forward, A, dict(hparameters), mode=mode),
+                                    ("A", "cache"))
+            cls.check_array(label, "A", out, cls.pool_forward(A, f, stride, mode))
+            cls.check_cache(label, cache, (A, hparameters), ("A_prev", "hparameters"))
         A = rng.standard_normal((2, 4, 4, 2))
         label = "pool_forward called without mode (the default must be 'max')"
         out, _ = cls.unpack(label, cls.call(label, pool_forward, A, {"f": 2, "stride": 2}), ("A", "cache"))
@@ -325,12 +336,8 @@ class _CnnGradingKit:
     def check_conv_backward(cls, conv_backward):
         __tracebackhide__ = True
         rng = cls.rng()
-        for number, (m, n_H, n_W, n_C_prev, f, n_C, pad, stride) in enumerate(cls.CONV_CASES, 1):
-            A = rng.standard_normal((m, n_H, n_W, n_C_prev))
-            W = rng.standard_normal((f, f, n_C_prev, n_C))
-            b = rng.standard_normal((1, 1, 1, n_C))
+        for label, A, W, b, pad, stride in cls.conv_cases("conv_backward", rng):
             dZ = rng.standard_normal(cls.conv_forward(A, W, b, stride, pad).shape)
-            label = f"conv_backward case {number} ({cls.describe(A.shape, f=f, n_C=n_C, pad=pad, stride=stride)})"
             cache = (A.copy(), W.copy(), b.copy(), {"pad": pad, "stride": stride})
             result = cls.call(label, conv_backward, dZ, cache)
             dA, dW, db = cls.unpack(label, result, ("dA_prev", "dW", "db"))
@@ -387,17 +394,13 @@ class _CnnGradingKit:
     def check_pool_backward(cls, pool_backward):
         __tracebackhide__ = True
         rng = cls.rng()
-        for number, (m, n_H, n_W, n_C, f, stride) in enumerate(cls.POOL_CASES, 1):
-            A = rng.standard_normal((m, n_H, n_W, n_C))
-            dA = rng.standard_normal(cls.pool_forward(A, f, stride, "max").shape)
-            hparameters = {"f": f, "stride": stride}
-            for mode in ("max", "average"):
-                label = f"pool_backward case {number}, mode '{mode}' ({cls.describe(A.shape, f=f, stride=stride)})"
-                cache = (A.copy(), dict(hparameters))
-                got = cls.call(label, pool_backward, dA, cache, mode=mode)
-                cls.check_array(label, "dA_prev", got, cls.pool_backward(dA, A, f, stride, mode))
-                if not cls.np.array_equal(cache[0], A):
-                    cls.fail(f"{label}: pool_backward modified A_prev in the cache; work on new arrays instead.")
+        for label, A, f, stride, mode in cls.pool_cases("pool_backward", rng):
+            dA = rng.standard_normal(cls.pool_forward(A, f, stride, mode).shape)
+            cache = (A.copy(), {"f": f, "stride": stride})
+            got = cls.call(label, pool_backward, dA, cache, mode=mode)
+            cls.check_array(label, "dA_prev", got, cls.pool_backward(dA, A, f, stride, mode))
+            if not cls.np.array_equal(cache[0], A):
+                cls.fail(f"{label}: pool_backward modified A_prev in the cache; work on new arrays instead.")
         A = rng.standard_normal((1, 5, 4, 2))
         f, stride = 3, 1
         G = rng.standard_normal(cls.pool_forward(A, f, stride, "max").shape)

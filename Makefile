@@ -3,7 +3,7 @@ PY := .venv/bin/python
 VENV_STAMP := .venv/.installed
 export PATH := $(CURDIR)/.venv/bin:$(PATH)
 
-.PHONY: demo test notebook figures release benchmark
+.PHONY: demo test notebook figures release benchmark corpus
 
 $(VENV_STAMP): requirements.txt requirements-dev.txt
 	python3 -m venv .venv
@@ -33,3 +33,7 @@ test: $(VENV_STAMP)
 ## benchmark: time the autograding of the naive reference solution, cell by cell
 benchmark: $(VENV_STAMP)
 	$(PY) -m course_tools.benchmark
+
+## corpus: autograde the corpus of wrong and right solutions and print the verdicts
+corpus: $(VENV_STAMP)
+	$(PY) -m course_tools.corpus

@@ -5,6 +5,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+import nbformat
 from nbgrader.api import Gradebook
 
 from course_tools.build_notebook import ASSIGNMENT
@@ -51,6 +52,17 @@ class Course:
                 cells["total"] = submission.score
                 out[submission.student_id] = cells
             return out
+
+    def failure_messages(self, student):
+        """{grade cell: the one-line error its test cell ended with} from the autograded notebook."""
+        path = self.root / "autograded" / student / self.assignment / f"{NOTEBOOK}.ipynb"
+        nb = nbformat.read(str(path), as_version=4)
+        messages = {}
+        for cell in nb.cells:
+            errors = [o for o in cell.get("outputs", []) if o.output_type == "error"]
+            if cell.metadata.get("nbgrader", {}).get("grade") and errors:
+                messages[cell.metadata.nbgrader.grade_id] = f"{errors[0].ename}: {errors[0].evalue}"
+        return messages
 
     def max_scores(self):
         with Gradebook(f"sqlite:///{self.root / 'gradebook.db'}") as gradebook:

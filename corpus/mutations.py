@@ -1,0 +1,88 @@
+"""Wrong entries made from the reference solution by one edit each.
+
+Each entry is (function, name, what the mistake is, [(old, new), ...]): every `old`
+must occur in the reference solution of `function` (all occurrences are replaced),
+so an entry stops building, loudly, if the reference changes under it.
+"""
+
+CONV_SIZE_H = "n_H = (n_H_prev + 2 * pad - f) // stride + 1"
+CONV_SIZE_W = "n_W = (n_W_prev + 2 * pad - f) // stride + 1"
+POOL_SIZE_H = "n_H = (n_H_prev - f) // stride + 1"
+POOL_SIZE_W = "n_W = (n_W_prev - f) // stride + 1"
+NO_STRIDE = [("vert_start = h * stride", "vert_start = h"), ("horiz_start = w * stride", "horiz_start = w")]
+STRIDE_AS_WINDOW = [("vert_end = vert_start + f", "vert_end = vert_start + stride"),
+                    ("horiz_end = horiz_start + f", "horiz_end = horiz_start + stride")]
+
+MUTATIONS = [
+    # conv_forward
+    ("conv_forward", "ignores_stride", "Moves the window one pixel at a time whatever the stride.", NO_STRIDE),
+    ("conv_forward", "ceil_output_size", "Rounds the output size up instead of down.",
+     [(CONV_SIZE_H, "n_H = int(np.ceil((n_H_prev + 2 * pad - f) / stride)) + 1"),
+      (CONV_SIZE_W, "n_W = int(np.ceil((n_W_prev + 2 * pad - f) / stride)) + 1")]),
+    ("conv_forward", "operator_precedence", "Leaves out the parentheses, so only f is divided by the stride.",
+     [(CONV_SIZE_H, "n_H = n_H_prev + 2 * pad - f // stride + 1"),
+      (CONV_SIZE_W, "n_W = n_W_prev + 2 * pad - f // stride + 1")]),
+    ("conv_forward", "square_input", "Assumes a square input: the output width is set to the output height.",
+     [(CONV_SIZE_W, "n_W = n_H")]),
+    ("conv_forward", "swaps_height_and_width", "Slices the window with columns first, swapping height and width.",
+     [("a_prev_pad[vert_start:vert_end, horiz_start:horiz_end, :]",
+       "a_prev_pad[horiz_start:horiz_end, vert_start:vert_end, :]")]),
+    ("conv_forward", "unpadded_input", "Pads A_prev but slices the window out of the unpadded input.",
+     [("a_prev_pad = A_prev_pad[i]", "a_prev_pad = A_prev[i]")]),
+    ("conv_forward", "wrong_axis_of_W", "Takes filter c from the first axis of W instead of the last.",
+     [("W[:, :, :, c]", "W[c]")]),
+    ("conv_forward", "one_input_channel", "Slices only channel c of the window instead of all its channels.",
+     [("horiz_start:horiz_end, :]", "horiz_start:horiz_end, c]")]),
+    ("conv_forward", "first_bias_for_all", "Uses the first filter's bias for every filter.",
+     [("b[:, :, :, c]", "b[:, :, :, 0]")]),
+    ("conv_forward", "stride_as_window", "Uses the stride where the filter size belongs in the window's end.",
+     STRIDE_AS_WINDOW),
+    ("conv_forward", "caches_padded_input", "Caches the padded input instead of A_prev.",
+     [("cache = (A_prev, W, b, hparameters)", "cache = (A_prev_pad, W, b, hparameters)")]),
+    # pool_forward
+    ("pool_forward", "ignores_mode", "Always takes the max, whatever the mode.",
+     [('if mode == "max":', "if True:")]),
+    ("pool_forward", "max_over_all_channels", "Takes the max and mean over every channel of the window.",
+     [("A_prev[i, vert_start:vert_end, horiz_start:horiz_end, c]",
+       "A_prev[i, vert_start:vert_end, horiz_start:horiz_end, :]")]),
+    ("pool_forward", "stride_as_window", "Uses the stride as the window's size.", STRIDE_AS_WINDOW),
+    ("pool_forward", "ignores_stride", "Moves the window one pixel at a time whatever the stride.", NO_STRIDE),
+    ("pool_forward", "forgets_plus_one", "Forgets the + 1 of the output-size formula.",
+     [(POOL_SIZE_H, "n_H = (n_H_prev - f) // stride"), (POOL_SIZE_W, "n_W = (n_W_prev - f) // stride")]),
+    ("pool_forward", "sum_for_average", "Sums the window instead of averaging it.",
+     [("A[i, h, w, c] = np.mean(a_prev_slice)", "A[i, h, w, c] = np.sum(a_prev_slice)")]),
+    ("pool_forward", "caches_output", "Caches the pooled output instead of its input.",
+     [("cache = (A_prev, hparameters)", "cache = (A, hparameters)")]),
+    # conv_backward
+    ("conv_backward", "unpads_with_negative_index", "Cuts the padding off with [pad:-pad], empty when pad = 0.",
+     [("da_prev_pad[pad:pad + n_H_prev, pad:pad + n_W_prev, :]", "da_prev_pad[pad:-pad, pad:-pad, :]")]),
+    ("conv_backward", "ignores_stride", "Moves the window one pixel at a time whatever the stride.", NO_STRIDE),
+    ("conv_backward", "overwrites_dA", "Overwrites the window's gradient instead of adding to it.",
+     [("da_prev_pad[vert_start:vert_end, horiz_start:horiz_end, :] +=",
+       "da_prev_pad[vert_start:vert_end, horiz_start:horiz_end, :] =")]),
+    ("conv_backward", "overwrites_db", "Overwrites db instead of summing dZ into it.",
+     [("db[:, :, :, c] += dZ[i, h, w, c]", "db[:, :, :, c] = dZ[i, h, w, c]")]),
+    ("conv_backward", "swaps_dA_and_dW_terms", "Sends the window to dA_prev and the weights to dW.",
+     [("+= W[:, :, :, c] * dZ[i, h, w, c]", "+= a_slice * dZ[i, h, w, c]"),
+      ("dW[:, :, :, c] += a_slice * dZ[i, h, w, c]", "dW[:, :, :, c] += W[:, :, :, c] * dZ[i, h, w, c]")]),
+    ("conv_backward", "unpadded_window", "Takes the window for dW from the unpadded input.",
+     [("a_prev_pad = A_prev_pad[i]", "a_prev_pad = A_prev[i]")]),
+    ("conv_backward", "stride_as_window", "Uses the stride where the filter size belongs in the window's end.",
+     STRIDE_AS_WINDOW),
+    ("conv_backward", "reuses_input_as_buffer", "Uses A_prev itself as the buffer for dA_prev, wiping the cache.",
+     [("dA_prev = np.zeros(A_prev.shape)", "dA_prev = A_prev\n    dA_prev[...] = 0")]),
+    # pool_backward
+    ("pool_backward", "overwrites_overlaps", "Overwrites where windows overlap instead of adding.",
+     [("horiz_start:horiz_end, c] +=", "horiz_start:horiz_end, c] =")]),
+    ("pool_backward", "reads_dA_at_input_corner", "Reads dA at the window's corner in the input, not at (h, w).",
+     [("dA[i, h, w, c]", "dA[i, vert_start, horiz_start, c]")]),
+    ("pool_backward", "ignores_mode", "Always routes the gradient as max pooling does.",
+     [('if mode == "max":', 'if True:')]),
+    ("pool_backward", "divides_by_f", "Spreads the average's gradient as da / f instead of da / f**2.",
+     [("distribute_value(da, (f, f))", "np.ones((f, f)) * da / f")]),
+    ("pool_backward", "mask_from_gradient", "Builds the mask from dA_prev instead of from A_prev.",
+     [("a_prev_slice = a_prev[vert_start:vert_end, horiz_start:horiz_end, c]",
+       "a_prev_slice = dA_prev[i, vert_start:vert_end, horiz_start:horiz_end, c]")]),
+    ("pool_backward", "ignores_stride", "Moves the window one pixel at a time whatever the stride.", NO_STRIDE),
+    ("pool_backward", "stride_as_window", "Uses the stride as the window's size.", STRIDE_AS_WINDOW),
+]

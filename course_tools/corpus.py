@@ -1,0 +1,157 @@
+"""Prove the hidden tests: autograde a corpus of wrong and right solutions with nbgrader.
+
+Entries live in corpus/: whole functions in corpus/wrong/*.py and corpus/right/*.py
+(named FUNCTION__WHAT.py, docstring = what the entry does), and one-edit mutations of
+the reference solution in corpus/mutations.py. Each entry becomes a submission: the
+release with every graded function filled in from the reference solution, except the
+ones the entry replaces. A wrong entry must lose points on each function it replaces;
+a right entry must keep full credit; no entry may cost points on a function it does
+not replace (collateral). Exits non-zero on any miss.
+
+Run with ``python -m course_tools.corpus`` (``make corpus``).
+"""
+import ast
+import importlib.util
+import shutil
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from course_tools import submissions
+from course_tools.course import NOTEBOOK, Course
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "corpus"
+
+
+@dataclass
+class Entry:
+    name: str
+    kind: str  # "wrong" or "right"
+    description: str
+    answers: dict  # grade_id -> solution cell source
+
+    @property
+    def student(self):
+        return f"{self.kind}-{self.name}"
+
+
+@dataclass
+class Outcome:
+    entry: Entry
+    scores: dict
+    maxima: dict
+    messages: dict = field(default_factory=dict)
+
+    def full(self, function):
+        return self.scores[f"test_{function}"] == self.maxima[f"test_{function}"]
+
+    @property
+    def verdict_met(self):
+        replaced = [self.full(function) for function in self.entry.answers]
+        return not any(replaced) if self.entry.kind == "wrong" else all(replaced)
+
+    @property
+    def collateral(self):
+        return [function for function in graded_functions(self.maxima)
+                if function not in self.entry.answers and not self.full(function)]
+
+
+def graded_functions(maxima):
+    return [name[len("test_"):] for name in maxima if name.startswith("test_")]
+
+
+def split_functions(source, graded):
+    """{graded function: its source, preceded by the file's imports and helpers}."""
+    tree = ast.parse(source)
+    body = tree.body[1:] if ast.get_docstring(tree) else tree.body
+    wanted = [node for node in body if isinstance(node, ast.FunctionDef) and node.name in graded]
+    preamble = [ast.get_source_segment(source, node) for node in body if node not in wanted]
+    return {node.name: "\n".join(preamble + ["", "", ast.get_source_segment(source, node)]).strip() + "\n"
+            for node in wanted}
+
+
+def file_entries(kind, graded):
+    for path in sorted((CORPUS / kind).glob("*.py")):
+        source = path.read_text()
+        answers = split_functions(source, graded)
+        if not answers or path.stem.split("__")[0] not in answers:
+            raise ValueError(f"{path}: defines none of the graded function its name starts with")
+        yield Entry(path.stem, kind, ast.get_docstring(ast.parse(source)), answers)
+
+
+def mutation_entries(reference):
+    spec = importlib.util.spec_from_file_location("corpus_mutations", CORPUS / "mutations.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    for function, name, description, edits in module.MUTATIONS:
+        source = reference[function]
+        for old, new in edits:
+            if old not in source:
+                raise ValueError(f"mutation {function}__{name}: {old!r} is not in the reference solution")
+            source = source.replace(old, new)
+        yield Entry(f"{function}__{name}", "wrong", description, {function: source})
+
+
+def load(reference):
+    entries = [Entry("reference", "right", "The reference solution itself.", dict(reference))]
+    entries += file_entries("wrong", reference)
+    entries += mutation_entries(reference)
+    entries += file_entries("right", reference)
+    return entries
+
+
+def grade(entries, folder):
+    """Write every entry into a fresh course in `folder`, autograde, and read the outcomes."""
+    course = Course(Path(folder))
+    shutil.copy(ROOT / "nbgrader_config.py", course.root)
+    shutil.copytree(ROOT / "source", course.root / "source")
+    course.generate()
+    release = submissions.read(course.release_notebook)
+    reference = submissions.reference_solutions(submissions.read(course.source_notebook))
+    for entry in entries:
+        nb = submissions.fill(release, {**reference, **entry.answers})
+        submissions.write(nb, course.root, entry.student, course.assignment, NOTEBOOK)
+    course.autograde()
+    scores, maxima = course.scores(), course.max_scores()
+    return [Outcome(e, scores[e.student], maxima, course.failure_messages(e.student)) for e in entries]
+
+
+def report(outcomes, out=sys.stdout):
+    """Print the table and the summary line; return the number of misses."""
+    print(f"{'entry':<52}{'function':<25}{'wanted':<8}{'got':>6}  {'others':<10} message", file=out)
+    for o in outcomes:
+        for function in o.entry.answers:
+            wanted = "less" if o.entry.kind == "wrong" else "full"
+            got = o.scores[f"test_{function}"]
+            others = "full" if not o.collateral else "LOST " + ",".join(o.collateral)
+            message = o.messages.get(f"test_{function}", "")
+            miss = "" if o.verdict_met else "  <-- MISS"
+            print(f"{o.entry.student:<52}{function:<25}{wanted:<8}{got:>6g}  {others:<10} {message[:110]}{miss}",
+                  file=out)
+    wrong = [o for o in outcomes if o.entry.kind == "wrong"]
+    right = [o for o in outcomes if o.entry.kind == "right"]
+    collateral = sum(len(o.collateral) for o in outcomes)
+    rejected = sum(o.verdict_met for o in wrong)
+    accepted = sum(o.verdict_met for o in right)
+    print(f"\nwrong rejected {rejected}/{len(wrong)}, right accepted {accepted}/{len(right)}, "
+          f"collateral losses {collateral}", file=out)
+    return (len(wrong) - rejected) + (len(right) - accepted) + collateral
+
+
+def main():
+    started = time.monotonic()
+    reference = submissions.reference_solutions(submissions.read(ROOT / "source" / "cnn_step_by_step" / f"{NOTEBOOK}.ipynb"))
+    entries = load(reference)
+    print(f"autograding {len(entries)} entries with nbgrader ...", flush=True)
+    with tempfile.TemporaryDirectory() as folder:
+        outcomes = grade(entries, folder)
+    misses = report(outcomes)
+    print(f"corpus wall time {time.monotonic() - started:.0f} s")
+    return 1 if misses else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -28,7 +28,7 @@ demo: $(VENV_STAMP)
 
 ## test: the test suite, through real nbgrader
 test: $(VENV_STAMP)
-	$(PY) -m pytest tests
+	$(PY) -m pytest tests -rP
 
 ## benchmark: time the autograding of the naive reference solution, cell by cell
 benchmark: $(VENV_STAMP)

@@ -44,6 +44,7 @@ class Outcome:
     scores: dict
     maxima: dict
     messages: dict = field(default_factory=dict)
+    hidden_rejects: bool = None  # wrong entries: does the hidden check alone reject it?
 
     def full(self, function):
         return self.scores[f"test_{function}"] == self.maxima[f"test_{function}"]
@@ -103,6 +104,42 @@ def load(reference):
     return entries
 
 
+def load_kit():
+    """The hidden grading kit as a class, run outside the notebook."""
+    namespace = {"get_ipython": lambda: None}
+    exec(compile((ROOT / "authoring" / "grading_kit.py").read_text(), "grading_kit.py", "exec"), namespace)
+    return namespace["_CnnGradingKit"]
+
+
+def hidden_check_rejects(kit, reference, entry):
+    """Whether the kit's hidden check alone (no visible checks) rejects every function the entry replaces.
+
+    Runs in this process with numpy in the namespace, the reference solution for
+    every other function, and the entry's own code; the helpers are the reference's,
+    as they are in the notebook while those checks run.
+    """
+    import numpy
+
+    namespace = {"np": numpy}
+    for function in reference:
+        exec(entry.answers.get(function, reference[function]), namespace)
+    helpers = _reference_helpers(kit)
+    for function in entry.answers:
+        namespace.update({name: helper for name, helper in helpers.items() if name != function})
+        try:
+            getattr(kit, f"check_{function}")(namespace[function])
+        except AssertionError:
+            continue
+        return False
+    return True
+
+
+def _reference_helpers(kit):
+    return {"zero_pad": kit.ref_zero_pad, "conv_single_step": kit.ref_conv_single_step,
+            "create_mask_from_window": kit.ref_create_mask_from_window,
+            "distribute_value": kit.ref_distribute_value}
+
+
 def grade(entries, folder):
     """Write every entry into a fresh course in `folder`, autograde, and read the outcomes."""
     course = Course(Path(folder))
@@ -116,29 +153,35 @@ def grade(entries, folder):
         submissions.write(nb, course.root, entry.student, course.assignment, NOTEBOOK)
     course.autograde()
     scores, maxima = course.scores(), course.max_scores()
-    return [Outcome(e, scores[e.student], maxima, course.failure_messages(e.student)) for e in entries]
+    kit = load_kit()
+    return [Outcome(e, scores[e.student], maxima, course.failure_messages(e.student),
+                    hidden_check_rejects(kit, reference, e) if e.kind == "wrong" else None)
+            for e in entries]
 
 
 def report(outcomes, out=sys.stdout):
     """Print the table and the summary line; return the number of misses."""
-    print(f"{'entry':<52}{'function':<25}{'wanted':<8}{'got':>6}  {'others':<10} message", file=out)
+    print(f"{'entry':<52}{'function':<25}{'wanted':<8}{'got':>6}  {'others':<10}{'hidden':<8}message", file=out)
     for o in outcomes:
         for function in o.entry.answers:
             wanted = "less" if o.entry.kind == "wrong" else "full"
             got = o.scores[f"test_{function}"]
             others = "full" if not o.collateral else "LOST " + ",".join(o.collateral)
             message = o.messages.get(f"test_{function}", "")
-            miss = "" if o.verdict_met else "  <-- MISS"
-            print(f"{o.entry.student:<52}{function:<25}{wanted:<8}{got:>6g}  {others:<10} {message[:110]}{miss}",
-                  file=out)
+            hidden = {None: "", True: "rejects", False: "MISSES"}[o.hidden_rejects]
+            miss = "" if o.verdict_met and o.hidden_rejects is not False else "  <-- MISS"
+            print(f"{o.entry.student:<52}{function:<25}{wanted:<8}{got:>6g}  {others:<10}{hidden:<8}"
+                  f"{message[:110]}{miss}", file=out)
     wrong = [o for o in outcomes if o.entry.kind == "wrong"]
     right = [o for o in outcomes if o.entry.kind == "right"]
     collateral = sum(len(o.collateral) for o in outcomes)
     rejected = sum(o.verdict_met for o in wrong)
     accepted = sum(o.verdict_met for o in right)
+    hidden = sum(bool(o.hidden_rejects) for o in wrong)
     print(f"\nwrong rejected {rejected}/{len(wrong)}, right accepted {accepted}/{len(right)}, "
           f"collateral losses {collateral}", file=out)
-    return (len(wrong) - rejected) + (len(right) - accepted) + collateral
+    print(f"hidden checks alone (no visible checks) reject {hidden}/{len(wrong)} wrong entries", file=out)
+    return (len(wrong) - rejected) + (len(right) - accepted) + collateral + (len(wrong) - hidden)
 
 
 def main():

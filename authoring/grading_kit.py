@@ -224,7 +224,7 @@ class _CnnGradingKit:
         (3, 6, 6, 2, 2, 3, 1, 2),   # stride 2 with padding
         (1, 7, 5, 1, 3, 2, 2, 3),   # m = 1, stride 3 does not divide evenly
         (2, 4, 4, 3, 1, 2, 0, 1),   # f = 1
-        (2, 5, 4, 2, 4, 3, 0, 2),   # f larger than stride, uneven leftover
+        (2, 5, 4, 2, 4, 3, 0, 2),   # f larger than stride, a row left over
         (2, 3, 3, 2, 3, 5, 0, 1),   # f equals the input size: one output pixel
         (1, 4, 6, 3, 3, 1, 1, 1),   # "same" convolution, a single filter
     ]
@@ -232,10 +232,10 @@ class _CnnGradingKit:
     POOL_CASES = [
         (2, 5, 7, 3, 3, 1),   # overlapping windows (stride < f), non-square
         (1, 6, 4, 2, 2, 2),   # m = 1, windows tile the input
-        (3, 7, 5, 1, 3, 2),   # overlap, stride 2 does not divide evenly
+        (3, 8, 5, 1, 3, 2),   # overlap, stride 2 leaves a row over
         (2, 4, 4, 3, 1, 1),   # f = 1
         (2, 5, 6, 2, 5, 1),   # window as tall as the input
-        (2, 8, 6, 2, 2, 3),   # stride > f: some inputs in no window
+        (2, 8, 6, 2, 2, 3),   # stride > f: some inputs in no window, a column left over
     ]
 
     @classmethod

@@ -51,6 +51,8 @@ MUTATIONS = [
      [(POOL_SIZE_H, "n_H = (n_H_prev - f) // stride"), (POOL_SIZE_W, "n_W = (n_W_prev - f) // stride")]),
     ("pool_forward", "sum_for_average", "Sums the window instead of averaging it.",
      [("A[i, h, w, c] = np.mean(a_prev_slice)", "A[i, h, w, c] = np.sum(a_prev_slice)")]),
+    ("pool_forward", "default_average", "Makes average pooling the default mode.",
+     [('mode="max"):', 'mode="average"):')]),
     ("pool_forward", "caches_output", "Caches the pooled output instead of its input.",
      [("cache = (A_prev, hparameters)", "cache = (A, hparameters)")]),
     # conv_backward

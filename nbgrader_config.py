@@ -12,3 +12,25 @@ c.Execute.timeout = 30
 # A student who deletes a test cell (or the grading kit cell) gets it back when
 # graded, instead of silently skipping those tests.
 c.OverwriteCells.add_missing_cells = True
+
+
+# ---------------------------------------------------------------- late penalty
+# The due date is the assignment's, in the gradebook (`nbgrader db assignment add
+# cnn_step_by_step --duedate="..."`, or set by `make demo` for the demo class).
+# A submission's time is its submitted/<student>/cnn_step_by_step/timestamp.txt.
+import math  # noqa: E402
+
+from nbgrader.plugins import BasePlugin  # noqa: E402
+
+
+class PointsPerDayLate(BasePlugin):
+    """Take 10 points off per started day late, never more than the score."""
+
+    points_per_day = 10
+
+    def late_submission_penalty(self, student_id, score, total_seconds_late):
+        days = math.ceil(total_seconds_late / 86400)
+        return min(score, days * self.points_per_day)
+
+
+c.AssignLatePenalties.plugin_class = PointsPerDayLate

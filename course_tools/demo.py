@@ -1,39 +1,50 @@
-"""`make demo`: regenerate the release, then autograde the reference solution and the
-untouched release with the real nbgrader, and print both scores from the gradebook."""
+"""`make demo`: the instructor's whole workflow on the demo class that ships with the repo.
+
+Generates the release, writes the demo class into submitted/, autogrades it with
+nbgrader (progress bar, one line per student), then writes feedback, grades.csv and
+the class report, and prints where each product is.
+"""
 import sys
 import time
 from pathlib import Path
 
-from course_tools import submissions
-from course_tools.course import NOTEBOOK, Course
+from course_tools import demo_class, grade_class, reports
+from course_tools.course import Course
 
 ROOT = Path(__file__).resolve().parent.parent
-DEMO_STUDENTS = ("demo-reference", "demo-untouched")
 
 
-def write_demo_submissions(course):
-    release = submissions.read(course.release_notebook)
-    answers = submissions.reference_solutions(submissions.read(course.source_notebook))
-    for student, nb in (("demo-reference", submissions.fill(release, answers)), ("demo-untouched", release)):
-        submissions.write(nb, course.root, student, course.assignment, NOTEBOOK)
+def run(course, progress=True):
+    """The pipeline on `course`; returns the students' grades."""
+    say = print if progress else (lambda *a, **k: None)
+    say("1/5 generating the release with nbgrader generate_assignment ...", flush=True)
+    course.generate()
+    course.set_due_date(demo_class.DUE)
+    say(f"2/5 writing the demo class ({len(demo_class.STUDENTS)} students) into submitted/, "
+        f"due {demo_class.DUE:%Y-%m-%d %H:%M} UTC", flush=True)
+    demo_class.write_class(course)
+    say("3/5 autograding (cell timeout 30 s; nbgrader's own output goes to autograde.log)", flush=True)
+    graded = grade_class.grade_class(course, [s.name for s in demo_class.STUDENTS], progress=progress)
+    say("4/5 feedback, 5/5 grades and class report", flush=True)
+    grades, _ = reports.write_all(course, graded)
+    return grades
 
 
 def main():
-    course = Course(ROOT)
     started = time.monotonic()
-    print("1/3 generating the release ...", flush=True)
-    course.generate()
-    print("2/3 writing demo submissions:", ", ".join(DEMO_STUDENTS), flush=True)
-    write_demo_submissions(course)
-    print("3/3 autograding with nbgrader ...", flush=True)
-    for student in DEMO_STUDENTS:
-        course.autograde(student)
-    scores, maxima = course.scores(), course.max_scores()
-    print(f"\n{'student':<18}{'score':>12}")
-    for student in DEMO_STUDENTS:
-        print(f"{student:<18}{scores[student]['total']:>7g} / {maxima['total']:g}")
-    print(f"\nrelease: {course.release_notebook.parent.relative_to(ROOT)}/  autograded: autograded/  "
-          f"gradebook: gradebook.db  ({time.monotonic() - started:.1f} s)")
+    course = Course(ROOT)
+    grades = run(course)
+    print(f"\nclass mean {sum(g.total for g in grades) / len(grades):.1f} over {len(grades)} students, "
+          f"{time.monotonic() - started:.0f} s in all")
+    print("products:")
+    for path, what in [("release/cnn_step_by_step/", "the student version"),
+                       ("submitted/", "the demo class's submissions (as handed in)"),
+                       ("autograded/", "graded notebooks"), ("gradebook.db", "nbgrader's gradebook"),
+                       ("feedback/<student>/cnn_step_by_step/cnn_step_by_step.html", "feedback, one page each"),
+                       ("grades.csv", "one row per student, one column per function, late penalty, total"),
+                       ("class_report.html", "score distribution, pass rates, common failures"),
+                       ("autograde.log", "everything nbgrader and the kernels printed")]:
+        print(f"  {path:<58} {what}")
     return 0
 
 

@@ -1,0 +1,112 @@
+"""The demo class: submissions made from the release by code, each built to get known scores.
+
+Realistic bugs come from the corpus (corpus/), so every partial student carries a
+mistake that the hidden tests are proven to catch. Hostile and broken submissions
+edit the notebook through nbformat, never by hand.
+"""
+import shutil
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Callable
+
+import nbformat
+
+from course_tools import corpus, submissions
+from course_tools.course import GRADED_FUNCTIONS, NOTEBOOK
+
+DUE = datetime(2026, 12, 1, 17, 0, tzinfo=timezone.utc)
+ON_TIME = DUE - timedelta(hours=8)
+TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S.%f %Z"
+
+KILL_KERNEL = "\n\nimport os\nos._exit(1)  # ends the Python process mid-notebook\n"
+SYNTAX_ERROR = "def zero_pad(X, pad)\n    return np.pad(X, ((0, 0), (pad, pad), (pad, pad), (0, 0)))\n"
+ENDLESS = "def distribute_value(dz, shape):\n    while True:\n        pass\n"
+
+
+@dataclass
+class DemoStudent:
+    name: str
+    story: str
+    loses: set = field(default_factory=set)  # graded functions that must score below full
+    bugs: tuple = ()  # corpus entry names, e.g. "conv_forward__ignores_stride"
+    answers: dict = field(default_factory=dict)  # solution-cell sources that replace the reference's
+    append: dict = field(default_factory=dict)  # code added after the reference's solution
+    edit: Callable = None  # nbformat notebook -> None, after filling in
+    notebook_name: str = NOTEBOOK  # None: the folder holds no notebook
+    submitted_at: datetime = ON_TIME
+    untouched: bool = False
+    late_days: int = 0
+    problem: str = ""  # a word the grader's report must use for this student
+
+
+def edit_test_cell(nb):
+    """Replace the pool_forward test with a print and claim 100 points for it."""
+    for cell in nb.cells:
+        if submissions.grade_id(cell) == "test_pool_forward":
+            cell.source = 'print("pool_forward: visible checks passed.")'
+            cell.metadata.nbgrader["points"] = 100
+
+
+def delete_test_cell(nb):
+    nb.cells = [c for c in nb.cells if submissions.grade_id(c) != "test_conv_backward"]
+
+
+STUDENTS = [
+    DemoStudent("ada", "perfect submission"),
+    DemoStudent("ben", "ignores the stride in conv_forward", {"conv_forward"}, ("conv_forward__ignores_stride",)),
+    DemoStudent("cyd", "un-pads with [pad:-pad] and overwrites overlapping pooling windows",
+                {"conv_backward", "pool_backward"},
+                ("conv_backward__unpads_with_negative_index", "pool_backward__overwrites_overlaps")),
+    DemoStudent("dee", "returns an array from conv_single_step and floors in distribute_value",
+                {"conv_single_step", "distribute_value"},
+                ("conv_single_step__returns_array", "distribute_value__integer_division")),
+    DemoStudent("eli", "ignores the pooling mode", {"pool_forward"}, ("pool_forward__ignores_mode",)),
+    DemoStudent("fay", "handed in the release untouched", set(GRADED_FUNCTIONS), untouched=True),
+    DemoStudent("gus", "syntax error in zero_pad", {"zero_pad"}, answers={"zero_pad": SYNTAX_ERROR}),
+    DemoStudent("hal", "infinite loop in distribute_value", {"distribute_value"},
+                answers={"distribute_value": ENDLESS}, problem="timed out"),
+    DemoStudent("ivy", "replaced the pool_forward test with a print worth 100 points", {"pool_forward"},
+                ("pool_forward__max_over_all_channels",), edit=edit_test_cell),
+    DemoStudent("jon", "deleted the conv_backward test cell", {"conv_backward"},
+                ("conv_backward__ignores_stride",), edit=delete_test_cell),
+    DemoStudent("kim", "perfect, but submitted two days and three hours late",
+                submitted_at=DUE + timedelta(days=2, hours=3), late_days=3, problem="late"),
+    DemoStudent("lou", "folder without a notebook", set(GRADED_FUNCTIONS), notebook_name=None,
+                problem="missing notebook"),
+    DemoStudent("max", "perfect, but renamed the notebook", notebook_name="cnn_step_by_step (1)",
+                problem="renamed notebook"),
+    DemoStudent("noa", "pool_backward's cell ends the Python process", {"pool_backward"},
+                append={"pool_backward": KILL_KERNEL}, problem="kernel died"),
+]
+
+
+def student_notebook(student, release, reference, entries):
+    if student.untouched:
+        return nbformat.from_dict(release)
+    answers = dict(reference)
+    for bug in student.bugs:
+        answers.update(entries[bug].answers)
+    answers.update(student.answers)
+    for function, code in student.append.items():
+        answers[function] = reference[function] + code
+    nb = submissions.fill(release, answers)
+    if student.edit:
+        student.edit(nb)
+    return nb
+
+
+def write_class(course, students=STUDENTS):
+    """Write every demo student's folder into course/submitted/, replacing earlier ones."""
+    release = submissions.read(course.release_notebook)
+    reference = submissions.reference_solutions(submissions.read(course.source_notebook))
+    entries = {e.name: e for e in corpus.load(reference)}
+    for student in students:
+        folder = course.root / "submitted" / student.name / course.assignment
+        shutil.rmtree(folder.parent, ignore_errors=True)
+        folder.mkdir(parents=True)
+        if student.notebook_name is None:
+            (folder / "README.txt").write_text("I could not get Jupyter to save my work, sorry.\n")
+        else:
+            nb = student_notebook(student, release, reference, entries)
+            nbformat.write(nb, str(folder / f"{student.notebook_name}.ipynb"))
+        (folder / "timestamp.txt").write_text(student.submitted_at.strftime(TIMESTAMP_FORMAT))

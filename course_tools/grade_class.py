@@ -155,6 +155,11 @@ def grade_student(api, course, student):
         errors = re.findall(r"\[ERROR\] (.*)", outcome.get("log", ""))
         result.problems.append("not graded: " + (errors[0] if errors else "nbgrader failed"))
     result.problems += tampering(outcome.get("log", ""))
+    if result.graded:
+        seconds_late, penalty = course.lateness(student)
+        if seconds_late > 0:
+            result.problems.append(f"late: submitted {seconds_late / 86400:.1f} days after the due date, "
+                                   f"{penalty:g} points off")
     timeouts = timed_out_cells(course, student)
     if timeouts:
         result.problems.append(f"timed out: {', '.join(timeouts)} ran longer than the cell timeout")

@@ -3,7 +3,7 @@ PY := .venv/bin/python
 VENV_STAMP := .venv/.installed
 export PATH := $(CURDIR)/.venv/bin:$(PATH)
 
-.PHONY: demo test notebook figures release benchmark corpus
+.PHONY: demo grade test notebook figures release benchmark corpus
 
 $(VENV_STAMP): requirements.txt requirements-dev.txt
 	python3 -m venv .venv
@@ -25,6 +25,10 @@ release: $(VENV_STAMP)
 ## demo: regenerate the release and autograde the reference solution and the untouched release
 demo: $(VENV_STAMP)
 	$(PY) -m course_tools.demo
+
+## grade: grade every student in submitted/ and write feedback, grades.csv and the class report
+grade: $(VENV_STAMP)
+	$(PY) -m course_tools.grade
 
 ## test: the test suite, through real nbgrader
 test: $(VENV_STAMP)

@@ -1,8 +1,11 @@
-"""Time the grading of the reference (naive four-loop) solution with the real nbgrader.
+"""Timing figures, measured side by side in one run (``make benchmark``).
 
-Prints the wall time of `nbgrader autograde` for one submission and the time of every
-test cell as the autograder ran it, read from nbclient's timing metadata, next to the
-cell timeout. Run with ``python -m course_tools.benchmark`` (``make benchmark``).
+1. The reference (naive four-loop) solution under `nbgrader autograde`: the wall time
+   for one submission and every test cell's time, read from nbclient's timing
+   metadata, next to the cell timeout.
+2. The demo class graded twice on identical copies: by plain `nbgrader autograde`
+   (one call) and by this bundle's pipeline (course_tools.grade_class), with the
+   time per submission and the total each student got.
 """
 import shutil
 import sys
@@ -11,7 +14,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from course_tools import submissions
+from course_tools import demo_class, grade_class, submissions
 from course_tools.course import NOTEBOOK, Course
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,12 +29,51 @@ def cell_seconds(cell):
     return (datetime.fromisoformat(end.rstrip("Z")) - datetime.fromisoformat(start.rstrip("Z"))).total_seconds()
 
 
+def new_course(folder):
+    course = Course(Path(folder))
+    shutil.copy(ROOT / "nbgrader_config.py", course.root)
+    shutil.copytree(ROOT / "source", course.root / "source")
+    course.generate()
+    return course
+
+
+def demo_class_course(folder):
+    course = new_course(folder)
+    course.set_due_date(demo_class.DUE)
+    demo_class.write_class(course)
+    return course
+
+
+def compare_class():
+    students = [s.name for s in demo_class.STUDENTS]
+    with tempfile.TemporaryDirectory() as plain_dir, tempfile.TemporaryDirectory() as ours_dir:
+        plain, ours = demo_class_course(plain_dir), demo_class_course(ours_dir)
+        started = time.perf_counter()
+        plain.nbgrader("autograde", plain.assignment, "--force", check=False)
+        plain_seconds = time.perf_counter() - started
+        started = time.perf_counter()
+        graded = grade_class.grade_class(ours, students, progress=False)
+        ours_seconds = time.perf_counter() - started
+        plain_scores, our_scores = plain.scores(), ours.scores()
+    per_student = {g.student: g.seconds for g in graded}
+    print(f"\n{'student':<8}{'plain nbgrader':>16}{'this pipeline':>15}  seconds (pipeline)")
+    for student in students:
+        a = (plain_scores.get(student) or {}).get("total")
+        b = (our_scores.get(student) or {}).get("total")
+        print(f"{student:<8}{'-' if a is None else f'{a:g}':>16}{'-' if b is None else f'{b:g}':>15}"
+              f"  {per_student[student]:.1f}")
+    n = len(students)
+    others = [per_student[s] for s in students if s != "hal"]
+    print(f"\nautograde of {n} demo submissions: plain nbgrader autograde {plain_seconds:.0f} s "
+          f"({plain_seconds / n:.1f} s per submission), this pipeline {ours_seconds:.0f} s "
+          f"({ours_seconds / n:.1f} s per submission); ratio {ours_seconds / plain_seconds:.2f}")
+    print(f"without the endless-loop student (three 30 s timeouts in both): pipeline median "
+          f"{sorted(others)[len(others) // 2]:.1f} s per submission")
+
+
 def main():
     with tempfile.TemporaryDirectory() as folder:
-        course = Course(Path(folder))
-        shutil.copy(ROOT / "nbgrader_config.py", course.root)
-        shutil.copytree(ROOT / "source", course.root / "source")
-        course.generate()
+        course = new_course(folder)
         answers = submissions.reference_solutions(submissions.read(course.source_notebook))
         submissions.write(submissions.fill(submissions.read(course.release_notebook), answers),
                           course.root, "reference", course.assignment, NOTEBOOK)
@@ -50,6 +92,7 @@ def main():
           f"{CELL_TIMEOUT} s cell timeout")
     print(f"nbgrader autograde of the reference solution: {wall:.1f} s wall (one process, one submission), "
           f"score {total:g}/100")
+    compare_class()
     return 0
 
 

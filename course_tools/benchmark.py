@@ -7,7 +7,6 @@
    (one call) and by this bundle's pipeline (course_tools.grade_class), with the
    time per submission and the total each student got.
 """
-import shutil
 import sys
 import tempfile
 import time
@@ -15,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 from course_tools import demo_class, grade_class, submissions
-from course_tools.course import NOTEBOOK, Course
+from course_tools.course import NOTEBOOK, course_copy
 
 ROOT = Path(__file__).resolve().parent.parent
 CELL_TIMEOUT = 30  # c.Execute.timeout in nbgrader_config.py
@@ -30,9 +29,7 @@ def cell_seconds(cell):
 
 
 def new_course(folder):
-    course = Course(Path(folder))
-    shutil.copy(ROOT / "nbgrader_config.py", course.root)
-    shutil.copytree(ROOT / "source", course.root / "source")
+    course = course_copy(folder)
     course.generate()
     return course
 

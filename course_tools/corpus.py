@@ -12,7 +12,6 @@ Run with ``python -m course_tools.corpus`` (``make corpus``).
 """
 import ast
 import importlib.util
-import shutil
 import sys
 import tempfile
 import time
@@ -20,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from course_tools import submissions
-from course_tools.course import NOTEBOOK, Course
+from course_tools.course import NOTEBOOK, course_copy
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
@@ -142,9 +141,7 @@ def _reference_helpers(kit):
 
 def grade(entries, folder):
     """Write every entry into a fresh course in `folder`, autograde, and read the outcomes."""
-    course = Course(Path(folder))
-    shutil.copy(ROOT / "nbgrader_config.py", course.root)
-    shutil.copytree(ROOT / "source", course.root / "source")
+    course = course_copy(folder)
     course.generate()
     release = submissions.read(course.release_notebook)
     reference = submissions.reference_solutions(submissions.read(course.source_notebook))

@@ -1,5 +1,6 @@
 """Run the real nbgrader commands in a course folder and read its gradebook."""
 import os
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -8,7 +9,7 @@ from pathlib import Path
 import nbformat
 from nbgrader.api import Gradebook
 
-from course_tools.build_notebook import ASSIGNMENT
+from course_tools.build_notebook import ASSIGNMENT, ROOT
 
 NOTEBOOK = ASSIGNMENT  # the assignment's single notebook shares its name
 GRADED_FUNCTIONS = ["zero_pad", "conv_single_step", "conv_forward", "pool_forward", "conv_backward",
@@ -114,3 +115,10 @@ class Course:
             cells = {cell.name: cell.max_score for nb in assignment.notebooks for cell in nb.grade_cells}
             cells["total"] = assignment.max_score
             return cells
+
+
+def course_copy(folder):
+    """A course in `folder` holding this repo's nbgrader_config.py and source/, nothing generated yet."""
+    shutil.copy(ROOT / "nbgrader_config.py", folder)
+    shutil.copytree(ROOT / "source", Path(folder) / "source")
+    return Course(Path(folder))

@@ -14,7 +14,6 @@ import re
 import shutil
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient

@@ -1,20 +1,17 @@
 """Fixtures that build a course folder in a temporary directory, as nbgrader's own tests do."""
-import shutil
 from pathlib import Path
 
 import pytest
 
 from course_tools import submissions
-from course_tools.course import GRADED_FUNCTIONS, NOTEBOOK, Course  # noqa: F401 (shared with the tests)
+from course_tools.course import GRADED_FUNCTIONS, NOTEBOOK, course_copy  # noqa: F401 (shared with the tests)
 
 REPO = Path(__file__).resolve().parent.parent
 
 
 def new_course(tmp_path):
     """A course folder holding this repo's config and source/, nothing generated yet."""
-    shutil.copy(REPO / "nbgrader_config.py", tmp_path)
-    shutil.copytree(REPO / "source", tmp_path / "source")
-    return Course(tmp_path)
+    return course_copy(tmp_path)
 
 
 @pytest.fixture(scope="session")

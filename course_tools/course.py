@@ -47,6 +47,10 @@ class Course:
             raise RuntimeError(f"nbgrader {' '.join(args)} failed ({result.returncode}):\n{result.stdout}{result.stderr}")
         return result
 
+    def gradebook(self):
+        """nbgrader's gradebook of this course, to use in a `with` block."""
+        return Gradebook(f"sqlite:///{self.root / 'gradebook.db'}")
+
     def generate(self):
         return self.nbgrader("generate_assignment", self.assignment, "--force")
 
@@ -64,7 +68,7 @@ class Course:
 
     def scores(self):
         """{student: {grade cell: score}} plus each student's total under "total"."""
-        with Gradebook(f"sqlite:///{self.root / 'gradebook.db'}") as gradebook:
+        with self.gradebook() as gradebook:
             out = {}
             for submission in gradebook.assignment_submissions(self.assignment):
                 cells = {grade.name: grade.score for nb in submission.notebooks for grade in nb.grades}
@@ -73,27 +77,27 @@ class Course:
             return out
 
     def students(self):
-        with Gradebook(f"sqlite:///{self.root / 'gradebook.db'}") as gradebook:
+        with self.gradebook() as gradebook:
             return [s.id for s in gradebook.students]
 
     def late_penalties(self):
         """{student: points taken off by the late-submission plugin}."""
-        with Gradebook(f"sqlite:///{self.root / 'gradebook.db'}") as gradebook:
+        with self.gradebook() as gradebook:
             return {s.student_id: s.late_submission_penalty or 0
                     for s in gradebook.assignment_submissions(self.assignment)}
 
     def lateness(self, student):
         """(seconds late, points taken off) for one submission, as nbgrader recorded them."""
-        with Gradebook(f"sqlite:///{self.root / 'gradebook.db'}") as gradebook:
+        with self.gradebook() as gradebook:
             submission = gradebook.find_submission(self.assignment, student)
             return submission.total_seconds_late, submission.late_submission_penalty or 0
 
     def add_student(self, student):
-        with Gradebook(f"sqlite:///{self.root / 'gradebook.db'}") as gradebook:
+        with self.gradebook() as gradebook:
             gradebook.update_or_create_student(student)
 
     def set_due_date(self, due):
-        with Gradebook(f"sqlite:///{self.root / 'gradebook.db'}") as gradebook:
+        with self.gradebook() as gradebook:
             gradebook.update_or_create_assignment(self.assignment, duedate=due)
 
     def failure_messages(self, student):
@@ -110,7 +114,7 @@ class Course:
         return messages
 
     def max_scores(self):
-        with Gradebook(f"sqlite:///{self.root / 'gradebook.db'}") as gradebook:
+        with self.gradebook() as gradebook:
             assignment = gradebook.find_assignment(self.assignment)
             cells = {cell.name: cell.max_score for nb in assignment.notebooks for cell in nb.grade_cells}
             cells["total"] = assignment.max_score

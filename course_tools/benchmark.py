@@ -77,7 +77,7 @@ def main():
         started = time.perf_counter()
         course.autograde("reference")
         wall = time.perf_counter() - started
-        graded = submissions.read(course.root / "autograded" / "reference" / course.assignment / f"{NOTEBOOK}.ipynb")
+        graded = submissions.read(course.autograded_notebook("reference"))
         total = course.scores()["reference"]["total"]
     rows = [(submissions.grade_id(c), cell_seconds(c)) for c in graded.cells
             if c.metadata.get("nbgrader", {}).get("grade")]

@@ -122,7 +122,7 @@ def hidden_check_rejects(kit, reference, entry):
     namespace = {"np": numpy}
     for function in reference:
         exec(entry.answers.get(function, reference[function]), namespace)
-    helpers = _reference_helpers(kit)
+    helpers = kit.reference_helpers()
     for function in entry.answers:
         namespace.update({name: helper for name, helper in helpers.items() if name != function})
         try:
@@ -131,12 +131,6 @@ def hidden_check_rejects(kit, reference, entry):
             continue
         return False
     return True
-
-
-def _reference_helpers(kit):
-    return {"zero_pad": kit.ref_zero_pad, "conv_single_step": kit.ref_conv_single_step,
-            "create_mask_from_window": kit.ref_create_mask_from_window,
-            "distribute_value": kit.ref_distribute_value}
 
 
 def grade(entries, folder):

@@ -100,9 +100,12 @@ class Course:
         with self.gradebook() as gradebook:
             gradebook.update_or_create_assignment(self.assignment, duedate=due)
 
+    def autograded_notebook(self, student):
+        return self.root / "autograded" / student / self.assignment / f"{NOTEBOOK}.ipynb"
+
     def failure_messages(self, student):
         """{grade cell: a plain one-line reason it failed}, read from the autograded notebook."""
-        path = self.root / "autograded" / student / self.assignment / f"{NOTEBOOK}.ipynb"
+        path = self.autograded_notebook(student)
         if not path.exists():
             return {}
         nb = nbformat.read(str(path), as_version=4)

@@ -107,7 +107,7 @@ def cell_names(nb):
 
 
 def timed_out_cells(course, student):
-    path = course.root / "autograded" / student / course.assignment / f"{NOTEBOOK}.ipynb"
+    path = course.autograded_notebook(student)
     if not path.exists():
         return []
     nb = nbformat.read(str(path), as_version=4)

@@ -9,6 +9,35 @@ c.CourseDirectory.course_id = "cnn-step-by-step"
 # four-loop solution needs well under a second per test cell (see the README).
 c.Execute.timeout = 30
 
+
+# ------------------------------------------------------------- trusted grading
+# Student code is hostile. Autograding runs it in a bubblewrap sandbox with limits,
+# and runs the hidden tests here, in the grader, on the values the student's
+# functions return (grading/, README "Trusted grading"). TrustedExecute takes the
+# place of nbgrader's Execute; the rest of nbgrader's autograde steps are unchanged.
+import sys  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # the grading package beside this file
+
+c.Autograde.autograde_preprocessors = [
+    "grading.trusted_execute.TrustedExecute",
+    "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "nbgrader.preprocessors.LimitOutput",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+# The sandbox's limits, per student (grading/sandbox.py has them all).
+c.SandboxedKernelManager.memory_limit = 2 * 1024 ** 3  # bytes
+c.SandboxedKernelManager.process_limit = 64  # processes and threads at once
+# Once a cell has timed out, later cells get this many seconds each, and this many in all.
+c.TrustedExecute.timeout_after_timeout = 3
+c.TrustedExecute.budget_after_timeout = 15
+# Only on a machine where every submission is trusted (every product then says so):
+# c.SandboxedKernelManager.sandbox = False
+
 # A student who deletes a test cell (or the grading kit cell) gets it back when
 # graded, instead of silently skipping those tests.
 c.OverwriteCells.add_missing_cells = True

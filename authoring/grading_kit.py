@@ -1,8 +1,11 @@
 """The autograder's hidden kit: oracles, reference helpers and one check per graded function.
 
-tools/build_notebook.py pastes this file into the hidden block of the notebook's
-"grading kit" test cell, so it runs in the grading kernel before any student code
-and never reaches the release. It must not use anything the student defines: it
+course_tools/build_notebook.py pastes this file into the hidden block of the
+notebook's "grading kit" test cell, so it never reaches the release. When grading,
+the trusted grader (grading/trusted_execute.py) runs it in its own process, never
+in the student's kernel: the checks call the student's functions through proxies
+that run them in the sandboxed kernel and bring back plain data. In the
+instructor's own kernel (running the source notebook) it runs as ordinary code. It must not use anything the student defines: it
 imports numpy under its own name and writes its oracles differently from the
 reference solution (vectorised over the kernel offsets, not four loops), so that
 a shared mistake cannot hide.
@@ -110,44 +113,61 @@ class _CnnGradingKit:
 
     # ------------------------------------------------- helpers swapped in while
     # conv_forward, conv_backward and pool_backward are graded, so that a wrong
-    # helper costs only its own points.
-    @classmethod
-    def ref_zero_pad(cls, X, pad):
-        return cls.pad(X, pad)
+    # helper costs only its own points. Kept as source text: the trusted grader
+    # sends this text into the sandboxed kernel, where the caller runs.
+    REFERENCE_SOURCE = {
+        "zero_pad": (
+            "def zero_pad(X, pad):\n"
+            "    import numpy\n"
+            "    return numpy.pad(X, ((0, 0), (pad, pad), (pad, pad), (0, 0)), mode='constant')\n"),
+        "conv_single_step": (
+            "def conv_single_step(a_slice_prev, W, b):\n"
+            "    import numpy\n"
+            "    return float(numpy.sum(a_slice_prev * W) + numpy.asarray(b).reshape(-1)[0])\n"),
+        "create_mask_from_window": (
+            "def create_mask_from_window(x):\n"
+            "    import numpy\n"
+            "    return x == numpy.max(x)\n"),
+        "distribute_value": (
+            "def distribute_value(dz, shape):\n"
+            "    import numpy\n"
+            "    return numpy.full(shape, dz / (shape[0] * shape[1]))\n"),
+    }
 
     @classmethod
-    def ref_conv_single_step(cls, a_slice_prev, W, b):
-        return float(cls.np.sum(a_slice_prev * W) + cls.np.asarray(b).reshape(-1)[0])
-
-    @classmethod
-    def ref_create_mask_from_window(cls, x):
-        return x == cls.np.max(x)
-
-    @classmethod
-    def ref_distribute_value(cls, dz, shape):
-        return cls.np.full(shape, dz / (shape[0] * shape[1]))
+    def reference(cls, name):
+        namespace = {}
+        exec(cls.REFERENCE_SOURCE[name], namespace)
+        return namespace[name]
 
     @classmethod
     def reference_helpers(cls):
         """{helper name: reference version} for every graded function that others call."""
-        return {"zero_pad": cls.ref_zero_pad, "conv_single_step": cls.ref_conv_single_step,
-                "create_mask_from_window": cls.ref_create_mask_from_window,
-                "distribute_value": cls.ref_distribute_value}
+        return {name: cls.reference(name) for name in cls.REFERENCE_SOURCE}
 
-    @staticmethod
-    def isolate(namespace, **references):
-        """Put the reference helpers in the notebook's namespace until this cell ends.
+    @classmethod
+    def isolate(cls, namespace, *names):
+        """Put the reference versions of the named helpers in the notebook's namespace until this cell ends.
 
-        Restoring from IPython's post_run_cell event runs even when the cell fails,
-        so the student's own helpers are back for every later cell.
+        Run by the trusted grader, the namespace holds ``grading_kernel``: the notebook
+        is in the sandboxed kernel, and the grader sends the references there (only
+        once each helper's own hidden tests have called the student's version).
+        Run in a notebook's own kernel (the instructor's), restoring from IPython's
+        post_run_cell event runs even when the cell fails, so the student's own
+        helpers are back for every later cell.
         """
         __tracebackhide__ = True
-        saved = {name: namespace[name] for name in references if name in namespace}
-        namespace.update(references)
+        kernel = namespace.get("grading_kernel")
+        if kernel is not None:
+            for name in names:
+                kernel.define_for_this_cell(name, cls.REFERENCE_SOURCE[name])
+            return
+        saved = {name: namespace[name] for name in names if name in namespace}
+        namespace.update({name: cls.reference(name) for name in names})
         shell = get_ipython()  # noqa: F821 (defined in the kernel)
 
         def restore(*_):
-            for name in references:
+            for name in names:
                 namespace.pop(name, None)
             namespace.update(saved)
             shell.events.unregister("post_run_cell", restore)

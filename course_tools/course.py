@@ -125,7 +125,8 @@ class Course:
 
 
 def course_copy(folder):
-    """A course in `folder` holding this repo's nbgrader_config.py and source/, nothing generated yet."""
+    """A course in `folder` holding this repo's nbgrader_config.py, grading/ and source/, nothing generated yet."""
     shutil.copy(ROOT / "nbgrader_config.py", folder)
     shutil.copytree(ROOT / "source", Path(folder) / "source")
+    shutil.copytree(ROOT / "grading", Path(folder) / "grading", ignore=shutil.ignore_patterns("__pycache__"))
     return Course(Path(folder))

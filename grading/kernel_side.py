@@ -1,0 +1,103 @@
+"""The only grading code that runs inside the student's kernel: call a function, send back plain data.
+
+The grader sends this file's text with every request (the student may have
+replaced anything defined earlier), followed by one call of ``_cnn_grading_call``
+or ``_cnn_grading_define``. Nothing here is secret, and nothing here is trusted:
+whatever the kernel answers, the grader decodes it strictly (``grading.plain_data``)
+as data, never as code or pickles, and decides the verdict itself.
+
+Values travel as JSON: arrays as dtype, shape and base64 bytes; numbers, strings,
+tuples, lists and dicts as themselves; anything else as the name of its type.
+The grader also imports ``encode`` to send its arguments in.
+"""
+import base64 as _cnn_base64
+import json as _cnn_json
+
+
+def _cnn_grading_encode(value, depth=0):
+    import numpy
+    if depth > 8:
+        return {"t": "opaque", "type": "too_deeply_nested"}
+    if value is None:
+        return {"t": "none"}
+    if type(value) is bool:
+        return {"t": "bool", "v": value}
+    if isinstance(value, numpy.ndarray):
+        array = numpy.ascontiguousarray(numpy.ndarray.view(value, numpy.ndarray))
+        if array.dtype.kind not in "biufc":
+            return {"t": "opaque", "type": f"ndarray of {array.dtype.kind}"}
+        return {"t": "ndarray", "dtype": array.dtype.str, "shape": list(array.shape),
+                "b64": _cnn_base64.b64encode(array.tobytes()).decode()}
+    if isinstance(value, numpy.generic) and numpy.dtype(type(value)).kind in "biufc":
+        return {"t": "npscalar", "dtype": numpy.dtype(type(value)).str,
+                "b64": _cnn_base64.b64encode(numpy.array(value).tobytes()).decode()}
+    if type(value) is int:
+        return {"t": "int", "v": str(value)}
+    if type(value) is float:
+        return {"t": "float", "v": float.__repr__(value)}
+    if type(value) is str:
+        return {"t": "str", "v": value[:10000]}
+    if type(value) in (tuple, list):
+        return {"t": type(value).__name__, "v": [_cnn_grading_encode(v, depth + 1) for v in value[:1000]]}
+    if type(value) is dict:
+        return {"t": "dict", "v": [[_cnn_grading_encode(k, depth + 1), _cnn_grading_encode(v, depth + 1)]
+                                   for k, v in list(value.items())[:1000]]}
+    return {"t": "opaque", "type": type(value).__name__}
+
+
+def _cnn_grading_decode(item):
+    import numpy
+    kind = item["t"]
+    if kind == "ndarray":
+        data = _cnn_base64.b64decode(item["b64"])
+        return numpy.frombuffer(data, dtype=numpy.dtype(item["dtype"])).reshape(item["shape"]).copy()
+    if kind == "npscalar":
+        return numpy.frombuffer(_cnn_base64.b64decode(item["b64"]), dtype=numpy.dtype(item["dtype"]))[0]
+    if kind in ("tuple", "list"):
+        values = [_cnn_grading_decode(v) for v in item["v"]]
+        return tuple(values) if kind == "tuple" else values
+    if kind == "dict":
+        return {_cnn_grading_decode(k): _cnn_grading_decode(v) for k, v in item["v"]}
+    return {"none": lambda: None, "bool": lambda: item["v"], "int": lambda: int(item["v"]),
+            "float": lambda: float(item["v"]), "str": lambda: item["v"]}[kind]()
+
+
+def _cnn_grading_reply(content):
+    return _cnn_base64.b64encode(_cnn_json.dumps(content).encode()).decode()
+
+
+def _cnn_grading_call(name, request):
+    """Call the notebook's function `name` on the request's arguments; the reply as base64 JSON."""
+    request = _cnn_json.loads(_cnn_base64.b64decode(request))
+    args = [_cnn_grading_decode(a) for a in request["args"]]
+    kwargs = {k: _cnn_grading_decode(v) for k, v in request["kwargs"].items()}
+    function = globals().get(name)
+    if function is None:
+        return _cnn_grading_reply({"status": "missing"})
+    try:
+        result = function(*args, **kwargs)
+    except Exception as error:  # the student's own error, reported by the grader in one line
+        return _cnn_grading_reply({"status": "raised", "ename": type(error).__name__,
+                                   "evalue": str(error)[:1000]})
+    return _cnn_grading_reply({"status": "returned", "result": _cnn_grading_encode(result),
+                               "args_after": [_cnn_grading_encode(a) for a in args]})
+
+
+def _cnn_grading_define(name, source):
+    """Put a reference helper in the notebook's namespace until _cnn_grading_restore()."""
+    saved = globals().setdefault("_cnn_grading_saved", {})
+    if name not in saved:
+        saved[name] = (name in globals(), globals().get(name))
+    namespace = {}
+    exec(source, namespace)
+    globals()[name] = namespace[name]
+    return _cnn_grading_reply({"status": "defined"})
+
+
+def _cnn_grading_restore():
+    for name, (present, value) in globals().pop("_cnn_grading_saved", {}).items():
+        if present:
+            globals()[name] = value
+        else:
+            globals().pop(name, None)
+    return _cnn_grading_reply({"status": "restored"})

@@ -1,0 +1,267 @@
+"""Start the grading kernel inside a bubblewrap sandbox, with limits on what it may use.
+
+``SandboxedKernelManager`` is a jupyter_client kernel manager: nbgrader's Execute
+preprocessor (and nbclient under it) starts kernels through it when
+``nbgrader_config.py`` names it. The kernel it starts
+
+* sees only the Python install, the student's own folder (read-only), a private
+  /tmp of limited size and an empty read-only root: no gradebook, no source/, no
+  other student, no home folder, no /etc beyond what the loader needs;
+* has no network (its own empty network namespace) and its own pid namespace, so it
+  can neither see nor signal the grader or any other process;
+* is limited in memory (RLIMIT_AS), file size (RLIMIT_FSIZE), processes and threads
+  (a cgroup when the grader runs as root, which RLIMIT_NPROC does not limit;
+  RLIMIT_NPROC otherwise) and CPU (one core, by cgroup, when root);
+* talks to the grader over unix sockets inside its own /tmp, which the grader
+  reaches through /proc/<pid>/root, so no folder of the host is writable from inside.
+
+Everything of a kernel dies with it: ``--die-with-parent`` and the pid namespace end
+every process it started, and when a cgroup is used the grader kills whatever is
+left in it before removing it.
+"""
+import os
+import shutil
+import signal
+import sys
+import time
+import uuid
+from pathlib import Path
+
+from jupyter_client.manager import AsyncKernelManager
+from traitlets import Bool, Integer, Unicode
+
+IPC_PREFIX = "/tmp/.kernel/ipc"  # inside the sandbox
+CONNECTION_FILE = "/kernel.json"  # inside the sandbox
+CGROUP_ROOT = Path("/sys/fs/cgroup")
+GiB = 1024 ** 3
+MiB = 1024 ** 2
+
+
+class SandboxUnavailable(RuntimeError):
+    """The sandbox cannot be set up on this machine; the message says what to do."""
+
+
+def bwrap_path():
+    path = shutil.which("bwrap")
+    if path is None:
+        raise SandboxUnavailable(
+            "bubblewrap is not installed, and grading refuses to run student code outside a sandbox. "
+            "Install it with `sudo apt-get install bubblewrap` (Debian/Ubuntu), or, on a machine where "
+            "every submission is trusted, set c.SandboxedKernelManager.sandbox = False in nbgrader_config.py.")
+    return path
+
+
+class Cgroup:
+    """A cgroup v1 group per kernel in the pids, memory and cpu hierarchies (root only)."""
+
+    CONTROLLERS = ("pids", "memory", "cpu")
+
+    def __init__(self, name):
+        self.paths = [CGROUP_ROOT / controller / "cnn-grading" / name for controller in self.CONTROLLERS]
+
+    @staticmethod
+    def available():
+        return os.geteuid() == 0 and all(os.access(CGROUP_ROOT / c, os.W_OK) for c in Cgroup.CONTROLLERS)
+
+    def create(self, max_processes, memory_bytes, cpu_cores):
+        for path in self.paths:
+            path.mkdir(parents=True, exist_ok=True)
+        pids, memory, cpu = self.paths
+        (pids / "pids.max").write_text(str(max_processes))
+        (memory / "memory.limit_in_bytes").write_text(str(memory_bytes))
+        (cpu / "cpu.cfs_period_us").write_text("100000")
+        (cpu / "cpu.cfs_quota_us").write_text(str(int(100000 * cpu_cores)))
+
+    def join_command(self):
+        """Shell words that move the launching shell into the groups, then exec the rest."""
+        moves = " && ".join(f"echo $$ > {path}/cgroup.procs" for path in self.paths)
+        return ["/bin/sh", "-c", f'{moves} && exec "$@"', "sandbox"]
+
+    def peak_processes(self):
+        try:
+            return int((self.paths[0] / "pids.peak").read_text())
+        except (OSError, ValueError):
+            return None
+
+    def memory_limit_hit(self):
+        try:
+            return int((self.paths[1] / "memory.failcnt").read_text()) > 0
+        except (OSError, ValueError):
+            return False
+
+    def destroy(self):
+        """Kill every process left in the group, then remove it."""
+        for _ in range(50):
+            pids = set()
+            for path in self.paths:
+                try:
+                    pids.update(int(p) for p in (path / "cgroup.procs").read_text().split())
+                except OSError:
+                    pass
+            for pid in pids:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+            if not pids:
+                break
+            time.sleep(0.02)
+        for path in self.paths:
+            try:
+                path.rmdir()
+            except OSError:
+                pass
+
+
+class SandboxedKernelManager(AsyncKernelManager):
+    """A kernel manager whose kernels run in bubblewrap, with resource limits."""
+
+    sandbox = Bool(True, help=(
+        "Run the kernel in the bubblewrap sandbox. Set to False only on a machine where every "
+        "submission is trusted: the grading products then say the grading was not sandboxed.")).tag(config=True)
+    memory_limit = Integer(2 * GiB, help="Bytes of address space the kernel may use (RLIMIT_AS), "
+                                         "and of memory its processes may use together (cgroup, as root).").tag(config=True)
+    process_limit = Integer(64, help="Processes and threads the kernel may have at once.").tag(config=True)
+    file_size_limit = Integer(64 * MiB, help="Largest file the kernel may write (RLIMIT_FSIZE).").tag(config=True)
+    tmp_size = Integer(128 * MiB, help="Size of the kernel's private /tmp, the only place it may write.").tag(config=True)
+    cpu_cores = Integer(1, help="CPU cores the kernel may keep busy (cgroup cpu quota, as root).").tag(config=True)
+    cpu_seconds = Integer(900, help="CPU seconds the kernel may use in all (RLIMIT_CPU), a backstop to the "
+                                    "cell timeouts.").tag(config=True)
+    bwrap = Unicode("", help="Path of the bwrap executable; found on PATH when empty.").tag(config=True)
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.transport = "ipc"
+        self.cgroup = None
+        self.sandbox_pid = None
+
+    # ------------------------------------------------------------------ launch
+    async def _async_pre_start_kernel(self, **kw):
+        # The connection file the kernel reads must name the sockets as they are seen
+        # from inside; _async_launch_kernel points this manager at them from outside.
+        self.ip = IPC_PREFIX if self.sandbox else self._host_ipc_prefix()
+        return await super()._async_pre_start_kernel(**kw)
+
+    def _host_ipc_prefix(self):
+        folder = Path(f"/tmp/cnn-kernel-{uuid.uuid4().hex[:12]}")
+        folder.mkdir(mode=0o700)
+        return str(folder / "ipc")
+
+    def format_kernel_cmd(self, extra_arguments=None):
+        cmd = super().format_kernel_cmd(extra_arguments)
+        if not self.sandbox:
+            return cmd
+        host_connection_file = os.path.realpath(self.connection_file)
+        inner = [CONNECTION_FILE if arg == host_connection_file else arg for arg in cmd]
+        limits = [f"--as={self.memory_limit}", f"--fsize={self.file_size_limit}", f"--cpu={self.cpu_seconds}",
+                  "--core=0"]
+        if os.geteuid() != 0:
+            limits.append(f"--nproc={self.process_limit}")
+        wrapped = [self.bwrap or bwrap_path(), *self.bwrap_arguments(host_connection_file),
+                   "--", shutil.which("prlimit") or "/usr/bin/prlimit", *limits, "--", *inner]
+        if os.geteuid() == 0:
+            if not Cgroup.available():
+                raise SandboxUnavailable(
+                    "grading as root needs the cgroup v1 pids, memory and cpu controllers under /sys/fs/cgroup "
+                    "(root is not limited by RLIMIT_NPROC); grade as an ordinary user instead.")
+            self.cgroup = Cgroup(f"kernel-{uuid.uuid4().hex[:12]}")
+            self.cgroup.create(self.process_limit, self.memory_limit + 256 * MiB, self.cpu_cores)
+            wrapped = self.cgroup.join_command() + wrapped
+        return wrapped
+
+    def bwrap_arguments(self, host_connection_file):
+        cwd = self._launch_args.get("cwd") or os.getcwd()
+        args = ["--unshare-all", "--unshare-user", "--disable-userns", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
+                "--clearenv", "--dev", "/dev", "--proc", "/proc",
+                "--size", str(self.tmp_size), "--tmpfs", "/tmp",
+                "--ro-bind", "/usr", "/usr"]
+        for name in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
+            path = Path("/") / name
+            if path.is_symlink():
+                args += ["--symlink", os.readlink(path), str(path)]
+            elif path.is_dir():
+                args += ["--ro-bind", str(path), str(path)]
+        for path in ("/etc/ld.so.cache", "/etc/localtime", "/etc/fonts"):
+            if os.path.exists(path):
+                args += ["--ro-bind", path, path]
+        for prefix in dict.fromkeys([sys.base_prefix, sys.prefix]):
+            args += ["--ro-bind", prefix, prefix]
+        args += ["--ro-bind", host_connection_file, CONNECTION_FILE,
+                 "--ro-bind", cwd, cwd, "--chdir", cwd,
+                 "--dir", os.path.dirname(IPC_PREFIX), "--remount-ro", "/"]
+        environment = {
+            "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin", "HOME": "/tmp", "LANG": "C.UTF-8",
+            "MPLCONFIGDIR": "/tmp/matplotlib", "IPYTHONDIR": "/tmp/.ipython", "MPLBACKEND": "agg",
+            # One thread per library keeps the address-space limit meaningful (OpenBLAS
+            # reserves memory per thread) and a kernel on one core.
+            "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+            "PYTHONNOUSERSITE": "1", "PYTHONDONTWRITEBYTECODE": "1",
+        }
+        for name, value in environment.items():
+            args += ["--setenv", name, value]
+        return args
+
+    async def _async_launch_kernel(self, kernel_cmd, **kw):
+        if self.sandbox:
+            # The kernel sees the grader's pid as its parent's, which inside a pid
+            # namespace looks dead to ipykernel: it would exit at once.
+            kw["env"] = {k: v for k, v in (kw.get("env") or os.environ).items() if k != "JPY_PARENT_PID"}
+        await super()._async_launch_kernel(kernel_cmd, **kw)
+        if self.sandbox:
+            self.sandbox_pid = self._find_sandbox_pid(self.provisioner.process.pid)
+            self.ip = f"/proc/{self.sandbox_pid}/root{IPC_PREFIX}"
+
+    @staticmethod
+    def _find_sandbox_pid(bwrap_pid, seconds=10.0):
+        """The pid of bwrap's child, the first process inside the sandbox's namespaces."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            try:
+                children = Path(f"/proc/{bwrap_pid}/task/{bwrap_pid}/children").read_text().split()
+            except OSError:
+                children = []
+            if children:
+                return int(children[0])
+            time.sleep(0.005)
+        raise SandboxUnavailable("the sandbox did not start (bwrap made no child process within 10 s)")
+
+    # --------------------------------------------------------------- interrupt
+    async def _async_interrupt_kernel(self):
+        """Interrupt by message: a signal to bwrap would not reach the kernel."""
+        if self.has_kernel:
+            msg = self.session.msg("interrupt_request", content={})
+            self._connect_control_socket()
+            self.session.send(self._control_socket, msg)
+
+    interrupt_kernel = _async_interrupt_kernel
+
+    # ------------------------------------------------------------------- stop
+    async def _async_kill_kernel(self, restart=False):
+        try:
+            await super()._async_kill_kernel(restart=restart)
+        finally:
+            self._release_sandbox()
+
+    async def _async_cleanup_resources(self, restart=False):
+        try:
+            await super()._async_cleanup_resources(restart=restart)
+        finally:
+            self._release_sandbox()
+
+    def _release_sandbox(self):
+        if self.cgroup is not None:
+            self.cgroup.destroy()
+        if not self.sandbox and self.ip.startswith("/tmp/cnn-kernel-"):
+            shutil.rmtree(os.path.dirname(self.ip), ignore_errors=True)
+
+    def limits_hit(self):
+        """Which of the cgroup's limits the kernel ran into, as words for a message."""
+        if self.cgroup is None:
+            return []
+        hit = []
+        if self.cgroup.memory_limit_hit():
+            hit.append("memory limit")
+        peak = self.cgroup.peak_processes()
+        if peak is not None and peak >= self.process_limit:
+            hit.append("process limit")
+        return hit

@@ -1,0 +1,490 @@
+"""nbgrader's Execute step, made trustworthy: hidden tests run in the grader, student code in a sandbox.
+
+``TrustedExecute`` replaces nbgrader's ``Execute`` in ``Autograde.autograde_preprocessors``.
+For every cell of a submission it runs the student's code in a sandboxed kernel
+(``grading.sandbox``). For a test cell it takes the cell's source from the
+gradebook (never from the submission), sends the visible part to the kernel, and
+runs the hidden part here, in the grader: names the hidden code uses but does not
+define (the student's functions) are ``StudentFunction`` proxies, whose calls run
+in the kernel with their arguments sent as plain data and their results sent back
+as plain data (``grading.kernel_side``, ``grading.plain_data``).
+
+A test cell's outputs are rebuilt here: the kernel's streams as plain stdout, the
+kernel's errors from the visible part, and one error if the hidden tests failed.
+So nbgrader's scoring (an error output means zero) sees the grader's verdict only:
+no output the kernel forges, no stderr, no execute_result can earn a point.
+
+Faults cost the cells they break, nothing else: a cell that times out is stopped
+(the kernel is killed if it ignores the interrupt) and every later kernel call
+gets a short timeout from a small budget; a kernel that dies is replaced, the
+notebook's earlier cells are run again, and grading goes on after the cell that
+killed it.
+"""
+import asyncio
+import base64
+import json
+import re
+import symtable
+import time
+from pathlib import Path
+
+from jupyter_core.utils import ensure_async, run_sync
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
+from nbclient import NotebookClient
+from nbformat import NotebookNode
+from nbformat.v4 import new_output
+from nbgrader import utils as nbgrader_utils
+from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.preprocessors import Execute
+from traitlets import Integer, Type, Unicode, default
+
+from grading import plain_data
+from grading.kernel_side import _cnn_grading_encode as encode
+from grading.sandbox import SandboxedKernelManager
+
+KERNEL_SIDE_SOURCE = (Path(__file__).parent / "kernel_side.py").read_text()
+BEGIN_HIDDEN = "### BEGIN HIDDEN TESTS"
+END_HIDDEN = "### END HIDDEN TESTS"
+MAX_MESSAGE = 500
+
+
+class KernelCallFailed(BaseException):
+    """A call into the kernel got no usable answer. Not an Exception: hidden tests must not catch it
+    as if the student's function had raised."""
+
+    def __init__(self, ename, message):
+        super().__init__(message)
+        self.ename, self.message = ename, message
+
+
+def split_hidden(source):
+    """[(hidden?, code)] in order, split at nbgrader's hidden-test markers."""
+    segments, lines, hidden = [], [], False
+    for line in source.split("\n"):
+        marker = line.strip()
+        if marker in (BEGIN_HIDDEN, END_HIDDEN):
+            if lines:
+                segments.append((hidden, "\n".join(lines)))
+            lines, hidden = [], marker == BEGIN_HIDDEN
+        else:
+            lines.append(line)
+    if lines:
+        segments.append((hidden, "\n".join(lines)))
+    return [(h, code) for h, code in segments if code.strip()]
+
+
+def free_names(code):
+    """Names the code's top level reads but never binds: the notebook's functions, for hidden tests."""
+    table = symtable.symtable(code, "<hidden tests>", "exec")
+    return [s.get_name() for s in table.get_symbols()
+            if s.is_referenced() and not (s.is_assigned() or s.is_imported() or s.is_namespace())]
+
+
+def error_output(ename, evalue):
+    evalue = evalue[:MAX_MESSAGE]
+    return new_output("error", ename=ename, evalue=evalue, traceback=[f"{ename}: {evalue}"])
+
+
+def stdout_output(text):
+    return new_output("stream", name="stdout", text=text)
+
+
+LIMIT_WORDS = [
+    (re.compile(r"^MemoryError$"), "", "memory limit"),
+    (re.compile(r"Error$"), r"Resource temporarily unavailable|\[Errno 11\]", "process limit"),
+    (re.compile(r"Error$"), r"File too large|\[Errno 27\]", "file size limit"),
+    (re.compile(r"Error$"), r"No space left on device|\[Errno 28\]", "disk limit (the kernel's /tmp)"),
+]
+
+
+def name_the_limit(output, limits):
+    """Say in an error's message which of the sandbox's limits caused it."""
+    for ename, evalue, words in LIMIT_WORDS:
+        if ename.search(output.get("ename", "")) and re.search(evalue, output.get("evalue", "")):
+            note = f" (the grader's {words}: {limits[words.split(' ')[0]]})"
+            output["evalue"] = (output.get("evalue", "") + note)[:MAX_MESSAGE + len(note)]
+            output["traceback"] = list(output.get("traceback", []))[-20:] + [f"grader: {words} reached"]
+            return words
+    return None
+
+
+class StudentFunction:
+    """Stands for a function of the notebook in the hidden tests: calling it calls it in the kernel."""
+
+    def __init__(self, name, engine):
+        self.__name__ = name
+        self._engine = engine
+
+    def __call__(self, *args, **kwargs):
+        return self._engine.call_in_kernel(self.__name__, args, kwargs)
+
+    def __repr__(self):
+        return f"<the notebook's {self.__name__}>"
+
+
+class GradingKernel:
+    """What hidden tests may ask of the kernel besides calls: reference helpers for one test cell."""
+
+    def __init__(self, engine):
+        self._engine = engine
+
+    def define_for_this_cell(self, name, source):
+        """Replace the notebook's `name` by `source`'s until this test cell ends.
+
+        Only once the hidden tests have called the student's own `name`: a reference
+        never enters the kernel before the student's version has been graded.
+        """
+        if name not in self._engine.graded_functions:
+            return False
+        self._engine.kernel_request(f"_cnn_grading_answer = _cnn_grading_define({name!r}, {source!r})",
+                                    f"setting up {name}")
+        self._engine.defined_for_cell.add(name)
+        return True
+
+
+class TrustedExecute(Execute):
+    """Execute for autograding: sandboxed kernel, hidden tests in the grader, bounded time and output."""
+
+    kernel_manager_class = Type(SandboxedKernelManager, klass=SandboxedKernelManager, config=True,
+                                help="The kernel manager: the sandboxed one or a subclass of it.")
+    timeout_after_timeout = Integer(3, help=(
+        "Once a cell has timed out, the timeout of every later cell and hidden-test call, in seconds.")).tag(config=True)
+    budget_after_timeout = Integer(15, help=(
+        "Once a cell has timed out, the seconds all later cells may use together; cells after that "
+        "are not run.")).tag(config=True)
+    cell_output_limit = Integer(1024 * 1024, help="Bytes of output kept per cell.").tag(config=True)
+    notebook_output_limit = Integer(8 * 1024 * 1024, help="Bytes of output kept per notebook.").tag(config=True)
+    max_kernel_restarts = Integer(3, help="Kernels started again after one died, per notebook.").tag(config=True)
+    shutdown_kernel = Unicode("immediate")
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("kernel_manager_class", SandboxedKernelManager)  # nbgrader's Execute would set its own
+        super().__init__(*args, **kwargs)
+
+    @default("kernel_name")
+    def _kernel_name_default(self):
+        return "python3"
+
+    # ---------------------------------------------------------------- notebook
+    def preprocess(self, nb, resources=None, km=None):
+        NotebookClient.__init__(self, nb, km)
+        self.reset_execution_trackers()
+        self._check_assign_resources(resources)
+        self.test_sources = self.load_test_sources(resources)
+        self.hidden_namespace = {"__name__": "hidden_tests", "grading_kernel": GradingKernel(self)}
+        self.graded_functions, self.defined_for_cell = set(), set()
+        self.budget_left = None  # seconds left once a cell has timed out
+        self.restarts, self.dont_replay = 0, set()
+        self.notebook_output_bytes = 0
+        self.limits_reached = set()
+        self.cell_timeout, self.current_index = self.timeout, 0
+        with self.setup_kernel():
+            self.wait_for_reply(self.kc.kernel_info())
+            for index, cell in enumerate(self.nb.cells):
+                if cell.cell_type == "code" and cell.source.strip():
+                    self.run_cell(cell, index)
+        nb.metadata["trusted_grading"] = {"sandboxed": bool(getattr(self.km_class_instance(), "sandbox", False)),
+                                          "limits_reached": sorted(self.limits_reached)}
+        return self.nb, self.resources
+
+    def km_class_instance(self):
+        return self.kernel_manager_class(config=self.config)
+
+    def load_test_sources(self, resources):
+        """{grade_id: source} of the assignment's test cells, as the instructor wrote them."""
+        info = (resources or {}).get("nbgrader", {})
+        if "db_url" not in info:
+            return {}
+        with Gradebook(info["db_url"]) as gradebook:
+            try:
+                notebook = gradebook.find_notebook(info["notebook"], info["assignment"])
+            except MissingEntry:
+                return {}
+            tests = {cell.name for cell in notebook.grade_cells if cell.cell_type == "code"}
+            solutions = {cell.name for cell in notebook.solution_cells}
+            return {cell.name: cell.source for cell in notebook.source_cells
+                    if cell.name in tests and cell.name not in solutions}
+
+    def run_cell(self, cell, index):
+        self.current_index = index
+        if self.budget_left is not None and self.budget_left <= 0:
+            cell.outputs = [error_output("CellTimeoutError", "not run: an earlier cell timed out and the time "
+                                                             "the notebook had left was used up (time limit)")]
+            return
+        if self.restarts > self.max_kernel_restarts:
+            cell.outputs = [error_output("DeadKernelError", "not run: the kernel died too many times")]
+            return
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        test_source = self.test_sources.get(grade_id) if nbgrader_utils.is_grade(cell) else None
+        if test_source is None:
+            cell.outputs = self.run_in_kernel(cell, index, cell.source)
+        else:
+            cell.source = test_source
+            cell.outputs = self.run_test_cell(cell, index, test_source)
+        for output in cell.outputs:
+            if output.output_type == "error":
+                words = name_the_limit(output, self.limit_descriptions())
+                if words:
+                    self.limits_reached.add(words)
+
+    def limit_descriptions(self):
+        km = self.km or self.km_class_instance()
+        return {"memory": f"{km.memory_limit / 2 ** 30:g} GiB", "process": f"{km.process_limit} processes",
+                "file": f"{km.file_size_limit / 2 ** 20:g} MiB per file",
+                "disk": f"{km.tmp_size / 2 ** 20:g} MiB"}
+
+    # --------------------------------------------------------------- test cell
+    def run_test_cell(self, cell, index, source):
+        outputs, failure = [], None
+        segments = split_hidden(source)
+        try:
+            for hidden, code in segments:
+                if hidden:
+                    failure = self.run_hidden(code)
+                else:
+                    kernel_outputs = self.run_in_kernel(cell, index, code)
+                    outputs += [self.plain(o) for o in kernel_outputs if o.output_type in ("stream", "error")]
+                    if any(o.output_type == "error" for o in kernel_outputs):
+                        failure = "visible"
+                if failure:
+                    break
+        finally:
+            self.restore_for_next_cell()
+            # Whatever the verdict, the functions this cell tests are graded now: from here
+            # on their reference versions may enter the kernel for the cells that call them.
+            self.graded_functions.update(name for hidden, code in segments if hidden
+                                         for name in free_names(code) if name not in self.hidden_namespace)
+        if failure and failure != "visible":
+            outputs.append(error_output(*failure))
+        return outputs
+
+    @staticmethod
+    def plain(output):
+        """A kernel output as the grader keeps it in a test cell: streams on stdout, errors as they are."""
+        if output.output_type == "stream":
+            return stdout_output(output.text)
+        return error_output(str(output.get("ename", "Error"))[:100], str(output.get("evalue", ""))) \
+            if output.get("ename") != "CellTimeoutError" else output
+
+    def run_hidden(self, code):
+        """Run hidden test code here; None if it passed, else (ename, message)."""
+        proxies = {name: StudentFunction(name, self) for name in free_names(code)
+                   if name not in self.hidden_namespace and name not in __builtins__}
+        namespace = self.hidden_namespace
+        namespace.update(proxies)
+        try:
+            exec(compile(code, "<hidden tests>", "exec"), namespace)
+        except KernelCallFailed as failure:
+            return failure.ename, failure.message
+        except Exception as error:  # the hidden tests' verdict: one sentence, never a traceback
+            message = str(error).strip().split("\n")[0] or "a hidden test failed"
+            return type(error).__name__, message
+        finally:
+            for name in proxies:
+                namespace.pop(name, None)
+        return None
+
+    def restore_for_next_cell(self):
+        if self.defined_for_cell:
+            self.defined_for_cell.clear()
+            try:
+                self.kernel_request("_cnn_grading_answer = _cnn_grading_restore()", "restoring the notebook")
+            except KernelCallFailed:
+                pass  # the kernel was replaced: nothing of the references is left in it
+
+    # -------------------------------------------------------- calls into kernel
+    def call_in_kernel(self, name, args, kwargs):
+        """Call the notebook's `name` in the kernel; its result, decoded as plain data."""
+        request = base64.b64encode(json.dumps({
+            "args": [encode(a) for a in args], "kwargs": {k: encode(v) for k, v in kwargs.items()}}).encode()).decode()
+        reply = self.kernel_request(f"_cnn_grading_answer = _cnn_grading_call({name!r}, {request!r})",
+                                    f"{name} on a hidden case")
+        if reply["status"] == "missing":
+            raise NameError(f"name '{name}' is not defined in the notebook")
+        if reply["status"] == "raised":
+            ename = re.sub(r"\W", "_", str(reply.get("ename")))[:60] or "Exception"
+            raise type(ename, (Exception,), {})(str(reply.get("evalue", ""))[:1000])
+        if reply["status"] != "returned":
+            raise KernelCallFailed("MalformedReply", f"the kernel gave no usable answer for {name} on a hidden case")
+        try:
+            result = plain_data.decode(reply.get("result"))
+            after = [plain_data.decode(a) for a in reply.get("args_after", [])]
+        except plain_data.MalformedReply as error:
+            raise KernelCallFailed("MalformedReply", f"{name} returned something the grader cannot read: {error}")
+        for before, now in zip(args, after):
+            self.copy_back(before, now)
+        return result
+
+    def copy_back(self, sent, returned):
+        """Make the grader's copy of an argument show what the student's function did to it."""
+        import numpy as np
+
+        if isinstance(sent, np.ndarray):
+            if isinstance(returned, np.ndarray) and returned.shape == sent.shape:
+                sent[...] = returned
+            else:
+                sent[...] = np.nan if np.issubdtype(sent.dtype, np.floating) else ~sent  # changed beyond repair
+        elif isinstance(sent, (tuple, list)) and isinstance(returned, (tuple, list)):
+            for a, b in zip(sent, returned):
+                self.copy_back(a, b)
+
+    def kernel_request(self, code, what):
+        """Run grader code in the kernel; the decoded reply of `_cnn_grading_answer`."""
+        return run_sync(self._async_kernel_request)(f"{KERNEL_SIDE_SOURCE}\n{code}", what)
+
+    async def _async_kernel_request(self, code, what):
+        if self.budget_left is not None and self.budget_left <= 0:
+            raise KernelCallFailed("CellTimeoutError", f"not run ({what}): an earlier cell timed out and the time "
+                                                       "the notebook had left was used up (time limit)")
+        timeout = self.current_timeout()
+        started, budget_was_running = time.monotonic(), self.budget_left is not None
+        msg_id = self.kc.execute(code, silent=False, store_history=False, allow_stdin=False, stop_on_error=False,
+                                 user_expressions={"answer": "_cnn_grading_answer"})
+        try:
+            reply = await self._async_reply_to(msg_id, timeout)
+            if reply is None:  # timed out: interrupt, and give the kernel a moment to come back
+                self.start_budget()
+                await ensure_async(self.km.interrupt_kernel())
+                reply = await self._async_reply_to(msg_id, self.timeout_after_timeout)
+                if reply is None:
+                    await self.async_replace_kernel()
+                raise KernelCallFailed("CellTimeoutError", f"{what} ran longer than the time limit "
+                                                           f"({timeout:g} s) and was stopped")
+        except DeadKernelError:
+            await self.async_replace_kernel()
+            raise KernelCallFailed("DeadKernelError", f"the kernel died while running {what} "
+                                                      "(os._exit, a crash, or the memory limit)") from None
+        finally:
+            self.spend(time.monotonic() - started, budget_was_running)
+        await self._async_drain_iopub(msg_id)
+        answer = reply["content"].get("user_expressions", {}).get("answer", {})
+        text = answer.get("data", {}).get("text/plain", "") if answer.get("status") == "ok" else ""
+        if len(text) >= 2 and text[0] == text[-1] == "'":
+            text = text[1:-1]
+        try:
+            return plain_data.decode_reply(text)
+        except plain_data.MalformedReply as error:
+            raise KernelCallFailed("MalformedReply", f"no usable answer from the kernel for {what}: {error}") from None
+
+    async def _async_reply_to(self, msg_id, timeout):
+        """The shell reply to msg_id, or None after `timeout` seconds; DeadKernelError if the kernel died."""
+        deadline = time.monotonic() + timeout
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return None
+            try:
+                msg = await ensure_async(self.kc.shell_channel.get_msg(timeout=min(remaining, 1.0)))
+            except Exception:  # queue.Empty: check the kernel is still there
+                if not await ensure_async(self.km.is_alive()):
+                    raise DeadKernelError("Kernel died") from None
+                continue
+            if msg["parent_header"].get("msg_id") == msg_id:
+                return msg
+
+    async def _async_drain_iopub(self, msg_id):
+        """Read (and drop) what the call printed, up to the kernel's idle message for it."""
+        deadline = time.monotonic() + 2
+        while time.monotonic() < deadline:
+            try:
+                msg = await ensure_async(self.kc.iopub_channel.get_msg(timeout=0.5))
+            except Exception:
+                return
+            if (msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "status"
+                    and msg["content"].get("execution_state") == "idle"):
+                return
+
+    # ------------------------------------------------------------ plain cells
+    def run_in_kernel(self, cell, index, code):
+        """Run code as cell `index` in the kernel; its outputs. Timeouts and deaths become error outputs."""
+        run = NotebookNode(cell_type="code", source=code, metadata=NotebookNode(), outputs=[], execution_count=None)
+        self.cell_output_bytes = 0
+        self.timed_out = False
+        self.timeout = self.current_timeout()
+        started, budget_was_running = time.monotonic(), self.budget_left is not None
+        try:
+            self.execute_cell(run, index, store_history=True)
+        except CellTimeoutError:  # the kernel ignored the interrupt
+            self.timed_out = True
+            self.dont_replay.add(index)
+            self.replace_kernel(index)
+        except DeadKernelError:
+            self.dont_replay.add(index)
+            self.replace_kernel(index)
+            run.outputs.append(error_output("DeadKernelError", "the kernel died while running this cell "
+                                                               "(os._exit, a crash, or the memory limit)"))
+        finally:
+            self.spend(time.monotonic() - started, budget_was_running)
+            self.nb.cells[index] = cell  # nbclient stores the cell it ran; keep the notebook's own
+        if self.timed_out:
+            self.start_budget()
+            self.dont_replay.add(index)
+            outputs = [o for o in run.outputs if o.output_type == "stream"]
+            outputs.append(error_output("CellTimeoutError", f"the cell ran longer than the time limit "
+                                                            f"({self.timeout:g} s) and was stopped"))
+            return outputs
+        return run.outputs
+
+    async def _async_handle_timeout(self, timeout, cell=None):
+        self.timed_out = True
+        return await super()._async_handle_timeout(timeout, cell)
+
+    def output(self, outs, msg, display_id, cell_index):
+        """Keep a cell's output up to the per-cell and per-notebook byte limits, then say so once."""
+        size = len(json.dumps(msg.get("content", {}), default=str))
+        self.cell_output_bytes += size
+        self.notebook_output_bytes += size
+        if self.cell_output_bytes > self.cell_output_limit or self.notebook_output_bytes > self.notebook_output_limit:
+            if not getattr(self, "_output_cut_noted", None) == cell_index:
+                self._output_cut_noted = cell_index
+                self.limits_reached.add("output limit")
+                outs.append(stdout_output(f"\n[grader: output limit reached ({self.cell_output_limit // 1024} KiB "
+                                          f"per cell, {self.notebook_output_limit // 2 ** 20} MiB per notebook); "
+                                          "the rest of this cell's output was dropped]\n"))
+            return None
+        return super().output(outs, msg, display_id, cell_index)
+
+    # ---------------------------------------------------------------- time
+    def current_timeout(self):
+        """The configured cell timeout until a cell times out; then short, from what is left of the budget."""
+        if self.budget_left is None:
+            return self.cell_timeout
+        return max(0.5, min(self.timeout_after_timeout, self.budget_left))
+
+    def start_budget(self):
+        if self.budget_left is None:
+            self.budget_left = float(self.budget_after_timeout)
+
+    def spend(self, seconds, budget_was_running):
+        if budget_was_running:
+            self.budget_left -= seconds
+
+    # -------------------------------------------------------------- restarts
+    def replace_kernel(self, index):
+        run_sync(self.async_replace_kernel)(index)
+
+    async def async_replace_kernel(self, index=None):
+        """Start a new kernel and run the notebook's earlier non-test cells in it again."""
+        index = self.current_index if index is None else index
+        self.restarts += 1
+        self.defined_for_cell.clear()
+        await self._async_cleanup_kernel()
+        if self.restarts > self.max_kernel_restarts:
+            return
+        self.km = self.create_kernel_manager()
+        await self.async_start_new_kernel()
+        await self.async_start_new_kernel_client()
+        for earlier in range(index):
+            cell = self.nb.cells[earlier]
+            grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+            if (cell.cell_type != "code" or earlier in self.dont_replay or not cell.source.strip()
+                    or (nbgrader_utils.is_grade(cell) and grade_id in self.test_sources)):
+                continue
+            msg_id = self.kc.execute(cell.source, store_history=False, allow_stdin=False, stop_on_error=False)
+            try:
+                if await self._async_reply_to(msg_id, self.current_timeout()) is None:
+                    self.dont_replay.add(earlier)
+                    await ensure_async(self.km.interrupt_kernel())
+            except DeadKernelError:
+                self.dont_replay.add(earlier)
+                return await self.async_replace_kernel(index)

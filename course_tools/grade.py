@@ -9,6 +9,7 @@ from pathlib import Path
 
 from course_tools import grade_class, reports
 from course_tools.course import Course
+from grading.sandbox import SandboxUnavailable
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -22,7 +23,11 @@ def main():
     if not (course.root / "submitted").is_dir():
         print("No submissions: collect them into submitted/<student>/cnn_step_by_step/ first.")
         return 2
-    graded = grade_class.grade_class(course)
+    try:
+        graded = grade_class.grade_class(course)
+    except SandboxUnavailable as error:
+        print(f"Not grading: {error}")
+        return 2
     grades, _ = reports.write_all(course, graded)
     print(f"\n{len(grades)} students graded in {time.monotonic() - started:.0f} s: see grades.csv, "
           "class_report.html and feedback/<student>/cnn_step_by_step/")

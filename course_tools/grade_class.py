@@ -1,11 +1,11 @@
 """Autograde a whole class with nbgrader, one student at a time, so no submission stops the batch.
 
 nbgrader grades from a staging copy of submitted/ (``graded_input/``, set as its
-submitted_directory), where this module fixes what would otherwise cost a student
-everything: a renamed notebook is graded under the expected name, and a cell that
-kills the kernel is replaced by one that raises, so the student loses only what
-that cell was worth. The students' own files in submitted/ are never changed.
-Every problem is reported in words.
+submitted_directory), where a renamed notebook is graded under the expected name.
+The students' own files in submitted/ are never changed. nbgrader runs with the
+course's configuration, so every notebook is executed by the trusted grader
+(grading/): a sandboxed kernel, hidden tests outside it, a cell that kills the
+kernel or hits a limit costing only that cell. Every problem is reported in words.
 """
 import collections
 import contextlib
@@ -16,19 +16,18 @@ import time
 from dataclasses import dataclass, field
 
 import nbformat
-from nbclient import NotebookClient
-from nbclient.exceptions import DeadKernelError
 from nbgrader.apps import NbGraderAPI
 from traitlets.config.loader import PyFileConfigLoader
 
 from course_tools import submissions
+from grading import sandbox
 from course_tools.course import NOTEBOOK
 
 STAGING = "graded_input"
 LOG_NAME = "autograde.log"
-KERNEL_KILLER_STUB = ('raise RuntimeError("The grader replaced this cell: running it stopped the Python kernel '
-                      '(os._exit, a crash, or running out of memory).")\n')
-MAX_KERNEL_DEATHS = 5
+NOT_SANDBOXED = ("not sandboxed: graded with c.SandboxedKernelManager.sandbox = False, so the student's code "
+                 "ran with the grader's rights")
+LIMIT_NOTE = re.compile(r"the grader's ([a-z ]+ limit)|\[grader: (output limit) reached")
 
 
 @dataclass
@@ -65,36 +64,6 @@ def stage(course, student):
     return [f"missing notebook: the folder holds no .ipynb file ({', '.join(p.name for p in sorted(source.iterdir())) or 'empty'})"]
 
 
-def first_killer_cell(path):
-    """Index of the first cell whose execution kills the kernel, or None."""
-    nb = nbformat.read(str(path), as_version=4)
-    client = NotebookClient(nb, timeout=30, kernel_name="python3", allow_errors=True,
-                            resources={"metadata": {"path": str(path.parent)}})
-    with client.setup_kernel():
-        for index, cell in enumerate(nb.cells):
-            if cell.cell_type != "code":
-                continue
-            try:
-                client.execute_cell(cell, index)
-            except DeadKernelError:
-                return index
-    return None
-
-
-def neutralise_killer(path, index):
-    """Replace the killing cell (or, for a test cell, the solution it tests) by a cell that raises."""
-    nb = nbformat.read(str(path), as_version=4)
-    cell = nb.cells[index]
-    grade_id = submissions.grade_id(cell) or ""
-    if cell.metadata.get("nbgrader", {}).get("grade") and grade_id.startswith("test_"):
-        tested = grade_id[len("test_"):]
-        cell = next((c for c in nb.cells if submissions.grade_id(c) == tested), cell)
-    where = submissions.grade_id(cell) or f"cell {index + 1}"
-    cell.source = KERNEL_KILLER_STUB
-    nbformat.write(nb, str(path))
-    return where
-
-
 def cell_names(nb):
     """A readable name per cell: its grade id, or the worked example of the function above it."""
     names, function = [], None
@@ -106,13 +75,38 @@ def cell_names(nb):
     return names
 
 
-def timed_out_cells(course, student):
+def autograded_cells(course, student):
+    """[(readable name, cell)] of the student's autograded notebook, or [] if there is none."""
     path = course.autograded_notebook(student)
     if not path.exists():
         return []
     nb = nbformat.read(str(path), as_version=4)
-    return [name for name, c in zip(cell_names(nb), nb.cells)
-            if any(o.get("ename") == "CellTimeoutError" for o in c.get("outputs", []))]
+    return list(zip(cell_names(nb), nb.cells))
+
+
+def cells_where(cells, found):
+    """Names of the cells with an output for which found(output) is true."""
+    return [name for name, cell in cells if any(found(o) for o in cell.get("outputs", []))]
+
+
+def grading_problems(course, student):
+    """What the trusted grader stopped or cut, by cell: timeouts, kernel deaths, limits reached."""
+    cells = autograded_cells(course, student)
+    problems = []
+    timeouts = cells_where(cells, lambda o: o.get("ename") == "CellTimeoutError")
+    if timeouts:
+        problems.append(f"timed out: {', '.join(timeouts)} ran longer than the time limit or were not run after it")
+    deaths = cells_where(cells, lambda o: o.get("ename") == "DeadKernelError")
+    if deaths:
+        problems.append(f"kernel died: {', '.join(deaths)} stopped Python; the grader started a new kernel, "
+                        "so only those cells' points are lost")
+    limits = collections.defaultdict(list)
+    for name, cell in cells:
+        for output in cell.get("outputs", []):
+            for match in LIMIT_NOTE.finditer(f"{output.get('evalue', '')} {output.get('text', '')}"):
+                limits[match.group(1) or match.group(2)].append(name)
+    problems += [f"{limit}: reached in {', '.join(dict.fromkeys(names))}" for limit, names in limits.items()]
+    return problems
 
 
 def tampering(log):
@@ -138,30 +132,20 @@ def grade_student(api, course, student):
         course.add_student(student)
         result.seconds = time.perf_counter() - started
         return result
-    for _ in range(MAX_KERNEL_DEATHS + 1):
-        outcome = api.autograde(course.assignment, student, force=True, create=True)
-        print(f"--- nbgrader autograde, student {student} ---\n{outcome.get('log', '')}", flush=True)
-        result.graded = outcome["success"]
-        if result.graded or "Kernel died" not in outcome.get("log", ""):
-            break
-        index = first_killer_cell(staged)
-        if index is None:
-            result.problems.append("kernel died during grading, and not again when the notebook was rerun")
-            break
-        result.problems.append(f"kernel died: {neutralise_killer(staged, index)} stopped Python and was "
-                               "replaced by an error, so only its points are lost")
+    outcome = api.autograde(course.assignment, student, force=True, create=True)
+    print(f"--- nbgrader autograde, student {student} ---\n{outcome.get('log', '')}", flush=True)
+    result.graded = outcome["success"]
     if not result.graded:
         errors = re.findall(r"\[ERROR\] (.*)", outcome.get("log", ""))
         result.problems.append("not graded: " + (errors[0] if errors else "nbgrader failed"))
+        course.add_student(student)  # recorded all the same, with no points
     result.problems += tampering(outcome.get("log", ""))
     if result.graded:
         seconds_late, penalty = course.lateness(student)
         if seconds_late > 0:
             result.problems.append(f"late: submitted {seconds_late / 86400:.1f} days after the due date, "
                                    f"{penalty:g} points off")
-    timeouts = timed_out_cells(course, student)
-    if timeouts:
-        result.problems.append(f"timed out: {', '.join(timeouts)} ran longer than the cell timeout")
+    result.problems += grading_problems(course, student)
     result.seconds = time.perf_counter() - started
     return result
 
@@ -197,11 +181,14 @@ def grade_class(course, students=None, progress=True):
     results = []
     with output_to(log_path) as console:
         api = load_api(course.root)
+        unsandboxed = not sandbox.sandbox_in_use(api.config)  # refuses here, before any student, without bwrap
         # disable=None: a bar on a terminal, none in a log; the summary lines print either way.
         bar = tqdm(students, desc="autograding", unit="student", file=console, disable=None if progress else True)
         for student in bar:
             bar.set_postfix_str(student)
             results.append(grade_student(api, course, student))
+            if unsandboxed:
+                results[-1].problems.append(NOT_SANDBOXED)
             if progress:
                 tqdm.write(summary_line(course, results[-1]), file=console)
     return results

@@ -51,6 +51,21 @@ def bwrap_path():
     return path
 
 
+def sandbox_in_use(config):
+    """Whether kernels will be sandboxed under this nbgrader config; raises if they should be and cannot."""
+    manager = SandboxedKernelManager(config=config)
+    if manager.sandbox:
+        if not manager.bwrap:
+            bwrap_path()
+        if os.geteuid() == 0 and not Cgroup.available():
+            raise SandboxUnavailable(ROOT_NEEDS_CGROUPS)
+    return manager.sandbox
+
+
+ROOT_NEEDS_CGROUPS = ("grading as root needs the cgroup v1 pids, memory and cpu controllers under /sys/fs/cgroup "
+                      "(root is not limited by RLIMIT_NPROC); grade as an ordinary user instead.")
+
+
 class Cgroup:
     """A cgroup v1 group per kernel in the pids, memory and cpu hierarchies (root only)."""
 
@@ -161,9 +176,7 @@ class SandboxedKernelManager(AsyncKernelManager):
                    "--", shutil.which("prlimit") or "/usr/bin/prlimit", *limits, "--", *inner]
         if os.geteuid() == 0:
             if not Cgroup.available():
-                raise SandboxUnavailable(
-                    "grading as root needs the cgroup v1 pids, memory and cpu controllers under /sys/fs/cgroup "
-                    "(root is not limited by RLIMIT_NPROC); grade as an ordinary user instead.")
+                raise SandboxUnavailable(ROOT_NEEDS_CGROUPS)
             self.cgroup = Cgroup(f"kernel-{uuid.uuid4().hex[:12]}")
             self.cgroup.create(self.process_limit, self.memory_limit + 256 * MiB, self.cpu_cores)
             wrapped = self.cgroup.join_command() + wrapped

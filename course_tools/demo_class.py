@@ -21,6 +21,39 @@ TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S.%f %Z"
 KILL_KERNEL = "\n\nimport os\nos._exit(1)  # ends the Python process mid-notebook\n"
 SYNTAX_ERROR = "def zero_pad(X, pad)\n    return np.pad(X, ((0, 0), (pad, pad), (pad, pad), (0, 0)))\n"
 ENDLESS = "def distribute_value(dz, shape):\n    while True:\n        pass\n"
+# Hostile students. Without the sandbox and the grader's own verdict, PATCH_CHECKS
+# would earn conv_forward's points with a conv_forward that returns zeros, and
+# KILL_GRADER would stop the whole batch.
+PATCH_CHECKS = """
+
+# Make every check pass: numpy's comparisons always agree, and any later cell that
+# asserts something is replaced by `pass` before it runs.
+np.allclose = lambda *args, **kwargs: True
+np.array_equal = lambda *args, **kwargs: True
+np.testing.assert_allclose = lambda *args, **kwargs: None
+get_ipython().input_transformers_cleanup.append(
+    lambda lines: ["pass\\n"] if any("assert" in line for line in lines) else lines)
+"""
+LAZY_CONV_FORWARD = ("def conv_forward(A_prev, W, b, hparameters):\n"
+                     "    m, n_H_prev, n_W_prev, _ = A_prev.shape\n"
+                     "    f, _, _, n_C = W.shape\n"
+                     "    pad, stride = hparameters['pad'], hparameters['stride']\n"
+                     "    n_H = (n_H_prev + 2 * pad - f) // stride + 1\n"
+                     "    n_W = (n_W_prev + 2 * pad - f) // stride + 1\n"
+                     "    return np.zeros((m, n_H, n_W, n_C)), (A_prev, W, b, hparameters)\n")
+KILL_GRADER = """
+
+# Stop the grading of the whole class: kill the process that started this kernel,
+# then every other process in sight.
+import os, signal
+os.kill(os.getppid(), signal.SIGKILL)
+for pid in [int(p) for p in os.listdir("/proc") if p.isdigit()]:
+    if pid != os.getpid():
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+"""
 
 
 @dataclass
@@ -77,6 +110,10 @@ STUDENTS = [
                 problem="renamed notebook"),
     DemoStudent("noa", "pool_backward's cell ends the Python process", {"pool_backward"},
                 append={"pool_backward": KILL_KERNEL}, problem="kernel died"),
+    DemoStudent("pat", "conv_forward returns zeros; patches numpy's comparisons and blanks the test lines",
+                {"conv_forward"}, answers={"conv_forward": LAZY_CONV_FORWARD}, append={"zero_pad": PATCH_CHECKS}),
+    DemoStudent("rex", "overwrites overlapping pooling windows; tries to kill the grader and every process",
+                {"pool_backward"}, ("pool_backward__overwrites_overlaps",), append={"zero_pad": KILL_GRADER}),
 ]
 
 

@@ -6,6 +6,11 @@
 2. The demo class graded twice on identical copies: by plain `nbgrader autograde`
    (one call) and by this bundle's pipeline (course_tools.grade_class), with the
    time per submission and the total each student got.
+3. The cost of trusted grading: the demo class's ordinary submissions autograded
+   by one `nbgrader autograde` call in three configurations, side by side: nbgrader's
+   own Execute (student code in an unsandboxed kernel, hidden tests inside it), the
+   trusted grader without the sandbox, and the trusted grader with it (the default).
+   Then one student with an endless loop in every function.
 """
 import sys
 import tempfile
@@ -68,6 +73,53 @@ def compare_class():
           f"{sorted(others)[len(others) // 2]:.1f} s per submission")
 
 
+NBGRADER_EXECUTE = """
+c.Autograde.autograde_preprocessors = [
+    "nbgrader.preprocessors.Execute", "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor", "nbgrader.preprocessors.LimitOutput",
+    "nbgrader.preprocessors.SaveAutoGrades", "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata"]
+"""
+UNSANDBOXED = "\nc.SandboxedKernelManager.sandbox = False\n"
+ORDINARY = [s for s in demo_class.STUDENTS if s.name not in ("hal", "noa", "lou")]  # no loop, no kill, no notebook
+LOOPS_EVERYWHERE = {name: f"def {name}(*args, **kwargs):\n    while True:\n        pass\n"
+                    for name in ("zero_pad", "conv_single_step", "conv_forward", "pool_forward", "conv_backward",
+                                 "create_mask_from_window", "distribute_value", "pool_backward")}
+
+
+def timed_autograde(folder, extra_config, students):
+    """Seconds of one `nbgrader autograde` call over `students` in a fresh course, and the scores."""
+    course = course_copy(folder)
+    with open(course.root / "nbgrader_config.py", "a") as config:
+        config.write(extra_config)
+    course.generate()
+    demo_class.write_class(course, students)
+    started = time.perf_counter()
+    course.nbgrader("autograde", course.assignment, "--force", check=False)
+    return time.perf_counter() - started, course.scores()
+
+
+def trusted_grading_cost():
+    n = len(ORDINARY)
+    runs = {}
+    for label, extra in [("nbgrader's Execute (no sandbox, hidden tests in the kernel)", NBGRADER_EXECUTE),
+                         ("trusted grader, sandbox off", UNSANDBOXED), ("trusted grader, sandboxed", "")]:
+        with tempfile.TemporaryDirectory() as folder:
+            runs[label] = timed_autograde(folder, extra, ORDINARY)
+    print(f"\nautograde of {n} ordinary demo submissions, one `nbgrader autograde` call each way:")
+    for label, (seconds, scores) in runs.items():
+        totals = " ".join(f"{(scores.get(s.name) or {}).get('total', 0):g}" for s in ORDINARY)
+        print(f"  {label:<62}{seconds:6.1f} s  {seconds / n:5.2f} s per submission   scores: {totals}")
+    plain, unsandboxed, sandboxed = (seconds for seconds, _ in runs.values())
+    print(f"sandbox cost per submission: {(sandboxed - unsandboxed) / n:+.2f} s; trusted and sandboxed vs "
+          f"nbgrader's Execute: ratio {sandboxed / plain:.2f}")
+    looper = demo_class.DemoStudent("loops", "an endless loop in every function", answers=LOOPS_EVERYWHERE)
+    with tempfile.TemporaryDirectory() as folder:
+        seconds, scores = timed_autograde(folder, "", [looper])
+    print(f"an endless loop in every graded function: autograde {seconds:.1f} s (cell timeout {CELL_TIMEOUT} s, "
+          f"then 3 s per call from a 15 s budget), score {scores['loops']['total']:g}")
+
+
 def main():
     with tempfile.TemporaryDirectory() as folder:
         course = new_course(folder)
@@ -90,6 +142,7 @@ def main():
     print(f"nbgrader autograde of the reference solution: {wall:.1f} s wall (one process, one submission), "
           f"score {total:g}/100")
     compare_class()
+    trusted_grading_cost()
     return 0
 
 

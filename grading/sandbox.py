@@ -41,8 +41,8 @@ class SandboxUnavailable(RuntimeError):
     """The sandbox cannot be set up on this machine; the message says what to do."""
 
 
-def bwrap_path():
-    path = shutil.which("bwrap")
+def bwrap_path(configured=""):
+    path = shutil.which(configured or "bwrap")
     if path is None:
         raise SandboxUnavailable(
             "bubblewrap is not installed, and grading refuses to run student code outside a sandbox. "
@@ -55,8 +55,7 @@ def sandbox_in_use(config):
     """Whether kernels will be sandboxed under this nbgrader config; raises if they should be and cannot."""
     manager = SandboxedKernelManager(config=config)
     if manager.sandbox:
-        if not manager.bwrap:
-            bwrap_path()
+        bwrap_path(manager.bwrap)
         if os.geteuid() == 0 and not Cgroup.available():
             raise SandboxUnavailable(ROOT_NEEDS_CGROUPS)
     return manager.sandbox
@@ -172,7 +171,7 @@ class SandboxedKernelManager(AsyncKernelManager):
                   "--core=0"]
         if os.geteuid() != 0:
             limits.append(f"--nproc={self.process_limit}")
-        wrapped = [self.bwrap or bwrap_path(), *self.bwrap_arguments(host_connection_file),
+        wrapped = [bwrap_path(self.bwrap), *self.bwrap_arguments(host_connection_file),
                    "--", shutil.which("prlimit") or "/usr/bin/prlimit", *limits, "--", *inner]
         if os.geteuid() == 0:
             if not Cgroup.available():
@@ -199,8 +198,12 @@ class SandboxedKernelManager(AsyncKernelManager):
                 args += ["--ro-bind", path, path]
         for prefix in dict.fromkeys([sys.base_prefix, sys.prefix]):
             args += ["--ro-bind", prefix, prefix]
-        args += ["--ro-bind", host_connection_file, CONNECTION_FILE,
-                 "--ro-bind", cwd, cwd, "--chdir", cwd,
+        args += ["--ro-bind", host_connection_file, CONNECTION_FILE, "--ro-bind", cwd, cwd]
+        # nbgrader writes the notebook it is about to run into this folder, with the
+        # test cells restored from the gradebook: hidden tests included. Hide it.
+        for notebook in sorted(Path(cwd).glob("*.ipynb")):
+            args += ["--ro-bind", "/dev/null", str(notebook)]
+        args += ["--chdir", cwd,
                  "--dir", os.path.dirname(IPC_PREFIX), "--remount-ro", "/"]
         environment = {
             "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin", "HOME": "/tmp", "LANG": "C.UTF-8",
@@ -215,13 +218,16 @@ class SandboxedKernelManager(AsyncKernelManager):
         return args
 
     async def _async_launch_kernel(self, kernel_cmd, **kw):
-        if self.sandbox:
-            # The kernel sees the grader's pid as its parent's, which inside a pid
-            # namespace looks dead to ipykernel: it would exit at once.
-            kw["env"] = {k: v for k, v in (kw.get("env") or os.environ).items() if k != "JPY_PARENT_PID"}
+        # Inside, the environment is only what bwrap_arguments sets (--clearenv): no
+        # JPY_PARENT_PID, which would make ipykernel exit at once in a pid namespace.
         await super()._async_launch_kernel(kernel_cmd, **kw)
         if self.sandbox:
-            self.sandbox_pid = self._find_sandbox_pid(self.provisioner.process.pid)
+            try:
+                self.sandbox_pid = self._find_sandbox_pid(self.provisioner.process.pid)
+            except SandboxUnavailable:
+                self.provisioner.process.kill()
+                self._release_sandbox()
+                raise
             self.ip = f"/proc/{self.sandbox_pid}/root{IPC_PREFIX}"
 
     @staticmethod

@@ -1,0 +1,220 @@
+"""The trusted grader's own rules: strict decoding, hidden code from the gradebook only, references
+only after the helper is graded, refusal without the sandbox, and the opt-out said everywhere."""
+import base64
+import json
+
+import nbformat
+import numpy as np
+import pytest
+
+from conftest import GRADED_FUNCTIONS, POINTS, new_course
+from course_tools import grade_class, reports, submissions
+from course_tools.course import NOTEBOOK
+from grading import plain_data, sandbox
+from grading.kernel_side import _cnn_grading_encode as encode
+from grading.trusted_execute import free_names, split_hidden
+
+
+# ------------------------------------------------------------------ plain data
+def reply(content):
+    return base64.b64encode(json.dumps(content).encode()).decode()
+
+
+@pytest.mark.parametrize("value", [np.arange(6.0).reshape(2, 3), np.array([True, False]), np.float64(0.1), 3, -2.5,
+                                   "text", None, (1, [2.0, {"pad": 1}]), np.zeros((0, 3), dtype=np.float32)])
+def test_plain_values_cross_unchanged(value):
+    decoded = plain_data.decode(json.loads(json.dumps(encode(value))))
+    assert type(decoded) is type(value)
+    if isinstance(value, np.ndarray):
+        assert decoded.dtype == value.dtype and np.array_equal(decoded, value)
+    else:
+        assert decoded == value
+
+
+def test_a_lying_ndarray_subclass_arrives_as_a_plain_array():
+    class Liar(np.ndarray):
+        def __eq__(self, other):
+            return True
+
+    decoded = plain_data.decode(encode(np.zeros(3).view(Liar)))
+    assert type(decoded) is np.ndarray and not np.array_equal(decoded, np.ones(3))
+
+
+def test_an_unknown_object_becomes_a_placeholder_named_after_its_type():
+    class Sneaky:
+        pass
+
+    decoded = plain_data.decode(encode(Sneaky()))
+    assert type(decoded).__name__ == "Sneaky" and not isinstance(decoded, (int, float, np.ndarray))
+
+
+@pytest.mark.parametrize("item", [
+    {"t": "ndarray", "dtype": "|O", "shape": [1], "b64": base64.b64encode(b"\0" * 8).decode()},  # objects
+    {"t": "ndarray", "dtype": "<f8", "shape": [3], "b64": base64.b64encode(b"\0" * 8).decode()},  # short bytes
+    {"t": "ndarray", "dtype": "<f8", "shape": [-1], "b64": ""},
+    {"t": "ndarray", "dtype": "<f8", "shape": [1], "b64": "not base64!"},
+    {"t": "int", "v": "1" * 5000},
+    {"t": "pickle", "v": "gASVAAAA"},
+    {"t": "list", "v": [{"t": "none"}] * 5000},
+    {"t": "dict", "v": [[{"t": "list", "v": []}, {"t": "none"}]]},  # unhashable key
+    "not an object",
+])
+def test_malformed_values_are_refused(item):
+    with pytest.raises(plain_data.MalformedReply):
+        plain_data.decode(item)
+
+
+def test_deep_nesting_is_refused():
+    item = {"t": "none"}
+    for _ in range(50):
+        item = {"t": "list", "v": [item]}
+    with pytest.raises(plain_data.MalformedReply):
+        plain_data.decode(item)
+
+
+@pytest.mark.parametrize("text", ["", "$$$", reply([1, 2]), reply({"no": "status"}),
+                                  base64.b64encode(b"not json").decode()])
+def test_malformed_replies_are_refused(text):
+    with pytest.raises(plain_data.MalformedReply):
+        plain_data.decode_reply(text)
+
+
+# ------------------------------------------------------------- hidden code
+def test_a_test_cell_splits_into_hidden_and_visible_parts_in_order():
+    source = ("### BEGIN HIDDEN TESTS\nsetup()\n### END HIDDEN TESTS\nassert f(1) == 2\n"
+              "### BEGIN HIDDEN TESTS\ncheck(f)\n### END HIDDEN TESTS")
+    assert split_hidden(source) == [(True, "setup()"), (False, "assert f(1) == 2"), (True, "check(f)")]
+
+
+def test_the_names_hidden_code_uses_without_defining_are_the_notebook_functions():
+    assert sorted(free_names("import numpy as np\nx = np.ones(1)\nKit.check(zero_pad, x)\n")) == ["Kit", "zero_pad"]
+
+
+# --------------------------------------------------------- through nbgrader
+# Captures the reference zero_pad when conv_forward runs under its tests, and serves it as its own.
+CAPTURING_CONV_FORWARD = '''
+_captured = {}
+
+
+def conv_forward(A_prev, W, b, hparameters):
+    if "_captured" not in zero_pad.__code__.co_names:  # not my own zero_pad: the grader's reference
+        _captured["zero_pad"] = zero_pad
+    return _real_conv_forward(A_prev, W, b, hparameters)
+'''
+PARASITE_ZERO_PAD = '''
+def zero_pad(X, pad):
+    return _captured["zero_pad"](X, pad)
+'''
+
+
+def move_zero_pad_test_last(nb):
+    """Grade zero_pad after conv_forward, hoping the reference zero_pad arrives before zero_pad's own test."""
+    test = next(c for c in nb.cells if submissions.grade_id(c) == "test_zero_pad")
+    nb.cells.remove(test)
+    nb.cells.append(test)
+
+
+def reads_the_notebook_being_graded(reference):
+    """zero_pad puts the start of the hidden kit, read from the folder's notebook, into its own feedback."""
+    padding = reference["zero_pad"].replace("def zero_pad(", "def _pad(")
+    return {**reference, "zero_pad": padding + '''
+
+def zero_pad(X, pad):
+    import glob
+    try:
+        text = "".join(open(path).read() for path in glob.glob("*.ipynb"))
+    except OSError:
+        text = ""
+    if "class _CnnGradingKit" in text:
+        start = text.index("class _CnnGradingKit")
+        raise RuntimeError(" | ".join(line.strip() for line in text[start:start + 3000].split("\\n")))
+    return _pad(X, pad)
+'''}
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory, reference_answers):
+    course = new_course(tmp_path_factory.mktemp("trusted"))
+    course.generate()
+    release = submissions.read(course.release_notebook)
+    reference = reference_answers
+    conv_forward = reference["conv_forward"].replace("def conv_forward(", "def _real_conv_forward(")
+    parasite = {**reference, "conv_forward": conv_forward + CAPTURING_CONV_FORWARD,
+                "zero_pad": PARASITE_ZERO_PAD}
+    notebooks = {"parasite": submissions.fill(release, parasite), "reader": submissions.fill(
+        release, reads_the_notebook_being_graded(reference)), "honest": submissions.fill(release, reference)}
+    move_zero_pad_test_last(notebooks["parasite"])
+    for student, nb in notebooks.items():
+        submissions.write(nb, course.root, student, course.assignment, NOTEBOOK)
+    results = grade_class.grade_class(course, progress=False)
+    reports.write_all(course, results)
+    return course, {r.student: r for r in results}
+
+
+def test_a_reference_helper_never_reaches_a_student_before_the_helper_is_graded(graded):
+    course, _ = graded
+    assert course.scores()["parasite"]["test_zero_pad"] == 0
+
+
+def test_the_notebook_being_graded_is_not_readable_from_the_kernel(graded, source_nb):
+    from test_demo_class import hidden_lines
+
+    course, _ = graded
+    page = (course.root / "feedback" / "reader" / "cnn_step_by_step" / "cnn_step_by_step.html").read_text()
+    assert [line for line in hidden_lines(source_nb) if line in page] == []
+    assert course.scores()["reader"]["total"] == 100  # the folder's notebook reads as empty: nothing raised
+
+
+def test_honest_work_keeps_full_marks_beside_them(graded):
+    course, results = graded
+    assert course.scores()["honest"]["total"] == 100
+    assert results["honest"].problems == []
+
+
+def add_config(course, text):
+    with open(course.root / "nbgrader_config.py", "a") as config:
+        config.write("\n" + text + "\n")
+
+
+@pytest.fixture
+def one_student_course(tmp_path, reference_answers):
+    course = new_course(tmp_path)
+    course.generate()
+    nb = submissions.fill(submissions.read(course.release_notebook), reference_answers)
+    submissions.write(nb, course.root, "ada", course.assignment, NOTEBOOK)
+    return course
+
+
+def test_grading_refuses_without_bubblewrap_and_says_how_to_install_it(one_student_course):
+    course = one_student_course
+    add_config(course, 'c.SandboxedKernelManager.bwrap = "/nonexistent/bwrap"')
+    with pytest.raises(sandbox.SandboxUnavailable, match="apt-get install bubblewrap"):
+        grade_class.grade_class(course, progress=False)
+    plain = course.nbgrader("autograde", course.assignment, "--force", check=False)
+    assert "apt-get install bubblewrap" in plain.stdout + plain.stderr
+    assert (course.scores().get("ada") or {}).get("total") in (None, 0)
+
+
+def test_grading_without_the_sandbox_says_so_in_every_product(one_student_course):
+    course = one_student_course
+    add_config(course, "c.SandboxedKernelManager.sandbox = False")
+    results = grade_class.grade_class(course, progress=False)
+    reports.write_all(course, results)
+    assert course.scores()["ada"]["total"] == 100
+    assert any(p.startswith("not sandboxed") for p in results[0].problems)
+    for product in ["grades.csv", "class_report.html", "feedback/ada/cnn_step_by_step/cnn_step_by_step.html"]:
+        assert "not sandboxed" in (course.root / product).read_text(), product
+
+
+def test_every_graded_function_is_scored(graded):
+    course, _ = graded
+    assert {f"test_{f}" for f in GRADED_FUNCTIONS} <= set(course.scores()["honest"])
+
+
+def test_a_graded_notebook_keeps_no_kernel_output_that_could_fake_a_pass(graded):
+    course, _ = graded
+    nb = nbformat.read(str(course.autograded_notebook("honest")), as_version=4)
+    for cell in nb.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade"):
+            kinds = {(o.output_type, o.get("name")) for o in cell.get("outputs", [])}
+            assert kinds <= {("stream", "stdout")}, (submissions.grade_id(cell), kinds)

@@ -27,6 +27,7 @@ import time
 import uuid
 from pathlib import Path
 
+import zmq
 from jupyter_client.manager import AsyncKernelManager
 from traitlets import Bool, Integer, Unicode
 
@@ -35,6 +36,7 @@ CONNECTION_FILE = "/kernel.json"  # inside the sandbox
 CGROUP_ROOT = Path("/sys/fs/cgroup")
 GiB = 1024 ** 3
 MiB = 1024 ** 2
+MAX_MESSAGE_BYTES = 96 * MiB
 
 
 class SandboxUnavailable(RuntimeError):
@@ -145,6 +147,9 @@ class SandboxedKernelManager(AsyncKernelManager):
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
+        # Every socket to this kernel drops a message larger than this instead of reading it into
+        # the grader's memory (set on the context: it applies to the sockets made from it).
+        self.context.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE_BYTES)
         self.transport = "ipc"
         self.cgroup = None
         self.sandbox_pid = None

@@ -33,7 +33,7 @@ from jupyter_core.utils import ensure_async, run_sync
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbclient import NotebookClient
 from nbformat import NotebookNode
-from nbformat.v4 import new_output
+from nbformat.v4 import new_markdown_cell, new_output
 from nbgrader import utils as nbgrader_utils
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.preprocessors import Execute
@@ -47,6 +47,8 @@ KERNEL_SIDE_SOURCE = (Path(__file__).parent / "kernel_side.py").read_text()
 BEGIN_HIDDEN = "### BEGIN HIDDEN TESTS"
 END_HIDDEN = "### END HIDDEN TESTS"
 MAX_MESSAGE = 500
+NOT_SANDBOXED = ("**Graded without the sandbox** (`c.SandboxedKernelManager.sandbox = False`): "
+                 "the student's code ran with the grader's rights.")
 
 
 class KernelCallFailed(BaseException):
@@ -90,22 +92,22 @@ def stdout_output(text):
     return new_output("stream", name="stdout", text=text)
 
 
-LIMIT_WORDS = [
-    (re.compile(r"^MemoryError$"), "", "memory limit"),
-    (re.compile(r"Error$"), r"Resource temporarily unavailable|\[Errno 11\]", "process limit"),
-    (re.compile(r"Error$"), r"File too large|\[Errno 27\]", "file size limit"),
-    (re.compile(r"Error$"), r"No space left on device|\[Errno 28\]", "disk limit (the kernel's /tmp)"),
+LIMITS = [  # (what an error says when a limit stops it, the limit's name)
+    (re.compile(r"MemoryError|Cannot allocate memory|\[Errno 12\]"), "memory limit"),
+    (re.compile(r"Resource temporarily unavailable|\[Errno 11\]|can't start new thread"), "process limit"),
+    (re.compile(r"File too large|\[Errno 27\]"), "file size limit"),
+    (re.compile(r"No space left on device|\[Errno 28\]"), "disk limit"),
 ]
 
 
 def name_the_limit(output, limits):
-    """Say in an error's message which of the sandbox's limits caused it."""
-    for ename, evalue, words in LIMIT_WORDS:
-        if ename.search(output.get("ename", "")) and re.search(evalue, output.get("evalue", "")):
-            note = f" (the grader's {words}: {limits[words.split(' ')[0]]})"
-            output["evalue"] = (output.get("evalue", "") + note)[:MAX_MESSAGE + len(note)]
-            output["traceback"] = list(output.get("traceback", []))[-20:] + [f"grader: {words} reached"]
-            return words
+    """Say in an error's message which of the sandbox's limits caused it; the limit's name, or None."""
+    for pattern, name in LIMITS:
+        if pattern.search(f"{output.get('ename', '')}: {output.get('evalue', '')}"):
+            note = f" (the grader's {name}: {limits[name]})"
+            output["evalue"] = output.get("evalue", "")[:MAX_MESSAGE] + note
+            output["traceback"] = list(output.get("traceback", []))[-20:] + [f"grader: {name} reached"]
+            return name
     return None
 
 
@@ -184,12 +186,9 @@ class TrustedExecute(Execute):
             for index, cell in enumerate(self.nb.cells):
                 if cell.cell_type == "code" and cell.source.strip():
                     self.run_cell(cell, index)
-        nb.metadata["trusted_grading"] = {"sandboxed": bool(getattr(self.km_class_instance(), "sandbox", False)),
-                                          "limits_reached": sorted(self.limits_reached)}
+        if not self.kernel_manager_class(config=self.config).sandbox:
+            self.nb.cells.insert(0, new_markdown_cell(NOT_SANDBOXED))
         return self.nb, self.resources
-
-    def km_class_instance(self):
-        return self.kernel_manager_class(config=self.config)
 
     def load_test_sources(self, resources):
         """{grade_id: source} of the assignment's test cells, as the instructor wrote them."""
@@ -233,10 +232,10 @@ class TrustedExecute(Execute):
                     self.limits_reached.add(words)
 
     def limit_descriptions(self):
-        km = self.km or self.km_class_instance()
-        return {"memory": f"{km.memory_limit / 2 ** 30:g} GiB", "process": f"{km.process_limit} processes",
-                "file": f"{km.file_size_limit / 2 ** 20:g} MiB per file",
-                "disk": f"{km.tmp_size / 2 ** 20:g} MiB"}
+        km = self.km or self.kernel_manager_class(config=self.config)
+        return {"memory limit": f"{km.memory_limit / 2 ** 30:g} GiB", "process limit": f"{km.process_limit} "
+                "processes and threads", "file size limit": f"{km.file_size_limit / 2 ** 20:g} MiB per file",
+                "disk limit": f"{km.tmp_size / 2 ** 20:g} MiB in /tmp, the only writable folder"}
 
     # --------------------------------------------------------------- test cell
     def run_test_cell(self, cell, index, source):
@@ -356,9 +355,9 @@ class TrustedExecute(Execute):
                 raise KernelCallFailed("CellTimeoutError", f"{what} ran longer than the time limit "
                                                            f"({timeout:g} s) and was stopped")
         except DeadKernelError:
+            cause = self.death_cause()
             await self.async_replace_kernel()
-            raise KernelCallFailed("DeadKernelError", f"the kernel died while running {what} "
-                                                      "(os._exit, a crash, or the memory limit)") from None
+            raise KernelCallFailed("DeadKernelError", f"the kernel died while running {what} ({cause})") from None
         finally:
             self.spend(time.monotonic() - started, budget_was_running)
         await self._async_drain_iopub(msg_id)
@@ -415,9 +414,9 @@ class TrustedExecute(Execute):
             self.replace_kernel(index)
         except DeadKernelError:
             self.dont_replay.add(index)
+            cause = self.death_cause()
             self.replace_kernel(index)
-            run.outputs.append(error_output("DeadKernelError", "the kernel died while running this cell "
-                                                               "(os._exit, a crash, or the memory limit)"))
+            run.outputs.append(error_output("DeadKernelError", f"the kernel died while running this cell ({cause})"))
         finally:
             self.spend(time.monotonic() - started, budget_was_running)
             self.nb.cells[index] = cell  # nbclient stores the cell it ran; keep the notebook's own
@@ -465,6 +464,12 @@ class TrustedExecute(Execute):
             self.budget_left -= seconds
 
     # -------------------------------------------------------------- restarts
+    def death_cause(self):
+        if "memory limit" in self.km.limits_hit():
+            return f"the grader's memory limit: {self.limit_descriptions()['memory limit']}"
+        return "os._exit, a crash, or the memory limit"
+
+
     def replace_kernel(self, index):
         run_sync(self.async_replace_kernel)(index)
 

@@ -81,7 +81,9 @@ c.Autograde.autograde_preprocessors = [
     "nbgrader.preprocessors.CheckCellMetadata"]
 """
 UNSANDBOXED = "\nc.SandboxedKernelManager.sandbox = False\n"
-ORDINARY = [s for s in demo_class.STUDENTS if s.name not in ("hal", "noa", "lou")]  # no loop, no kill, no notebook
+# No endless loop, no kernel killer, no missing notebook, and no hostile student: without the
+# sandbox, rex would kill every process of the machine it can signal.
+ORDINARY = [s for s in demo_class.STUDENTS if s.name not in ("hal", "noa", "lou", "pat", "rex")]
 LOOPS_EVERYWHERE = {name: f"def {name}(*args, **kwargs):\n    while True:\n        pass\n"
                     for name in ("zero_pad", "conv_single_step", "conv_forward", "pool_forward", "conv_backward",
                                  "create_mask_from_window", "distribute_value", "pool_backward")}

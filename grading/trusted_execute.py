@@ -35,7 +35,7 @@ from nbclient import NotebookClient
 from nbformat import NotebookNode
 from nbformat.v4 import new_markdown_cell, new_output
 from nbgrader import utils as nbgrader_utils
-from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.api import Gradebook
 from nbgrader.preprocessors import Execute
 from traitlets import Integer, Type, Unicode, default
 
@@ -194,12 +194,12 @@ class TrustedExecute(Execute):
         """{grade_id: source} of the assignment's test cells, as the instructor wrote them."""
         info = (resources or {}).get("nbgrader", {})
         if "db_url" not in info:
-            return {}
+            # Without the gradebook there is no telling test cells from the student's own:
+            # refuse rather than send hidden tests into the kernel.
+            raise RuntimeError("TrustedExecute grades only under nbgrader autograde (it reads the test cells "
+                               "from the gradebook)")
         with Gradebook(info["db_url"]) as gradebook:
-            try:
-                notebook = gradebook.find_notebook(info["notebook"], info["assignment"])
-            except MissingEntry:
-                return {}
+            notebook = gradebook.find_notebook(info["notebook"], info["assignment"])
             tests = {cell.name for cell in notebook.grade_cells if cell.cell_type == "code"}
             solutions = {cell.name for cell in notebook.solution_cells}
             return {cell.name: cell.source for cell in notebook.source_cells
@@ -337,6 +337,8 @@ class TrustedExecute(Execute):
         return run_sync(self._async_kernel_request)(f"{KERNEL_SIDE_SOURCE}\n{code}", what)
 
     async def _async_kernel_request(self, code, what):
+        if self.kc is None:
+            raise KernelCallFailed("DeadKernelError", f"not run ({what}): the kernel died too many times")
         if self.budget_left is not None and self.budget_left <= 0:
             raise KernelCallFailed("CellTimeoutError", f"not run ({what}): an earlier cell timed out and the time "
                                                        "the notebook had left was used up (time limit)")
@@ -401,6 +403,8 @@ class TrustedExecute(Execute):
     # ------------------------------------------------------------ plain cells
     def run_in_kernel(self, cell, index, code):
         """Run code as cell `index` in the kernel; its outputs. Timeouts and deaths become error outputs."""
+        if self.kc is None:
+            return [error_output("DeadKernelError", "not run: the kernel died too many times")]
         run = NotebookNode(cell_type="code", source=code, metadata=NotebookNode(), outputs=[], execution_count=None)
         self.cell_output_bytes = 0
         self.timed_out = False
@@ -427,7 +431,17 @@ class TrustedExecute(Execute):
             outputs.append(error_output("CellTimeoutError", f"the cell ran longer than the time limit "
                                                             f"({self.timeout:g} s) and was stopped"))
             return outputs
+        for output in run.outputs:
+            if output.output_type == "error":  # the kernel's own words: bounded like any other output
+                output["evalue"] = str(output.get("evalue", ""))[:4 * MAX_MESSAGE]
+                output["traceback"] = [str(line)[:2000] for line in output.get("traceback", [])[-20:]]
         return run.outputs
+
+    async def _async_cleanup_kernel(self):
+        if self.km is not None:  # None once the kernel died too often and was not replaced
+            await super()._async_cleanup_kernel()
+
+    _cleanup_kernel = run_sync(_async_cleanup_kernel)
 
     async def _async_handle_timeout(self, timeout, cell=None):
         self.timed_out = True
@@ -435,6 +449,8 @@ class TrustedExecute(Execute):
 
     def output(self, outs, msg, display_id, cell_index):
         """Keep a cell's output up to the per-cell and per-notebook byte limits, then say so once."""
+        if msg["msg_type"] == "error":  # kept whatever the output so far: it decides a test cell
+            return super().output(outs, msg, display_id, cell_index)
         size = len(json.dumps(msg.get("content", {}), default=str))
         self.cell_output_bytes += size
         self.notebook_output_bytes += size

@@ -218,3 +218,35 @@ def test_a_graded_notebook_keeps_no_kernel_output_that_could_fake_a_pass(graded)
         if cell.metadata.get("nbgrader", {}).get("grade"):
             kinds = {(o.output_type, o.get("name")) for o in cell.get("outputs", [])}
             assert kinds <= {("stream", "stdout")}, (submissions.grade_id(cell), kinds)
+
+
+# ------------------------------------------------------------ faults
+KILLS_ITSELF = "\n\nimport os\nos._exit(3)\n"
+
+
+@pytest.fixture(scope="module")
+def faults(tmp_path_factory, reference_answers):
+    """A student whose every function's cell kills the kernel, beside an honest one."""
+    course = new_course(tmp_path_factory.mktemp("faults"))
+    course.generate()
+    release = submissions.read(course.release_notebook)
+    killer = {name: code + KILLS_ITSELF for name, code in reference_answers.items()}
+    for student, answers in {"killer": killer, "zz-honest": reference_answers}.items():
+        submissions.write(submissions.fill(release, answers), course.root, student, course.assignment, NOTEBOOK)
+    results = grade_class.grade_class(course, progress=False)
+    return course, {r.student: r for r in results}
+
+
+def test_a_kernel_that_dies_again_and_again_costs_its_student_only(faults):
+    course, results = faults
+    scores = course.scores()
+    assert scores["killer"]["total"] == 0 and results["killer"].graded
+    assert any(p.startswith("kernel died") for p in results["killer"].problems)
+    assert scores["zz-honest"]["total"] == 100
+
+
+def test_after_too_many_deaths_the_rest_is_not_run_and_says_why(faults):
+    course, _ = faults
+    nb = nbformat.read(str(course.autograded_notebook("killer")), as_version=4)
+    messages = [o.evalue for c in nb.cells for o in c.get("outputs", []) if o.output_type == "error"]
+    assert any("the kernel died too many times" in m for m in messages)

@@ -89,23 +89,30 @@ def cells_where(cells, found):
     return [name for name, cell in cells if any(found(o) for o in cell.get("outputs", []))]
 
 
+def listed(names, most=4):
+    """Names for a one-line report: the first few, then how many more."""
+    names = list(dict.fromkeys(names))
+    more = f" and {len(names) - most} more cells" if len(names) > most else ""
+    return ", ".join(names[:most]) + more
+
+
 def grading_problems(course, student):
     """What the trusted grader stopped or cut, by cell: timeouts, kernel deaths, limits reached."""
     cells = autograded_cells(course, student)
     problems = []
     timeouts = cells_where(cells, lambda o: o.get("ename") == "CellTimeoutError")
     if timeouts:
-        problems.append(f"timed out: {', '.join(timeouts)} ran longer than the time limit or were not run after it")
+        problems.append(f"timed out: {listed(timeouts)} ran longer than the time limit or were not run after it")
     deaths = cells_where(cells, lambda o: o.get("ename") == "DeadKernelError")
     if deaths:
-        problems.append(f"kernel died: {', '.join(deaths)} stopped Python; the grader started a new kernel, "
+        problems.append(f"kernel died: {listed(deaths)} stopped Python; the grader started a new kernel, "
                         "so only those cells' points are lost")
     limits = collections.defaultdict(list)
     for name, cell in cells:
         for output in cell.get("outputs", []):
             for match in LIMIT_NOTE.finditer(f"{output.get('evalue', '')} {output.get('text', '')}"):
                 limits[match.group(1) or match.group(2)].append(name)
-    problems += [f"{limit}: reached in {', '.join(dict.fromkeys(names))}" for limit, names in limits.items()]
+    problems += [f"{limit}: reached in {listed(names)}" for limit, names in limits.items()]
     return problems
 
 

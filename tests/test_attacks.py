@@ -218,6 +218,16 @@ def test_feedback_page_leaks_nothing(outcome, name):
     assert attacks.leaked_in(page.read_text(), outcome.secrets) == {}
 
 
+@pytest.mark.parametrize("name", NAMES)
+def test_no_markup_of_the_attack_in_the_pages(outcome, name):
+    # The feedback page and the class report quote failure messages: they must escape them.
+    pages = [attacks.feedback_page(outcome.course.root, name), outcome.course.root / "class_report.html"]
+    marker = BY_NAME[name].marker
+    raw = [p.name for p in pages if p.exists()
+           for tag in (f"<script>/*{marker}*/", f'onerror="/*{marker}*/') if tag in p.read_text()]
+    assert raw == []
+
+
 @pytest.mark.parametrize("name", [n for n in NAMES if BY_NAME[n].problems])
 def test_the_report_names_the_limit(outcome, name):
     graded = outcome.run.graded.get(name)

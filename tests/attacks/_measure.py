@@ -73,6 +73,8 @@ def measure(attack, template, work, limit, secret_strings):
             "must_earn_lost": ({f: own.get(f"test_{f}") for f in attack.must_earn
                                 if own.get(f"test_{f}") != POINTS[f]} if own else None),
             "late_penalty": read(course.late_penalties).get(attack.name) if attack.late_days else None,
+            "autograded_bytes": (course.autograded_notebook(attack.name).stat().st_size
+                                 if course.autograded_notebook(attack.name).exists() else None),
             "honest": {s: (scores.get(s, {}).get("total") if isinstance(scores, dict) else scores) for s in attacks.HONEST},
             "in_gradebook": read(course.students),
             "changed_files": attacks.changed_files(before, attacks.protected_files(course.root, {attack.name})),
@@ -91,12 +93,19 @@ def measure(attack, template, work, limit, secret_strings):
     return result
 
 
+attacks_by_name = {}
+
+
 def summary(r):
     won = []
     if r["unearned"]:
         won.append(f"earned {sum(r['unearned'].values()):g} unearned points")
     if r["must_earn_lost"]:
         won.append(f"honest work lost {r['must_earn_lost']}")
+    if r["late_penalty"] is not None and r["late_penalty"] != 10 * attacks_by_name[r["attack"]].late_days:
+        won.append(f"late penalty {r['late_penalty']}")
+    if (r.get("autograded_bytes") or 0) > 10 ** 7:
+        won.append(f"graded notebook of {r['autograded_bytes'] / 1e6:.0f} MB")
     if r["returncode"] != 0:
         won.append(f"grader exit {r['returncode']}")
     if set(r["students_reported"]) != {r["attack"], *attacks.HONEST}:
@@ -118,6 +127,7 @@ def main():
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
     selected = attacks.load(args.names or None)
+    attacks_by_name.update({a.name: a for a in selected})
     work = Path(tempfile.mkdtemp(prefix="cnnatk-measure-"))
     out = open(args.out, "a") if args.out else sys.stdout
     try:

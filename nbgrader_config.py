@@ -29,12 +29,24 @@ c.Autograde.autograde_preprocessors = [
     "nbgrader.preprocessors.AssignLatePenalties",
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
+# A submission holding a symbolic link or a special file is not graded (a link named like
+# the notebook, pointing at source/, would be graded as the reference solution).
+c.Autograde.sanitize_preprocessors = [
+    "grading.submission_files.RefuseLinks",
+    "nbgrader.preprocessors.ClearOutput",
+    "nbgrader.preprocessors.DeduplicateIds",
+    "nbgrader.preprocessors.OverwriteKernelspec",
+    "nbgrader.preprocessors.OverwriteCells",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
 # The sandbox's limits, per student (grading/sandbox.py has them all).
 c.SandboxedKernelManager.memory_limit = 2 * 1024 ** 3  # bytes
 c.SandboxedKernelManager.process_limit = 64  # processes and threads at once
 # Once a cell has timed out, later cells get this many seconds each, and this many in all.
 c.TrustedExecute.timeout_after_timeout = 3
 c.TrustedExecute.budget_after_timeout = 15
+# Seconds a notebook may keep its kernel busy in all (a correct one needs about 2).
+c.TrustedExecute.notebook_time_limit = 120
 # Only on a machine where every submission is trusted (every product then says so):
 # c.SandboxedKernelManager.sandbox = False
 

@@ -20,7 +20,7 @@ from nbgrader.apps import NbGraderAPI
 from traitlets.config.loader import PyFileConfigLoader
 
 from course_tools import submissions
-from grading import sandbox
+from grading import sandbox, submission_files
 from course_tools.course import NOTEBOOK
 
 STAGING = "graded_input"
@@ -46,22 +46,24 @@ def load_api(root):
 
 
 def stage(course, student):
-    """Copy a submission into graded_input/ under the expected notebook name; return the problems found."""
+    """Copy a submission's regular files into graded_input/, the notebook under its expected name;
+    return the problems found. Links and special files are left out (grading/submission_files.py)."""
     source = course.root / "submitted" / student / course.assignment
     target = course.root / STAGING / student / course.assignment
     shutil.rmtree(target, ignore_errors=True)
-    shutil.copytree(source, target)
+    problems = submission_files.copy_submission(source, target)
     expected = target / f"{NOTEBOOK}.ipynb"
     if expected.exists():
-        return []
+        return problems
     others = sorted(target.glob("*.ipynb"))
     if len(others) == 1:
         others[0].rename(expected)
-        return [f"renamed notebook: graded {others[0].name} as {expected.name}"]
+        return problems + [f"renamed notebook: graded {others[0].name} as {expected.name}"]
     if others:
-        return [f"missing notebook: {expected.name} not found, and {len(others)} other notebooks are ambiguous "
-                f"({', '.join(p.name for p in others)})"]
-    return [f"missing notebook: the folder holds no .ipynb file ({', '.join(p.name for p in sorted(source.iterdir())) or 'empty'})"]
+        return problems + [f"missing notebook: {expected.name} not found, and {len(others)} other notebooks are "
+                           f"ambiguous ({', '.join(p.name for p in others)})"]
+    listing = ", ".join(p.name for p in sorted(source.iterdir())) or "empty"
+    return problems + [f"missing notebook: the folder holds no .ipynb file ({listing})"]
 
 
 def cell_names(nb):
@@ -157,6 +159,15 @@ def grade_student(api, course, student):
     return result
 
 
+def grade_safely(api, course, student):
+    """grade_student, but whatever goes wrong costs this student only: recorded, with the reason."""
+    try:
+        return grade_student(api, course, student)
+    except Exception as error:  # the batch goes on; the student is in the gradebook with no points
+        course.add_student(student)
+        return GradedStudent(student, [f"not graded: {type(error).__name__}: {str(error)[:300]}"])
+
+
 @contextlib.contextmanager
 def output_to(log_path):
     """Send everything written to stdout and stderr, kernels' noise included, to a file."""
@@ -193,7 +204,7 @@ def grade_class(course, students=None, progress=True):
         bar = tqdm(students, desc="autograding", unit="student", file=console, disable=None if progress else True)
         for student in bar:
             bar.set_postfix_str(student)
-            results.append(grade_student(api, course, student))
+            results.append(grade_safely(api, course, student))
             if unsandboxed:
                 results[-1].problems.append(NOT_SANDBOXED)
             if progress:

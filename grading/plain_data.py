@@ -14,9 +14,10 @@ import re
 
 import numpy as np
 
-MAX_REPLY_CHARS = 64 * 1024 * 1024
-MAX_ARRAY_BYTES = 32 * 1024 * 1024
+MAX_REPLY_CHARS = 16 * 1024 * 1024
+MAX_ARRAY_BYTES = 8 * 1024 * 1024
 MAX_ITEMS = 1000
+MAX_VALUES_PER_REPLY = 10000
 MAX_DEPTH = 8
 MAX_INT_DIGITS = 100
 BASE64 = re.compile(r"[A-Za-z0-9+/=]*")
@@ -26,15 +27,30 @@ class MalformedReply(ValueError):
     """The kernel's answer is not well-formed plain data."""
 
 
-_placeholders = {}
+class Budget:
+    """How many values one reply may still hold: a reply cannot make the grader build more."""
+
+    def __init__(self, values=MAX_VALUES_PER_REPLY):
+        self.values = values
+
+    def spend(self):
+        self.values -= 1
+        if self.values < 0:
+            raise MalformedReply(f"a reply holds more than {MAX_VALUES_PER_REPLY} values")
+
+
+class Placeholder:
+    """Something the grader does not read, standing in for the student's object."""
 
 
 def placeholder(type_name):
-    """An instance of an empty class named like the student's type, for messages such as 'got Foo'."""
+    """An instance of an empty class named like the student's type, for messages such as 'got Foo'.
+
+    The class is made for this one value and cached nowhere, so the names a kernel sends
+    cannot pile up in the grader.
+    """
     name = re.sub(r"\W", "_", str(type_name))[:60] or "object"
-    if name not in _placeholders:
-        _placeholders[name] = type(name, (), {"__repr__": lambda self: f"<{type(self).__name__} object>"})
-    return _placeholders[name]()
+    return type(name, (Placeholder,), {})()
 
 
 def decode_reply(text):
@@ -50,8 +66,10 @@ def decode_reply(text):
     return reply
 
 
-def decode(item, depth=0):
-    """One value from its plain-data form."""
+def decode(item, budget=None, depth=0):
+    """One value from its plain-data form; `budget` bounds how many values a whole reply may hold."""
+    budget = budget or Budget()
+    budget.spend()
     if depth > MAX_DEPTH:
         raise MalformedReply("a value is nested too deeply")
     if not isinstance(item, dict):
@@ -74,7 +92,7 @@ def decode(item, depth=0):
     if kind == "str":
         return _typed(item.get("v"), str)[:10000]
     if kind in ("tuple", "list"):
-        values = [decode(v, depth + 1) for v in _bounded_list(item.get("v"))]
+        values = [decode(v, budget, depth + 1) for v in _bounded_list(item.get("v"))]
         return tuple(values) if kind == "tuple" else values
     if kind == "dict":
         pairs = _bounded_list(item.get("v"))
@@ -82,9 +100,9 @@ def decode(item, depth=0):
             raise MalformedReply("a dict is not a list of pairs")
         out = {}
         for key, value in pairs:
-            key = decode(key, depth + 1)
+            key = decode(key, budget, depth + 1)
             try:
-                out[key] = decode(value, depth + 1)
+                out[key] = decode(value, budget, depth + 1)
             except TypeError:
                 raise MalformedReply("a dict key is not hashable") from None
         return out

@@ -22,6 +22,7 @@ left in it before removing it.
 import os
 import shutil
 import signal
+import subprocess
 import sys
 import time
 import uuid
@@ -36,7 +37,9 @@ CONNECTION_FILE = "/kernel.json"  # inside the sandbox
 CGROUP_ROOT = Path("/sys/fs/cgroup")
 GiB = 1024 ** 3
 MiB = 1024 ** 2
-MAX_MESSAGE_BYTES = 96 * MiB
+MAX_MESSAGE_BYTES = 16 * MiB  # the largest message the grader reads from a kernel
+SHM_SIZE = 16 * MiB  # /dev/shm, for multiprocessing; the rest of /dev is read-only
+RECEIVE_QUEUE = 16  # messages a grader socket holds before it drops more (pub/sub) or stops reading
 
 
 class SandboxUnavailable(RuntimeError):
@@ -147,9 +150,11 @@ class SandboxedKernelManager(AsyncKernelManager):
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        # Every socket to this kernel drops a message larger than this instead of reading it into
-        # the grader's memory (set on the context: it applies to the sockets made from it).
+        # What the kernel can make the grader hold in memory is bounded: every socket to it
+        # refuses a message larger than MAX_MESSAGE_BYTES and queues at most RECEIVE_QUEUE
+        # (set on the context, these apply to every socket made from it).
         self.context.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE_BYTES)
+        self.context.setsockopt(zmq.RCVHWM, RECEIVE_QUEUE)
         self.transport = "ipc"
         self.cgroup = None
         self.sandbox_pid = None
@@ -191,6 +196,7 @@ class SandboxedKernelManager(AsyncKernelManager):
         args = ["--unshare-all", "--unshare-user", "--disable-userns", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
                 "--clearenv", "--dev", "/dev", "--proc", "/proc",
                 "--size", str(self.tmp_size), "--tmpfs", "/tmp",
+                "--size", str(SHM_SIZE), "--tmpfs", "/dev/shm",
                 "--ro-bind", "/usr", "/usr"]
         for name in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
             path = Path("/") / name
@@ -209,7 +215,7 @@ class SandboxedKernelManager(AsyncKernelManager):
         for notebook in sorted(Path(cwd).glob("*.ipynb")):
             args += ["--ro-bind", "/dev/null", str(notebook)]
         args += ["--chdir", cwd,
-                 "--dir", os.path.dirname(IPC_PREFIX), "--remount-ro", "/"]
+                 "--dir", os.path.dirname(IPC_PREFIX), "--remount-ro", "/dev", "--remount-ro", "/"]
         environment = {
             "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin", "HOME": "/tmp", "LANG": "C.UTF-8",
             "MPLCONFIGDIR": "/tmp/matplotlib", "IPYTHONDIR": "/tmp/.ipython", "MPLBACKEND": "agg",
@@ -223,8 +229,13 @@ class SandboxedKernelManager(AsyncKernelManager):
         return args
 
     async def _async_launch_kernel(self, kernel_cmd, **kw):
-        # Inside, the environment is only what bwrap_arguments sets (--clearenv): no
-        # JPY_PARENT_PID, which would make ipykernel exit at once in a pid namespace.
+        if self.sandbox:
+            # Nothing of the grader's is handed in: not its stdin, stdout and stderr (a
+            # terminal, or the grading log), not its environment (bwrap's own process
+            # inside the sandbox would show it in /proc/1/environ). Inside, the
+            # environment is only what bwrap_arguments sets: no JPY_PARENT_PID, which
+            # would make ipykernel exit at once in a pid namespace.
+            kw.update(stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={})
         await super()._async_launch_kernel(kernel_cmd, **kw)
         if self.sandbox:
             try:

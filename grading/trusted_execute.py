@@ -158,6 +158,9 @@ class TrustedExecute(Execute):
     cell_output_limit = Integer(1024 * 1024, help="Bytes of output kept per cell.").tag(config=True)
     notebook_output_limit = Integer(8 * 1024 * 1024, help="Bytes of output kept per notebook.").tag(config=True)
     max_kernel_restarts = Integer(3, help="Kernels started again after one died, per notebook.").tag(config=True)
+    notebook_time_limit = Integer(120, help=(
+        "Seconds a whole notebook may keep its kernel busy, cells, hidden-test calls and reruns after "
+        "a kernel death together; cells after that are not run.")).tag(config=True)
     shutdown_kernel = Unicode("immediate")
 
     def __init__(self, *args, **kwargs):
@@ -181,8 +184,10 @@ class TrustedExecute(Execute):
         self.notebook_output_bytes = 0
         self.limits_reached = set()
         self.cell_timeout, self.current_index = self.timeout, 0
+        self.cell_deadline = self.notebook_deadline = float("inf")
         with self.setup_kernel():
             self.wait_for_reply(self.kc.kernel_info())
+            self.notebook_deadline = time.monotonic() + self.notebook_time_limit
             for index, cell in enumerate(self.nb.cells):
                 if cell.cell_type == "code" and cell.source.strip():
                     self.run_cell(cell, index)
@@ -207,9 +212,10 @@ class TrustedExecute(Execute):
 
     def run_cell(self, cell, index):
         self.current_index = index
-        if self.budget_left is not None and self.budget_left <= 0:
-            cell.outputs = [error_output("CellTimeoutError", "not run: an earlier cell timed out and the time "
-                                                             "the notebook had left was used up (time limit)")]
+        self.cell_deadline = time.monotonic() + self.cell_timeout
+        out_of_time = self.out_of_time()
+        if out_of_time:
+            cell.outputs = [error_output("CellTimeoutError", f"not run: {out_of_time}")]
             return
         if self.restarts > self.max_kernel_restarts:
             cell.outputs = [error_output("DeadKernelError", "not run: the kernel died too many times")]
@@ -311,8 +317,12 @@ class TrustedExecute(Execute):
         if reply["status"] != "returned":
             raise KernelCallFailed("MalformedReply", f"the kernel gave no usable answer for {name} on a hidden case")
         try:
-            result = plain_data.decode(reply.get("result"))
-            after = [plain_data.decode(a) for a in reply.get("args_after", [])]
+            budget = plain_data.Budget()
+            result = plain_data.decode(reply.get("result"), budget)
+            after = reply.get("args_after", [])
+            if not isinstance(after, list) or len(after) != len(args):
+                raise plain_data.MalformedReply("the arguments after the call do not match those sent")
+            after = [plain_data.decode(a, budget) for a in after]
         except plain_data.MalformedReply as error:
             raise KernelCallFailed("MalformedReply", f"{name} returned something the grader cannot read: {error}")
         for before, now in zip(args, after):
@@ -339,9 +349,9 @@ class TrustedExecute(Execute):
     async def _async_kernel_request(self, code, what):
         if self.kc is None:
             raise KernelCallFailed("DeadKernelError", f"not run ({what}): the kernel died too many times")
-        if self.budget_left is not None and self.budget_left <= 0:
-            raise KernelCallFailed("CellTimeoutError", f"not run ({what}): an earlier cell timed out and the time "
-                                                       "the notebook had left was used up (time limit)")
+        out_of_time = self.out_of_time()
+        if out_of_time:
+            raise KernelCallFailed("CellTimeoutError", f"not run ({what}): {out_of_time}")
         timeout = self.current_timeout()
         started, budget_was_running = time.monotonic(), self.budget_left is not None
         msg_id = self.kc.execute(code, silent=False, store_history=False, allow_stdin=False, stop_on_error=False,
@@ -355,7 +365,7 @@ class TrustedExecute(Execute):
                 if reply is None:
                     await self.async_replace_kernel()
                 raise KernelCallFailed("CellTimeoutError", f"{what} ran longer than the time limit "
-                                                           f"({timeout:g} s) and was stopped")
+                                                           f"({timeout:.3g} s) and was stopped")
         except DeadKernelError:
             cause = self.death_cause()
             await self.async_replace_kernel()
@@ -408,8 +418,9 @@ class TrustedExecute(Execute):
         run = NotebookNode(cell_type="code", source=code, metadata=NotebookNode(), outputs=[], execution_count=None)
         self.cell_output_bytes = 0
         self.timed_out = False
-        self.timeout = self.current_timeout()
+        self.call_timeout = self.current_timeout()
         started, budget_was_running = time.monotonic(), self.budget_left is not None
+        self.nb.cells[index] = run  # where nbclient looks for the running cell's outputs
         try:
             self.execute_cell(run, index, store_history=True)
         except CellTimeoutError:  # the kernel ignored the interrupt
@@ -429,10 +440,11 @@ class TrustedExecute(Execute):
             self.dont_replay.add(index)
             outputs = [o for o in run.outputs if o.output_type == "stream"]
             outputs.append(error_output("CellTimeoutError", f"the cell ran longer than the time limit "
-                                                            f"({self.timeout:g} s) and was stopped"))
+                                                            f"({self.call_timeout:.3g} s) and was stopped"))
             return outputs
         for output in run.outputs:
             if output.output_type == "error":  # the kernel's own words: bounded like any other output
+                output["ename"] = str(output.get("ename", ""))[:100]
                 output["evalue"] = str(output.get("evalue", ""))[:4 * MAX_MESSAGE]
                 output["traceback"] = [str(line)[:2000] for line in output.get("traceback", [])[-20:]]
         return run.outputs
@@ -442,6 +454,10 @@ class TrustedExecute(Execute):
             await super()._async_cleanup_kernel()
 
     _cleanup_kernel = run_sync(_async_cleanup_kernel)
+
+    def _get_timeout(self, cell=None):
+        """The timeout nbclient gives the cell it runs: what current_timeout() allowed it (seconds, float)."""
+        return getattr(self, "call_timeout", None) or self.timeout
 
     async def _async_handle_timeout(self, timeout, cell=None):
         self.timed_out = True
@@ -464,12 +480,51 @@ class TrustedExecute(Execute):
             return None
         return super().output(outs, msg, display_id, cell_index)
 
+    def _update_display_id(self, display_id, msg):
+        """Update an earlier display within the output limits, and never one in a test cell."""
+        cells = self._display_id_map.get(display_id, {})
+        if any(nbgrader_utils.is_grade(self.nb.cells[i]) for i in cells if i < len(self.nb.cells)):
+            return
+        self.notebook_output_bytes += len(json.dumps(msg.get("content", {}), default=str))
+        if self.notebook_output_bytes > self.notebook_output_limit:
+            return
+        try:
+            super()._update_display_id(display_id, msg)
+        except (IndexError, KeyError):
+            pass  # a display the grader did not keep
+
+    def handle_comm_msg(self, outs, msg, cell_index):
+        """Widgets and other comms mean nothing to grading: their messages are not kept."""
+
+    async def async_start_new_kernel_client(self):
+        """nbclient's, without the heartbeat and stdin channels: the manager watches the kernel's
+        process, and a channel that is never opened cannot be made to reconnect elsewhere."""
+        self.kc = self.km.client()
+        await ensure_async(self.kc.start_channels(stdin=False, hb=False))
+        await ensure_async(self.kc.wait_for_ready(timeout=self.startup_timeout))
+        self.kc.allow_stdin = False
+        return self.kc
+
     # ---------------------------------------------------------------- time
     def current_timeout(self):
-        """The configured cell timeout until a cell times out; then short, from what is left of the budget."""
-        if self.budget_left is None:
-            return self.cell_timeout
-        return max(0.5, min(self.timeout_after_timeout, self.budget_left))
+        """Seconds the next kernel call may take: the cell's and the notebook's time left, and once a
+        cell has timed out, a short timeout from what is left of the budget."""
+        now = time.monotonic()
+        seconds = min(self.cell_deadline - now, self.notebook_deadline - now)
+        if self.budget_left is not None:
+            seconds = min(seconds, self.timeout_after_timeout, self.budget_left)
+        return max(0.5, seconds)
+
+    def out_of_time(self):
+        """Why nothing more may run in the kernel now (a sentence naming the time limit), or None."""
+        now = time.monotonic()
+        if now >= self.notebook_deadline:
+            return f"the notebook used up its time limit ({self.notebook_time_limit} s for all its cells)"
+        if self.budget_left is not None and self.budget_left <= 0:
+            return "an earlier cell timed out and the time the notebook had left was used up (time limit)"
+        if now >= self.cell_deadline:
+            return f"the cell used up its time limit ({self.cell_timeout:g} s)"
+        return None
 
     def start_budget(self):
         if self.budget_left is None:

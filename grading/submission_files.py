@@ -1,0 +1,74 @@
+"""A submission's folder holds regular files and folders only: no link is followed, no special file read.
+
+A symbolic link in a submission is followed by a plain copy (shutil.copy, and so
+nbgrader's own copying of a submission's files): one named like the notebook and
+pointing at source/ would be graded as the reference solution, one pointing at
+gradebook.db would hand the gradebook to the kernel. A FIFO would block the copy
+forever. ``copy_submission`` is how the class pipeline stages a submission;
+``RefuseLinks`` is the sanitize step that makes plain ``nbgrader autograde``
+refuse a submission holding any of these.
+"""
+import os
+import shutil
+import stat
+from pathlib import Path
+
+from nbgrader.preprocessors import NbGraderPreprocessor
+
+MAX_FILES = 1000
+MAX_BYTES = 100 * 1024 * 1024
+
+
+def irregular_entries(folder):
+    """(relative path, what it is) of everything below `folder` that is neither a regular file nor a folder."""
+    found = []
+    for root, dirs, files in os.walk(folder, followlinks=False):
+        for name in dirs + files:
+            path = Path(root) / name
+            mode = path.lstat().st_mode
+            if stat.S_ISLNK(mode):
+                found.append((str(path.relative_to(folder)), f"a symbolic link to {os.readlink(path)}"))
+            elif not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+                found.append((str(path.relative_to(folder)), "a special file"))
+    return found
+
+
+def copy_submission(source, target, max_files=MAX_FILES, max_bytes=MAX_BYTES):
+    """Copy the regular files and folders of `source` to `target`; the problems, as sentences.
+
+    Links and special files are left out; copying stops at `max_files` files or `max_bytes` bytes.
+    """
+    problems, files, size = [], 0, 0
+    target.mkdir(parents=True)
+    for relative, what in irregular_entries(source):
+        problems.append(f"left out {relative}: {what} (a submission may hold only regular files)")
+    for root, dirs, names in os.walk(source, followlinks=False):
+        here = Path(root)
+        for name in dirs:
+            if stat.S_ISDIR((here / name).lstat().st_mode):
+                (target / (here / name).relative_to(source)).mkdir(exist_ok=True)
+        for name in sorted(names):
+            path = here / name
+            info = path.lstat()
+            if not stat.S_ISREG(info.st_mode):
+                continue
+            files, size = files + 1, size + info.st_size
+            if files > max_files or size > max_bytes:
+                problems.append(f"too large: copying stopped at {max_files} files or {max_bytes // 2 ** 20} MiB")
+                return problems
+            shutil.copyfile(path, target / path.relative_to(source), follow_symlinks=False)
+    return problems
+
+
+class RefuseLinks(NbGraderPreprocessor):
+    """Sanitize step: a submission folder holding a link or a special file is not graded."""
+
+    def preprocess(self, nb, resources):
+        folder = resources.get("metadata", {}).get("path")
+        if folder:
+            entries = irregular_entries(folder)
+            if entries:
+                relative, what = entries[0]
+                raise ValueError(f"not graded: the submission holds {relative}, {what}; a submission may hold "
+                                 "only regular files")
+        return nb, resources

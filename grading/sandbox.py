@@ -83,6 +83,7 @@ class Cgroup:
         return os.geteuid() == 0 and all(os.access(CGROUP_ROOT / c, os.W_OK) for c in Cgroup.CONTROLLERS)
 
     def create(self, max_processes, memory_bytes, cpu_cores):
+        self.remove_stale()
         for path in self.paths:
             path.mkdir(parents=True, exist_ok=True)
         pids, memory, cpu = self.paths
@@ -90,6 +91,16 @@ class Cgroup:
         (memory / "memory.limit_in_bytes").write_text(str(memory_bytes))
         (cpu / "cpu.cfs_period_us").write_text("100000")
         (cpu / "cpu.cfs_quota_us").write_text(str(int(100000 * cpu_cores)))
+
+    def remove_stale(self, older_than=3600):
+        """Remove empty groups left by graders that were killed (an hour old: none is still starting)."""
+        for path in self.paths:
+            for group in path.parent.glob("kernel-*"):
+                try:
+                    if time.time() - group.stat().st_mtime > older_than and not (group / "cgroup.procs").read_text().strip():
+                        group.rmdir()
+                except OSError:
+                    pass
 
     def join_command(self):
         """Shell words that move the launching shell into the groups, then exec the rest."""
@@ -282,6 +293,12 @@ class SandboxedKernelManager(AsyncKernelManager):
             await super()._async_cleanup_resources(restart=restart)
         finally:
             self._release_sandbox()
+
+    def cleanup_ipc_files(self):
+        """Nothing to remove: the sockets live in the sandbox's own /tmp, gone with it. (Removing
+        them through /proc/<pid>/root would follow links the kernel may have put there.)"""
+        if not self.sandbox:
+            super().cleanup_ipc_files()
 
     def _release_sandbox(self):
         if self.cgroup is not None:

@@ -115,6 +115,11 @@ def grading_problems(course, student):
             for match in LIMIT_NOTE.finditer(f"{output.get('evalue', '')} {output.get('text', '')}"):
                 limits[match.group(1) or match.group(2)].append(name)
     problems += [f"{limit}: reached in {listed(names)}" for limit, names in limits.items()]
+    # Limits seen only from outside, or in errors the student's code caught.
+    nb = nbformat.read(str(course.autograded_notebook(student)), as_version=4) if cells else None
+    for limit in (nb.metadata.get("trusted_grading", {}).get("limits_reached", []) if nb else []):
+        if limit not in limits:
+            problems.append(f"{limit}: reached (an error the notebook caught, or seen by the sandbox)")
     return problems
 
 

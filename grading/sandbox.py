@@ -107,11 +107,12 @@ class Cgroup:
         moves = " && ".join(f"echo $$ > {path}/cgroup.procs" for path in self.paths)
         return ["/bin/sh", "-c", f'{moves} && exec "$@"', "sandbox"]
 
-    def peak_processes(self):
+    def process_limit_hit(self):
+        """Whether a fork or thread start was refused for the pids limit (pids.events: "max N")."""
         try:
-            return int((self.paths[0] / "pids.peak").read_text())
-        except (OSError, ValueError):
-            return None
+            return int((self.paths[0] / "pids.events").read_text().split()[1]) > 0
+        except (OSError, ValueError, IndexError):
+            return False
 
     def memory_limit_hit(self):
         try:
@@ -307,13 +308,19 @@ class SandboxedKernelManager(AsyncKernelManager):
             shutil.rmtree(os.path.dirname(self.ip), ignore_errors=True)
 
     def limits_hit(self):
-        """Which of the cgroup's limits the kernel ran into, as words for a message."""
-        if self.cgroup is None:
-            return []
+        """The limits the running kernel has run into, seen from outside: its cgroup's counters
+        (as root) and its full /tmp or /dev/shm."""
         hit = []
-        if self.cgroup.memory_limit_hit():
+        if self.cgroup is not None and self.cgroup.memory_limit_hit():
             hit.append("memory limit")
-        peak = self.cgroup.peak_processes()
-        if peak is not None and peak >= self.process_limit:
+        if self.cgroup is not None and self.cgroup.process_limit_hit():
             hit.append("process limit")
-        return hit
+        if self.sandbox_pid is not None:
+            for folder in ("tmp", "dev/shm"):
+                try:
+                    space = os.statvfs(f"/proc/{self.sandbox_pid}/root/{folder}")
+                except OSError:
+                    continue
+                if space.f_bavail * space.f_frsize < MiB:
+                    hit.append("disk limit")
+        return sorted(set(hit))

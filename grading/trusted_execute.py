@@ -157,11 +157,15 @@ class TrustedExecute(Execute):
         "are not run.")).tag(config=True)
     cell_output_limit = Integer(1024 * 1024, help="Bytes of output kept per cell.").tag(config=True)
     notebook_output_limit = Integer(8 * 1024 * 1024, help="Bytes of output kept per notebook.").tag(config=True)
-    max_kernel_restarts = Integer(3, help="Kernels started again after one died, per notebook.").tag(config=True)
+    max_kernel_restarts = Integer(8, help=(
+        "Kernels started again after one died, per notebook (a helper that kills the kernel kills it "
+        "in every cell that calls it).")).tag(config=True)
     notebook_time_limit = Integer(120, help=(
         "Seconds a whole notebook may keep its kernel busy, cells, hidden-test calls and reruns after "
         "a kernel death together; cells after that are not run.")).tag(config=True)
     shutdown_kernel = Unicode("immediate")
+    iopub_timeout = Integer(2, help="Seconds to wait for a cell's last output once it has replied, or for a "
+                                    "kernel to answer an interrupt.").tag(config=True)
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("kernel_manager_class", SandboxedKernelManager)  # nbgrader's Execute would set its own
@@ -191,8 +195,14 @@ class TrustedExecute(Execute):
             for index, cell in enumerate(self.nb.cells):
                 if cell.cell_type == "code" and cell.source.strip():
                     self.run_cell(cell, index)
-        if not self.kernel_manager_class(config=self.config).sandbox:
+            if self.km is not None:
+                self.limits_reached.update(self.km.limits_hit())
+        sandboxed = self.kernel_manager_class(config=self.config).sandbox
+        if not sandboxed:
             self.nb.cells.insert(0, new_markdown_cell(NOT_SANDBOXED))
+        # For the class pipeline's report; nbgrader leaves notebook metadata alone.
+        self.nb.metadata["trusted_grading"] = {"sandboxed": sandboxed, "limits_reached": sorted(self.limits_reached),
+                                               "kernel_restarts": self.restarts}
         return self.nb, self.resources
 
     def load_test_sources(self, resources):
@@ -236,6 +246,8 @@ class TrustedExecute(Execute):
                 words = name_the_limit(output, self.limit_descriptions())
                 if words:
                     self.limits_reached.add(words)
+            elif output.output_type == "stream":  # an error the student caught and printed
+                self.limits_reached.update(name for pattern, name in LIMITS if pattern.search(output.text))
 
     def limit_descriptions(self):
         km = self.km or self.kernel_manager_class(config=self.config)
@@ -361,7 +373,7 @@ class TrustedExecute(Execute):
             if reply is None:  # timed out: interrupt, and give the kernel a moment to come back
                 self.start_budget()
                 await ensure_async(self.km.interrupt_kernel())
-                reply = await self._async_reply_to(msg_id, self.timeout_after_timeout)
+                reply = await self._async_reply_to(msg_id, self.iopub_timeout)
                 if reply is None:
                     await self.async_replace_kernel()
                 raise KernelCallFailed("CellTimeoutError", f"{what} ran longer than the time limit "
@@ -370,8 +382,8 @@ class TrustedExecute(Execute):
             cause = self.death_cause()
             await self.async_replace_kernel()
             raise KernelCallFailed("DeadKernelError", f"the kernel died while running {what} ({cause})") from None
-        finally:
-            self.spend(time.monotonic() - started, budget_was_running)
+        finally:  # the student's time: up to the timeout, not the interrupt and a new kernel
+            self.spend(min(time.monotonic() - started, timeout), budget_was_running)
         await self._async_drain_iopub(msg_id)
         answer = reply["content"].get("user_expressions", {}).get("answer", {})
         text = answer.get("data", {}).get("text/plain", "") if answer.get("status") == "ok" else ""
@@ -432,8 +444,8 @@ class TrustedExecute(Execute):
             cause = self.death_cause()
             self.replace_kernel(index)
             run.outputs.append(error_output("DeadKernelError", f"the kernel died while running this cell ({cause})"))
-        finally:
-            self.spend(time.monotonic() - started, budget_was_running)
+        finally:  # the student's time: up to the timeout, not the interrupt and a new kernel
+            self.spend(min(time.monotonic() - started, self.call_timeout), budget_was_running)
             self.nb.cells[index] = cell  # nbclient stores the cell it ran; keep the notebook's own
         if self.timed_out:
             self.start_budget()
@@ -536,6 +548,8 @@ class TrustedExecute(Execute):
 
     # -------------------------------------------------------------- restarts
     def death_cause(self):
+        if self.km is None:
+            return "os._exit, a crash, or the memory limit"
         if "memory limit" in self.km.limits_hit():
             return f"the grader's memory limit: {self.limit_descriptions()['memory limit']}"
         return "os._exit, a crash, or the memory limit"

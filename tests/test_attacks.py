@@ -34,7 +34,7 @@ ATTACKS = attacks.load(SELECTED)
 BY_NAME = {a.name: a for a in ATTACKS}
 NAMES = [a.name for a in ATTACKS]
 BATCH_SECONDS = float(os.environ.get("CNN_ATTACK_BATCH_SECONDS", "1200"))
-LIMIT_WORDS = ("memory limit", "process limit", "output limit", "time limit", "timed out", "file size limit")
+LIMIT_WORDS = ("memory limit", "process limit", "output limit", "time limit", "timed out", "file size limit", "disk limit")
 
 
 @dataclass

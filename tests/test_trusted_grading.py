@@ -226,8 +226,9 @@ KILLS_ITSELF = "\n\nimport os\nos._exit(3)\n"
 
 @pytest.fixture(scope="module")
 def faults(tmp_path_factory, reference_answers):
-    """A student whose every function's cell kills the kernel, beside an honest one."""
+    """A student whose every function's cell kills the kernel (8 deaths, 3 restarts allowed), beside an honest one."""
     course = new_course(tmp_path_factory.mktemp("faults"))
+    add_config(course, "c.TrustedExecute.max_kernel_restarts = 3")
     course.generate()
     release = submissions.read(course.release_notebook)
     killer = {name: code + KILLS_ITSELF for name, code in reference_answers.items()}

@@ -9,7 +9,10 @@ Without protection: the checks after the close fail (honest work scored 0).
 """
 EXPECT = {"zero_pad", "conv_single_step", "conv_forward", "pool_forward", "conv_backward",
           "create_mask_from_window", "distribute_value", "pool_backward"}
-MUST_EARN = EXPECT  # TODO: assumes the outside verdict never needs the kernel's stdout
+# The cell that closes stdout breaks its own function's visible checks (their closing
+# print raises), so that function may be lost: a fault costs the cells it breaks, and
+# nothing else. Every other function must keep its points.
+MUST_EARN = EXPECT - {"pool_backward"}
 APPEND = {"pool_backward": '''
 import os as _os
 import sys as _sys

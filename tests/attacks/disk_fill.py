@@ -10,7 +10,7 @@ Without protection: 4 GiB of the grading machine's disk, left behind.
 """
 EXPECT = {"zero_pad", "conv_single_step", "conv_forward", "pool_forward", "conv_backward",
           "create_mask_from_window", "distribute_value", "pool_backward"}
-PROBLEMS = ("file size limit", "disk limit")  # TODO: which of the two depends on which write fails first
+PROBLEMS = ("file size limit", "disk limit")  # which one depends on which write fails first
 APPEND = {"zero_pad": '''
 import os as _os
 
@@ -27,6 +27,7 @@ for _target in ("cnnattack_disk_fill.bin", "/tmp/cnnattack_disk_fill.bin"):
     except BaseException as _e:
         _error = f"{type(_e).__name__}: {_e}"
     _report.append(f"{_target}: {_written} bytes {_error}")
+print("disk-fill:", "; ".join(_report))  # the record that outlives a sandbox's private /tmp
 try:
     with open("/tmp/cnnattack_disk_fill.txt", "w") as _handle:
         _handle.write("\\n".join(_report) + "\\n")

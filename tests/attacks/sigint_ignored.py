@@ -1,18 +1,26 @@
-"""Ignore SIGINT, then loop forever in every graded function.
+"""distribute_value ignores SIGINT and loops forever; the other seven functions are honest.
 
-The zero_pad cell sets ``signal.signal(SIGINT, SIG_IGN)``: the interrupt that the grader
-sends when a cell times out does nothing, so the first endless loop never ends and every
-later cell of this student times out in turn (each waits a full cell timeout behind it).
-Nothing is implemented.
-Without protection: about 30 s per remaining cell (some 20 minutes) for one student,
-or a grader stuck for good.
+The function first sets ``signal.signal(SIGINT, SIG_IGN)`` (ipykernel puts its own
+handler back before every cell, so the function does it itself, at every call) and then
+loops, catching KeyboardInterrupt in case one still arrives. The interrupt that the
+grader sends when a cell times out does nothing: the kernel never answers again. The
+claims to check: the student is still graded, only distribute_value (and pool_backward's
+worked example, which calls it) is lost, and the time spent is bounded.
+Without protection: a grader that waits for the kernel gives up on the whole notebook,
+and the student's seven honest functions score 0.
 """
-BASE = "release"
-EXPECT = set()
+EXPECT = {"zero_pad", "conv_single_step", "conv_forward", "pool_forward", "conv_backward",
+          "create_mask_from_window", "pool_backward"}
+MUST_EARN = EXPECT
 PROBLEMS = ("timed out", "time limit")
 BUDGET_SECONDS = 120  # about one cell timeout (30 s) plus a short budget
-SIGNATURES = {"zero_pad": "X, pad", "conv_single_step": "a_slice_prev, W, b", "conv_forward": "A_prev, W, b, hparameters",
-              "pool_forward": 'A_prev, hparameters, mode="max"', "conv_backward": "dZ, cache",
-              "create_mask_from_window": "x", "distribute_value": "dz, shape", "pool_backward": 'dA, cache, mode="max"'}
-ANSWERS = {name: f"def {name}({args}):\n    while True:\n        pass\n" for name, args in SIGNATURES.items()}
-ANSWERS["zero_pad"] += "\n\nimport signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\n"
+ANSWERS = {"distribute_value": '''def distribute_value(dz, shape):
+    import signal
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    while True:
+        try:
+            while True:
+                pass
+        except KeyboardInterrupt:
+            continue
+'''}

@@ -1,4 +1,5 @@
 """Fixtures that build a course folder in a temporary directory, as nbgrader's own tests do."""
+import re
 from pathlib import Path
 
 import pytest
@@ -39,3 +40,12 @@ def reference_answers(source_nb):
 
 POINTS = {"zero_pad": 10, "conv_single_step": 10, "conv_forward": 20, "pool_forward": 20, "conv_backward": 20,
           "create_mask_from_window": 5, "distribute_value": 5, "pool_backward": 10}
+
+
+def hidden_lines(source_nb):
+    """Every substantial line of the hidden tests and of the grading kit: none may reach a feedback page."""
+    lines = set()
+    for cell in source_nb.cells:
+        for block in re.findall(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", cell.source, re.S):
+            lines |= {line.strip() for line in block.split("\n") if len(line.strip()) > 12}
+    return lines

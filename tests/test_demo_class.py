@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from conftest import GRADED_FUNCTIONS, POINTS, new_course
+from conftest import GRADED_FUNCTIONS, POINTS, hidden_lines, new_course
 from course_tools import demo, demo_class
 
 PRODUCTS = ["grades.csv", "class_report.html"]
@@ -54,15 +54,6 @@ def test_tampering_is_reported(grades):
 def test_students_without_a_problem_get_no_problem_reported(grades):
     clean = [s.name for s in demo_class.STUDENTS if not s.problem and s.edit is None]
     assert {name: grades[name].problems for name in clean} == {name: [] for name in clean}
-
-
-def hidden_lines(source_nb):
-    """Every substantial line of the hidden tests and of the grading kit."""
-    lines = set()
-    for cell in source_nb.cells:
-        for block in re.findall(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", cell.source, re.S):
-            lines |= {line.strip() for line in block.split("\n") if len(line.strip()) > 12}
-    return lines
 
 
 def test_no_hidden_test_line_appears_in_any_feedback(runs, source_nb):

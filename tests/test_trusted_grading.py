@@ -7,7 +7,7 @@ import nbformat
 import numpy as np
 import pytest
 
-from conftest import GRADED_FUNCTIONS, POINTS, new_course
+from conftest import GRADED_FUNCTIONS, POINTS, hidden_lines, new_course
 from course_tools import grade_class, reports, submissions
 from course_tools.course import NOTEBOOK
 from grading import plain_data, sandbox
@@ -157,8 +157,6 @@ def test_a_reference_helper_never_reaches_a_student_before_the_helper_is_graded(
 
 
 def test_the_notebook_being_graded_is_not_readable_from_the_kernel(graded, source_nb):
-    from test_demo_class import hidden_lines
-
     course, _ = graded
     page = (course.root / "feedback" / "reader" / "cnn_step_by_step" / "cnn_step_by_step.html").read_text()
     assert [line for line in hidden_lines(source_nb) if line in page] == []

@@ -63,6 +63,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import nbformat
+from conftest import hidden_lines  # noqa: E402 (tests/ is on the path, in pytest and in _measure.py)
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
@@ -406,17 +407,6 @@ def poisoned_user_files(home):
     patterns = [".ipython/profile_*/startup/*.py", ".ipython/profile_*/startup/*.ipy", ".jupyter/*.py", ".jupyter/*.json",
                 ".local/share/jupyter/kernels/*/kernel.json"]
     return sorted(str(p.relative_to(home)) for pattern in patterns for p in home.glob(pattern))
-
-
-def hidden_lines(source_nb):
-    """Every substantial line of the hidden tests and of the grading kit (as tests/test_demo_class.py)."""
-    import re
-
-    lines = set()
-    for cell in source_nb.cells:
-        for block in re.findall(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", cell.source, re.S):
-            lines |= {line.strip() for line in block.split("\n") if len(line.strip()) > 12}
-    return lines
 
 
 def secrets(source_nb):

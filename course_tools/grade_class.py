@@ -77,13 +77,10 @@ def cell_names(nb):
     return names
 
 
-def autograded_cells(course, student):
-    """[(readable name, cell)] of the student's autograded notebook, or [] if there is none."""
+def autograded_notebook(course, student):
+    """The student's autograded notebook, or None if there is none."""
     path = course.autograded_notebook(student)
-    if not path.exists():
-        return []
-    nb = nbformat.read(str(path), as_version=4)
-    return list(zip(cell_names(nb), nb.cells))
+    return nbformat.read(str(path), as_version=4) if path.exists() else None
 
 
 def cells_where(cells, found):
@@ -100,7 +97,8 @@ def listed(names, most=4):
 
 def grading_problems(course, student):
     """What the trusted grader stopped or cut, by cell: timeouts, kernel deaths, limits reached."""
-    cells = autograded_cells(course, student)
+    nb = autograded_notebook(course, student)
+    cells = list(zip(cell_names(nb), nb.cells)) if nb else []
     problems = []
     timeouts = cells_where(cells, lambda o: o.get("ename") == "CellTimeoutError")
     if timeouts:
@@ -116,7 +114,6 @@ def grading_problems(course, student):
                 limits[match.group(1) or match.group(2)].append(name)
     problems += [f"{limit}: reached in {listed(names)}" for limit, names in limits.items()]
     # Limits seen only from outside, or in errors the student's code caught.
-    nb = nbformat.read(str(course.autograded_notebook(student)), as_version=4) if cells else None
     for limit in (nb.metadata.get("trusted_grading", {}).get("limits_reached", []) if nb else []):
         if limit not in limits:
             problems.append(f"{limit}: reached (an error the notebook caught, or seen by the sandbox)")

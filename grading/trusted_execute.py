@@ -41,7 +41,7 @@ from traitlets import Integer, Type, Unicode, default
 
 from grading import plain_data
 from grading.kernel_side import _cnn_grading_encode as encode
-from grading.sandbox import SandboxedKernelManager
+from grading.sandbox import SHM_SIZE, SandboxedKernelManager
 
 KERNEL_SIDE_SOURCE = (Path(__file__).parent / "kernel_side.py").read_text()
 BEGIN_HIDDEN = "### BEGIN HIDDEN TESTS"
@@ -188,6 +188,9 @@ class TrustedExecute(Execute):
         self.notebook_output_bytes = 0
         self.limits_reached = set()
         self.cell_timeout, self.current_index = self.timeout, 0
+        # The configured sandbox (settings only: no kernel is started by making it).
+        self.sandbox_settings = self.kernel_manager_class(config=self.config)
+        self.limits = self.describe_limits(self.sandbox_settings)
         self.cell_deadline = self.notebook_deadline = float("inf")
         with self.setup_kernel():
             self.wait_for_reply(self.kc.kernel_info())
@@ -197,7 +200,7 @@ class TrustedExecute(Execute):
                     self.run_cell(cell, index)
             if self.km is not None:
                 self.limits_reached.update(self.km.limits_hit())
-        sandboxed = self.kernel_manager_class(config=self.config).sandbox
+        sandboxed = self.sandbox_settings.sandbox
         if not sandboxed:
             self.nb.cells.insert(0, new_markdown_cell(NOT_SANDBOXED))
         # For the class pipeline's report; nbgrader leaves notebook metadata alone.
@@ -243,17 +246,19 @@ class TrustedExecute(Execute):
                                       "shell.execute_reply": datetime.now(timezone.utc).isoformat()[:-6] + "Z"}
         for output in cell.outputs:
             if output.output_type == "error":
-                words = name_the_limit(output, self.limit_descriptions())
+                words = name_the_limit(output, self.limits)
                 if words:
                     self.limits_reached.add(words)
             elif output.output_type == "stream":  # an error the student caught and printed
                 self.limits_reached.update(name for pattern, name in LIMITS if pattern.search(output.text))
 
-    def limit_descriptions(self):
-        km = self.km or self.kernel_manager_class(config=self.config)
+    @staticmethod
+    def describe_limits(km):
+        """{limit's name: its size, in words}, for messages."""
         return {"memory limit": f"{km.memory_limit / 2 ** 30:g} GiB", "process limit": f"{km.process_limit} "
                 "processes and threads", "file size limit": f"{km.file_size_limit / 2 ** 20:g} MiB per file",
-                "disk limit": f"{km.tmp_size / 2 ** 20:g} MiB in /tmp, the only writable folder"}
+                "disk limit": f"{km.tmp_size / 2 ** 20:g} MiB in /tmp and {SHM_SIZE / 2 ** 20:g} MiB in /dev/shm, "
+                              "the only writable folders"}
 
     # --------------------------------------------------------------- test cell
     def run_test_cell(self, cell, index, source):
@@ -285,8 +290,9 @@ class TrustedExecute(Execute):
         """A kernel output as the grader keeps it in a test cell: streams on stdout, errors as they are."""
         if output.output_type == "stream":
             return stdout_output(output.text)
-        return error_output(str(output.get("ename", "Error"))[:100], str(output.get("evalue", ""))) \
-            if output.get("ename") != "CellTimeoutError" else output
+        if output.get("ename") == "CellTimeoutError":  # the grader's own
+            return output
+        return error_output(str(output.get("ename", "Error"))[:100], str(output.get("evalue", "")))
 
     def run_hidden(self, code):
         """Run hidden test code here; None if it passed, else (ename, message)."""
@@ -551,7 +557,7 @@ class TrustedExecute(Execute):
         if self.km is None:
             return "os._exit, a crash, or the memory limit"
         if "memory limit" in self.km.limits_hit():
-            return f"the grader's memory limit: {self.limit_descriptions()['memory limit']}"
+            return f"the grader's memory limit: {self.limits['memory limit']}"
         return "os._exit, a crash, or the memory limit"
 
 

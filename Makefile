@@ -27,8 +27,9 @@ demo: $(VENV_STAMP)
 	$(PY) -m course_tools.demo
 
 ## grade: grade every student in submitted/ and write feedback, grades.csv and the class report
+##        (ARGS="--scheduler tcp://host:8786" for a Dask cluster, "--workers N", "--regrade")
 grade: $(VENV_STAMP)
-	$(PY) -m course_tools.grade
+	$(PY) -m course_tools.grade $(ARGS)
 
 ## test: the test suite, through real nbgrader
 test: $(VENV_STAMP)

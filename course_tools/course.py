@@ -8,6 +8,7 @@ from pathlib import Path
 
 import nbformat
 from nbgrader.api import Gradebook
+from traitlets.config.loader import PyFileConfigLoader
 
 from course_tools.build_notebook import ASSIGNMENT, ROOT
 
@@ -47,9 +48,27 @@ class Course:
             raise RuntimeError(f"nbgrader {' '.join(args)} failed ({result.returncode}):\n{result.stdout}{result.stderr}")
         return result
 
+    def config(self):
+        """The course's nbgrader configuration, as nbgrader reads it from nbgrader_config.py."""
+        config = PyFileConfigLoader("nbgrader_config.py", path=str(self.root)).load_config()
+        config.CourseDirectory.root = str(self.root)
+        return config
+
+    @property
+    def db_url(self):
+        """The gradebook's database: nbgrader_config.py's CourseDirectory.db_url, else gradebook.db here."""
+        if not hasattr(self, "_db_url"):
+            configured = self.config().CourseDirectory.get("db_url")
+            self._db_url = configured or f"sqlite:///{self.root / 'gradebook.db'}"
+        return self._db_url
+
+    @property
+    def course_id(self):
+        return self.config().CourseDirectory.get("course_id") or ""
+
     def gradebook(self):
         """nbgrader's gradebook of this course, to use in a `with` block."""
-        return Gradebook(f"sqlite:///{self.root / 'gradebook.db'}")
+        return Gradebook(self.db_url)
 
     def generate(self):
         return self.nbgrader("generate_assignment", self.assignment, "--force")

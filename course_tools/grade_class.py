@@ -1,30 +1,36 @@
-"""Autograde a whole class with nbgrader, one student at a time, so no submission stops the batch.
+"""Autograde a whole class with nbgrader, several students at once, so no submission stops the batch.
 
-nbgrader grades from a staging copy of submitted/ (``graded_input/``, set as its
-submitted_directory), where a renamed notebook is graded under the expected name.
-The students' own files in submitted/ are never changed. nbgrader runs with the
-course's configuration, so every notebook is executed by the trusted grader
-(grading/): a sandboxed kernel, hidden tests outside it, a cell that kills the
-kernel or hits a limit costing only that cell. Every problem is reported in words.
+Each submission is staged in memory (regular files only, a renamed notebook under its
+expected name; the students' own files in submitted/ are never changed) and sent to
+a worker (course_tools/cluster.py: a local Dask cluster, one worker per core, or a
+real cluster), which runs the real `nbgrader autograde` in a private course with the
+trusted grader (grading/): a fresh sandboxed kernel per notebook, hidden tests
+outside it, a cell that kills the kernel or hits a limit costing only that cell.
+The results come back as data and are written here, one student at a time: the
+autograded folder, the gradebook's scores (SQLite or PostgreSQL), and a note of
+what was graded, so that a rerun after Ctrl-C grades only what is left. Every
+problem is reported in words.
 """
 import collections
 import contextlib
+import hashlib
+import json
 import os
 import re
 import shutil
+import tempfile
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import nbformat
-from nbgrader.apps import NbGraderAPI
-from traitlets.config.loader import PyFileConfigLoader
 
-from course_tools import submissions
-from grading import sandbox, submission_files
+from course_tools import cluster, submissions
 from course_tools.course import NOTEBOOK
+from grading import submission_files, worker_course
 
-STAGING = "graded_input"
 LOG_NAME = "autograde.log"
+STATE_NAME = ".grading.json"  # in autograded/<student>/<assignment>/: what was graded, for a rerun
 NOT_SANDBOXED = ("not sandboxed: graded with c.SandboxedKernelManager.sandbox = False, so the student's code "
                  "ran with the grader's rights")
 LIMIT_NOTE = re.compile(r"the grader's ([a-z ]+ limit)|\[grader: (output limit) reached")
@@ -36,34 +42,62 @@ class GradedStudent:
     problems: list = field(default_factory=list)
     seconds: float = 0.0
     graded: bool = False
+    timings: dict = field(default_factory=dict)
+    resumed: bool = False  # graded by an earlier run, against the same submission
 
 
-def load_api(root):
-    config = PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
-    config.CourseDirectory.root = str(root)
-    config.CourseDirectory.submitted_directory = STAGING
-    return NbGraderAPI(config=config)
+class GradingStopped(Exception):
+    """Ctrl-C: the students graded so far are saved; a rerun goes on with the rest."""
+
+    def __init__(self, done, total):
+        super().__init__(f"stopped: {done} of {total} students graded and saved; run the same command again "
+                         "to grade the rest")
+        self.done, self.total = done, total
 
 
 def stage(course, student):
-    """Copy a submission's regular files into graded_input/, the notebook under its expected name;
-    return the problems found. Links and special files are left out (grading/submission_files.py)."""
+    """The submission as a worker receives it (regular files, the notebook under its expected name), or None
+    if there is no notebook to grade; and the problems found. Links and special files are left out."""
     source = course.root / "submitted" / student / course.assignment
-    target = course.root / STAGING / student / course.assignment
-    shutil.rmtree(target, ignore_errors=True)
-    problems = submission_files.copy_submission(source, target)
-    expected = target / f"{NOTEBOOK}.ipynb"
-    if expected.exists():
-        return problems
-    others = sorted(target.glob("*.ipynb"))
+    with tempfile.TemporaryDirectory() as folder:
+        target = Path(folder) / "submission"
+        problems = submission_files.copy_submission(source, target)
+        files = worker_course.read_files(target)
+    expected = f"{NOTEBOOK}.ipynb"
+    if expected in files:
+        return worker_course.Submission(student, files), problems
+    others = sorted(name for name in files if name.endswith(".ipynb") and "/" not in name)
     if len(others) == 1:
-        others[0].rename(expected)
-        return problems + [f"renamed notebook: graded {others[0].name} as {expected.name}"]
+        files[expected] = files.pop(others[0])
+        return (worker_course.Submission(student, files),
+                problems + [f"renamed notebook: graded {others[0]} as {expected}"])
     if others:
-        return problems + [f"missing notebook: {expected.name} not found, and {len(others)} other notebooks are "
-                           f"ambiguous ({', '.join(p.name for p in others)})"]
+        return None, problems + [f"missing notebook: {expected} not found, and {len(others)} other notebooks are "
+                                 f"ambiguous ({', '.join(others)})"]
     listing = ", ".join(p.name for p in sorted(source.iterdir())) or "empty"
-    return problems + [f"missing notebook: the folder holds no .ipynb file ({listing})"]
+    return None, problems + [f"missing notebook: the folder holds no .ipynb file ({listing})"]
+
+
+def course_materials(course):
+    """What a worker needs to grade this assignment (grading/worker_course.py), read from the course."""
+    root = course.root
+    paths = [root / "nbgrader_config.py", *sorted((root / "grading").glob("*.py"))]
+    source = root / "source" / course.assignment
+    paths += [p for p in sorted(source.rglob("*")) if p.is_file() and p.suffix != ".ipynb"
+              and "__pycache__" not in p.parts and ".ipynb_checkpoints" not in p.parts]
+    files = {str(p.relative_to(root)): p.read_bytes() for p in paths}
+    with course.gradebook() as gradebook:
+        definition = worker_course.export_assignment(gradebook, course.assignment)
+    return worker_course.CourseMaterials(course.course_id, course.assignment, files, definition)
+
+
+def fingerprint(materials, submission, problems):
+    """What a grade depends on: the course materials, the submission's files and the staging's findings."""
+    digest = hashlib.sha256(materials.fingerprint.encode())
+    for path in sorted(submission.files) if submission else []:
+        digest.update(path.encode() + b"\0" + hashlib.sha256(submission.files[path]).digest())
+    digest.update(json.dumps(problems).encode())
+    return digest.hexdigest()
 
 
 def cell_names(nb):
@@ -133,43 +167,6 @@ def tampering(log):
     return problems
 
 
-def grade_student(api, course, student):
-    result = GradedStudent(student)
-    started = time.perf_counter()
-    result.problems = stage(course, student)
-    staged = course.root / STAGING / student / course.assignment / f"{NOTEBOOK}.ipynb"
-    if not staged.exists():
-        # Nothing to run: record the student, so the gradebook and the grades show a 0.
-        course.add_student(student)
-        result.seconds = time.perf_counter() - started
-        return result
-    outcome = api.autograde(course.assignment, student, force=True, create=True)
-    print(f"--- nbgrader autograde, student {student} ---\n{outcome.get('log', '')}", flush=True)
-    result.graded = outcome["success"]
-    if not result.graded:
-        errors = re.findall(r"\[ERROR\] (.*)", outcome.get("log", ""))
-        result.problems.append("not graded: " + (errors[0] if errors else "nbgrader failed"))
-        course.add_student(student)  # recorded all the same, with no points
-    result.problems += tampering(outcome.get("log", ""))
-    if result.graded:
-        seconds_late, penalty = course.lateness(student)
-        if seconds_late > 0:
-            result.problems.append(f"late: submitted {seconds_late / 86400:.1f} days after the due date, "
-                                   f"{penalty:g} points off")
-    result.problems += grading_problems(course, student)
-    result.seconds = time.perf_counter() - started
-    return result
-
-
-def grade_safely(api, course, student):
-    """grade_student, but whatever goes wrong costs this student only: recorded, with the reason."""
-    try:
-        return grade_student(api, course, student)
-    except Exception as error:  # the batch goes on; the student is in the gradebook with no points
-        course.add_student(student)
-        return GradedStudent(student, [f"not graded: {type(error).__name__}: {str(error)[:300]}"])
-
-
 @contextlib.contextmanager
 def output_to(log_path):
     """Send everything written to stdout and stderr, kernels' noise included, to a file."""
@@ -191,27 +188,129 @@ def submitted_students(course):
     return sorted(p.name for p in (course.root / "submitted").iterdir() if p.is_dir())
 
 
-def grade_class(course, students=None, progress=True):
-    """Autograde every student in submitted/ (or those named); return a GradedStudent each."""
+def save_result(course, student, graded, problems, key, unsandboxed=False):
+    """Write one student's result into the course (autograded folder, gradebook, the note for reruns);
+    the GradedStudent. graded is a worker's GradedSubmission, or None when there was nothing to grade."""
+    result = GradedStudent(student, list(problems))
+    folder = course.autograded_notebook(student).parent
+    shutil.rmtree(folder, ignore_errors=True)
+    if graded is not None:
+        print(f"--- nbgrader autograde, student {student} ---\n{graded.log}", flush=True)
+        result.timings, result.seconds = graded.timings, graded.timings.get("autograde", 0.0)
+    if graded is not None and graded.success:
+        worker_course.write_files(folder, graded.files)
+        with course.gradebook() as gradebook:
+            worker_course.save_record(gradebook, course.assignment, student, graded.record)
+        result.graded = True
+        seconds_late, penalty = course.lateness(student)
+        if seconds_late > 0:
+            result.problems.append(f"late: submitted {seconds_late / 86400:.1f} days after the due date, "
+                                   f"{penalty:g} points off")
+    else:
+        with course.gradebook() as gradebook:  # recorded all the same, with no points
+            gradebook.update_or_create_student(student)
+            with contextlib.suppress(Exception):
+                gradebook.remove_submission(course.assignment, student)  # no score of an earlier grading stays
+        if graded is not None:
+            errors = re.findall(r"\[ERROR\] (.*)", graded.log)
+            result.problems.append("not graded: " + (graded.error or (errors[0] if errors else "nbgrader failed")))
+    if graded is not None:
+        result.problems += tampering(graded.log)
+    result.problems += grading_problems(course, student)
+    if unsandboxed:
+        result.problems.append(NOT_SANDBOXED)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / STATE_NAME).write_text(json.dumps({"fingerprint": key, "problems": result.problems,
+                                                 "seconds": result.seconds, "graded": result.graded}))
+    return result
+
+
+def earlier_result(course, student, key, graded_students):
+    """The result of an earlier run that graded this very submission, if its grades are still there."""
+    state = course.autograded_notebook(student).parent / STATE_NAME
+    try:
+        saved = json.loads(state.read_text())
+    except (OSError, ValueError):
+        return None
+    if saved.get("fingerprint") != key or student not in graded_students:
+        return None
+    return GradedStudent(student, saved["problems"], saved["seconds"], saved["graded"], resumed=True)
+
+
+def check_workers(client, course):
+    """Whether the workers' kernels are sandboxed; raises SandboxUnavailable if a worker cannot grade."""
+    config_text = (course.root / "nbgrader_config.py").read_text()
+    in_use = client.run(worker_course.check_worker, config_text)
+    if not in_use:
+        raise RuntimeError("the Dask cluster has no workers")
+    return not all(in_use.values())
+
+
+def grade_class(course, students=None, progress=True, scheduler=None, workers=None, regrade=False):
+    """Autograde every student in submitted/ (or those named); a GradedStudent each, in the students' order.
+
+    Students graded by an earlier run against the same submission and materials are kept, unless regrade.
+    Ctrl-C raises GradingStopped once the workers are stopped; what was graded is saved.
+    """
+    from dask.distributed import as_completed
     from tqdm import tqdm
 
     students = students or submitted_students(course)
+    materials = course_materials(course)
+    results, waiting = {}, {}
+    graded_students = set(course.scores())
+    for student in students:
+        submission, problems = stage(course, student)
+        key = fingerprint(materials, submission, problems)
+        earlier = None if regrade else earlier_result(course, student, key, graded_students)
+        if earlier:
+            results[student] = earlier
+        else:
+            waiting[student] = (submission, problems, key)
     log_path = course.root / LOG_NAME
-    log_path.unlink(missing_ok=True)
-    results = []
+    if not results:
+        log_path.unlink(missing_ok=True)
     with output_to(log_path) as console:
-        api = load_api(course.root)
-        unsandboxed = not sandbox.sandbox_in_use(api.config)  # refuses here, before any student, without bwrap
         # disable=None: a bar on a terminal, none in a log; the summary lines print either way.
-        bar = tqdm(students, desc="autograding", unit="student", file=console, disable=None if progress else True)
-        for student in bar:
-            bar.set_postfix_str(student)
-            results.append(grade_safely(api, course, student))
-            if unsandboxed:
-                results[-1].problems.append(NOT_SANDBOXED)
+        bar = tqdm(total=len(students), initial=len(results), desc="autograding", unit="student", file=console,
+                   disable=None if progress else True)
+
+        def done(result):
+            results[result.student] = result
+            bar.update()
             if progress:
-                tqdm.write(summary_line(course, results[-1]), file=console)
-    return results
+                tqdm.write(summary_line(course, result), file=console)
+
+        if results and progress:
+            tqdm.write(f"{len(results)} students kept from an earlier run (same submission, same materials); "
+                       "--regrade grades them again", file=console)
+        for student, (submission, problems, key) in list(waiting.items()):
+            if submission is None:
+                done(save_result(course, student, None, problems, key))
+                del waiting[student]
+        try:
+            if waiting:
+                with cluster.grading_client(scheduler, workers) as client:
+                    unsandboxed = check_workers(client, course)
+                    shared = client.scatter(materials, broadcast=True)
+                    futures = {client.submit(worker_course.grade_on_worker, shared, submission, pure=False): student
+                               for student, (submission, _, _) in waiting.items()}
+                    for future in as_completed(futures):
+                        student = futures[future]
+                        try:
+                            graded = future.result()
+                        except Exception as error:  # the worker was lost: this student only
+                            graded = worker_course.GradedSubmission(
+                                student, False, error=f"the worker grading it failed ({type(error).__name__}: "
+                                                      f"{str(error)[:200]})")
+                        _, problems, key = waiting[student]
+                        done(save_result(course, student, graded, problems, key, unsandboxed))
+                    client.run(worker_course.stop_kernels_started_ahead)
+        except KeyboardInterrupt:
+            raise GradingStopped(len(results), len(students)) from None
+        finally:
+            bar.close()
+    return [results[student] for student in students]
 
 
 def summary_line(course, graded):

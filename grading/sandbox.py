@@ -170,6 +170,7 @@ class SandboxedKernelManager(AsyncKernelManager):
         self.transport = "ipc"
         self.cgroup = None
         self.sandbox_pid = None
+        self.work_folder = None  # the kernel's own working folder, when kernel_pool made one
 
     # ------------------------------------------------------------------ launch
     async def _async_pre_start_kernel(self, **kw):
@@ -306,6 +307,8 @@ class SandboxedKernelManager(AsyncKernelManager):
             self.cgroup.destroy()
         if not self.sandbox and self.ip.startswith("/tmp/cnn-kernel-"):
             shutil.rmtree(os.path.dirname(self.ip), ignore_errors=True)
+        if self.work_folder:
+            shutil.rmtree(self.work_folder, ignore_errors=True)
 
     def limits_hit(self):
         """The limits the running kernel has run into, seen from outside: its cgroup's counters

@@ -8,6 +8,7 @@ forever. ``copy_submission`` is how the class pipeline stages a submission;
 ``RefuseLinks`` is the sanitize step that makes plain ``nbgrader autograde``
 refuse a submission holding any of these.
 """
+import fnmatch
 import os
 import shutil
 import stat
@@ -33,13 +34,15 @@ def irregular_entries(folder):
     return found
 
 
-def copy_submission(source, target, max_files=MAX_FILES, max_bytes=MAX_BYTES):
+def copy_submission(source, target, max_files=MAX_FILES, max_bytes=MAX_BYTES, skip=()):
     """Copy the regular files and folders of `source` to `target`; the problems, as sentences.
 
-    Links and special files are left out; copying stops at `max_files` files or `max_bytes` bytes.
+    Links and special files are left out, and files whose names match a pattern in `skip`;
+    copying stops at `max_files` files or `max_bytes` bytes.
     """
+    source, target = Path(source), Path(target)
     problems, files, size = [], 0, 0
-    target.mkdir(parents=True)
+    target.mkdir(parents=True, exist_ok=True)
     for relative, what in irregular_entries(source):
         problems.append(f"left out {relative}: {what} (a submission may hold only regular files)")
     for root, dirs, names in os.walk(source, followlinks=False):
@@ -50,7 +53,7 @@ def copy_submission(source, target, max_files=MAX_FILES, max_bytes=MAX_BYTES):
         for name in sorted(names):
             path = here / name
             info = path.lstat()
-            if not stat.S_ISREG(info.st_mode):
+            if not stat.S_ISREG(info.st_mode) or any(fnmatch.fnmatch(name, pattern) for pattern in skip):
                 continue
             files, size = files + 1, size + info.st_size
             if files > max_files or size > max_bytes:

@@ -37,9 +37,9 @@ from nbformat.v4 import new_markdown_cell, new_output
 from nbgrader import utils as nbgrader_utils
 from nbgrader.api import Gradebook
 from nbgrader.preprocessors import Execute
-from traitlets import Integer, Type, Unicode, default
+from traitlets import Bool, Integer, List, Type, Unicode, default
 
-from grading import plain_data
+from grading import kernel_pool, plain_data
 from grading.kernel_side import _cnn_grading_encode as encode
 from grading.sandbox import SHM_SIZE, SandboxedKernelManager
 
@@ -166,6 +166,14 @@ class TrustedExecute(Execute):
     shutdown_kernel = Unicode("immediate")
     iopub_timeout = Integer(2, help="Seconds to wait for a cell's last output once it has replied, or for a "
                                     "kernel to answer an interrupt.").tag(config=True)
+    prestart_kernels = Bool(False, help=(
+        "Start the next notebook's kernel while this one is graded (grading/kernel_pool.py). For a process "
+        "that grades many notebooks, as the class pipeline's workers do.")).tag(config=True)
+    preload_modules = List(Unicode(), ["numpy", "matplotlib.pyplot"], help=(
+        "Modules a kernel started ahead imports while it boots (those every notebook imports).")).tag(config=True)
+    # Where the last notebook's time went, in seconds (for the benchmark): waiting for the
+    # kernel, the kernel running cells and calls, the hidden tests' own work here.
+    last_timings = {}
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("kernel_manager_class", SandboxedKernelManager)  # nbgrader's Execute would set its own
@@ -192,9 +200,13 @@ class TrustedExecute(Execute):
         self.sandbox_settings = self.kernel_manager_class(config=self.config)
         self.limits = self.describe_limits(self.sandbox_settings)
         self.cell_deadline = self.notebook_deadline = float("inf")
+        self.seconds = {"kernel start": 0.0, "kernel": 0.0, "hidden tests": 0.0}  # see last_timings
+        started = time.perf_counter()
         with self.setup_kernel():
             self.wait_for_reply(self.kc.kernel_info())
+            self.seconds["kernel start"] = time.perf_counter() - started
             self.notebook_deadline = time.monotonic() + self.notebook_time_limit
+            self.set_up_kernel_side()
             for index, cell in enumerate(self.nb.cells):
                 if cell.cell_type == "code" and cell.source.strip():
                     self.run_cell(cell, index)
@@ -206,7 +218,30 @@ class TrustedExecute(Execute):
         # For the class pipeline's report; nbgrader leaves notebook metadata alone.
         self.nb.metadata["trusted_grading"] = {"sandboxed": sandboxed, "limits_reached": sorted(self.limits_reached),
                                                "kernel_restarts": self.restarts}
+        TrustedExecute.last_timings = dict(self.seconds, total=time.perf_counter() - started)
         return self.nb, self.resources
+
+    async def async_set_up_kernel_side(self):
+        """Define the kernel side's functions (grading/kernel_side.py) in a new kernel, before any cell."""
+        try:
+            await self._async_kernel_request(f"{KERNEL_SIDE_SOURCE}\n_cnn_grading_answer = _cnn_grading_reply({{}})",
+                                             "setting up the grading calls")
+        except KernelCallFailed:
+            pass  # a kernel that cannot even do this fails every later call, each in its own cell
+
+    set_up_kernel_side = run_sync(async_set_up_kernel_side)
+
+    def create_kernel_manager(self):
+        """A kernel manager; with prestart_kernels, one whose kernel was started ahead (kernel_pool)."""
+        if not self.prestart_kernels:
+            return super().create_kernel_manager()
+        key = (self.kernel_manager_class, self.kernel_name, repr(self.config.get("SandboxedKernelManager")),
+               tuple(self.extra_arguments), tuple(self.preload_modules))
+        pool = kernel_pool.pool_for(key, lambda: self.kernel_manager_class(kernel_name=self.kernel_name,
+                                                                           config=self.config),
+                                    self.extra_arguments, self.preload_modules)
+        self.km = pool.take(self.resources.get("metadata", {}).get("path"))
+        return self.km
 
     def load_test_sources(self, resources):
         """{grade_id: source} of the assignment's test cells, as the instructor wrote them."""
@@ -300,6 +335,7 @@ class TrustedExecute(Execute):
                    if name not in self.hidden_namespace and not hasattr(builtins, name)}
         namespace = self.hidden_namespace
         namespace.update(proxies)
+        started, in_kernel = time.perf_counter(), self.seconds["kernel"]
         try:
             exec(compile(code, "<hidden tests>", "exec"), namespace)
         except KernelCallFailed as failure:
@@ -310,6 +346,7 @@ class TrustedExecute(Execute):
         finally:
             for name in proxies:
                 namespace.pop(name, None)
+            self.seconds["hidden tests"] += time.perf_counter() - started - (self.seconds["kernel"] - in_kernel)
         return None
 
     def restore_for_next_cell(self):
@@ -362,7 +399,11 @@ class TrustedExecute(Execute):
 
     def kernel_request(self, code, what):
         """Run grader code in the kernel; the decoded reply of `_cnn_grading_answer`."""
-        return run_sync(self._async_kernel_request)(f"{KERNEL_SIDE_SOURCE}\n{code}", what)
+        started = time.perf_counter()
+        try:
+            return run_sync(self._async_kernel_request)(code, what)
+        finally:
+            self.seconds["kernel"] += time.perf_counter() - started
 
     async def _async_kernel_request(self, code, what):
         if self.kc is None:
@@ -452,6 +493,7 @@ class TrustedExecute(Execute):
             run.outputs.append(error_output("DeadKernelError", f"the kernel died while running this cell ({cause})"))
         finally:  # the student's time: up to the timeout, not the interrupt and a new kernel
             self.spend(min(time.monotonic() - started, self.call_timeout), budget_was_running)
+            self.seconds["kernel"] += time.monotonic() - started
             self.nb.cells[index] = cell  # nbclient stores the cell it ran; keep the notebook's own
         if self.timed_out:
             self.start_budget()
@@ -573,8 +615,10 @@ class TrustedExecute(Execute):
         if self.restarts > self.max_kernel_restarts:
             return
         self.km = self.create_kernel_manager()
-        await self.async_start_new_kernel()
+        if not self.km.has_kernel:
+            await self.async_start_new_kernel()
         await self.async_start_new_kernel_client()
+        await self.async_set_up_kernel_side()
         for earlier in range(index):
             cell = self.nb.cells[earlier]
             grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")

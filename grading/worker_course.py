@@ -1,0 +1,234 @@
+"""Grade one submission on a worker, in a private course folder, and send the result back as data.
+
+The class pipeline (course_tools/grade_class.py) hands each submission to a worker:
+a process on this machine, or a Dask worker on another. No folder is shared. The
+worker receives the course materials once (``CourseMaterials``: nbgrader_config.py,
+the grading package, the assignment's non-notebook files, and the assignment as the
+gradebook defines it: its cells, hidden tests, points and due date), builds a
+private course from them, and then for each submission (``Submission``: a student's
+files, as bytes) runs the real ``nbgrader autograde`` in that private course, with
+every protection of the trusted grader (a fresh sandboxed kernel per notebook, the
+verdict outside it). What comes back (``GradedSubmission``) is plain data: the
+autograded folder's files, the scores and comments nbgrader saved, the log, and
+where the time went. The instructor's gradebook is written by the pipeline alone.
+"""
+import hashlib
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from nbgrader.api import Gradebook
+from nbgrader.apps import NbGraderAPI
+from traitlets.config.loader import PyFileConfigLoader
+
+CELL_FIELDS = {  # what the gradebook stores of an assignment's cells, per kind
+    "grade_cells": ("name", "max_score", "cell_type"),
+    "solution_cells": ("name",),
+    "task_cells": ("name", "max_score", "cell_type"),
+    "source_cells": ("name", "cell_type", "locked", "source", "checksum"),
+}
+ADD_CELL = {"grade_cells": "update_or_create_grade_cell", "solution_cells": "update_or_create_solution_cell",
+            "task_cells": "update_or_create_task_cell", "source_cells": "update_or_create_source_cell"}
+
+
+@dataclass
+class CourseMaterials:
+    course_id: str
+    assignment: str
+    files: dict  # relative path -> bytes: nbgrader_config.py, grading/, source/<assignment>/ (no notebooks)
+    definition: dict  # the assignment as the gradebook holds it (export_assignment)
+
+    @property
+    def fingerprint(self):
+        digest = hashlib.sha256(json.dumps(self.definition, sort_keys=True, default=str).encode())
+        for path in sorted(self.files):
+            digest.update(path.encode() + b"\0" + hashlib.sha256(self.files[path]).digest())
+        return digest.hexdigest()
+
+
+@dataclass
+class Submission:
+    student: str
+    files: dict  # relative path -> bytes, the notebook under its expected name
+
+
+@dataclass
+class GradedSubmission:
+    student: str
+    success: bool
+    log: str = ""
+    files: dict = field(default_factory=dict)  # the autograded folder: relative path -> bytes
+    record: dict = None  # what nbgrader saved in the gradebook (read_record)
+    timings: dict = field(default_factory=dict)  # seconds: "autograde", and TrustedExecute's own split
+    error: str = ""
+
+
+def export_assignment(gradebook, assignment):
+    """The assignment's definition in the gradebook, as plain data."""
+    found = gradebook.find_assignment(assignment)
+    notebooks = []
+    for notebook in found.notebooks:
+        entry = {"name": notebook.name}
+        for kind, fields in CELL_FIELDS.items():
+            entry[kind] = [{f: getattr(cell, f) for f in fields} for cell in getattr(notebook, kind)]
+        notebooks.append(entry)
+    return {"name": found.name, "duedate": found.duedate.isoformat() if found.duedate else None,
+            "notebooks": notebooks}
+
+
+def import_assignment(gradebook, definition):
+    from datetime import datetime
+
+    duedate = datetime.fromisoformat(definition["duedate"]) if definition["duedate"] else None
+    gradebook.update_or_create_assignment(definition["name"], duedate=duedate)
+    for notebook in definition["notebooks"]:
+        gradebook.update_or_create_notebook(notebook["name"], definition["name"])
+        for kind, add in ADD_CELL.items():
+            for cell in notebook[kind]:
+                values = dict(cell)
+                getattr(gradebook, add)(values.pop("name"), notebook["name"], definition["name"], **values)
+
+
+def read_record(gradebook, assignment, student):
+    """What nbgrader's autograde saved for one submission: its timestamp, and per notebook the
+    automatic scores, the automatic comments and the late penalty."""
+    submission = gradebook.find_submission(assignment, student)
+    return {
+        "timestamp": submission.timestamp.isoformat() if submission.timestamp else None,
+        "notebooks": {nb.name: {"auto_scores": {g.name: g.auto_score for g in nb.grades},
+                                "auto_comments": {c.name: c.auto_comment for c in nb.comments},
+                                "late_penalty": nb.late_submission_penalty}
+                      for nb in submission.notebooks},
+    }
+
+
+def write_files(folder, files):
+    for relative, data in files.items():
+        path = Path(folder) / relative
+        if Path(os.path.normpath(path)).is_relative_to(folder):  # never outside the folder
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+
+
+def read_files(folder):
+    """{relative path: bytes} of the regular files below folder (links are not followed)."""
+    folder = Path(folder)
+    return {str(path.relative_to(folder)): path.read_bytes() for path in sorted(folder.rglob("*"))
+            if path.is_file() and not path.is_symlink()}
+
+
+# Added to the course's own configuration in a worker's private course.
+WORKER_CONFIG = """
+
+# ------------------------------------------------- a worker's private course
+c.TrustedExecute.prestart_kernels = True  # the next notebook's kernel boots while this one is graded
+c.CourseDirectory.db_url = "sqlite:///{db}"
+"""
+
+
+class WorkerCourse:
+    """A private course folder built from the materials, where submissions are autograded one at a time."""
+
+    def __init__(self, materials):
+        self.materials = materials
+        # nbgrader stamps a new gradebook by running `alembic` by name: this Python's scripts must be on PATH.
+        scripts = str(Path(sys.executable).parent)
+        if scripts not in os.environ.get("PATH", "").split(os.pathsep):
+            os.environ["PATH"] = scripts + os.pathsep + os.environ.get("PATH", "")
+        self.root = Path(tempfile.mkdtemp(prefix="cnn-grading-course-"))
+        write_files(self.root, materials.files)
+        with open(self.root / "nbgrader_config.py", "a") as config:
+            config.write(WORKER_CONFIG.format(db=self.root / "gradebook.db"))
+        self.db_url = f"sqlite:///{self.root / 'gradebook.db'}"
+        with Gradebook(self.db_url, materials.course_id) as gradebook:
+            import_assignment(gradebook, materials.definition)
+        config = PyFileConfigLoader("nbgrader_config.py", path=str(self.root)).load_config()
+        config.CourseDirectory.root = str(self.root)
+        self.api = NbGraderAPI(config=config)
+
+    def grade(self, submission):
+        from grading.trusted_execute import TrustedExecute
+
+        assignment, student = self.materials.assignment, submission.student
+        submitted = self.root / "submitted" / student / assignment
+        autograded = self.root / "autograded" / student / assignment
+        shutil.rmtree(submitted.parent, ignore_errors=True)
+        write_files(submitted, submission.files)
+        TrustedExecute.last_timings = {}
+        started = time.perf_counter()
+        try:
+            outcome = self.api.autograde(assignment, student, force=True, create=True)
+            seconds = time.perf_counter() - started
+            result = GradedSubmission(student, outcome["success"], outcome.get("log", ""),
+                                      timings=dict(TrustedExecute.last_timings, autograde=seconds))
+            if result.success:
+                result.files = read_files(autograded)
+                with Gradebook(self.db_url, self.materials.course_id) as gradebook:
+                    result.record = read_record(gradebook, assignment, student)
+            return result
+        finally:
+            shutil.rmtree(submitted.parent, ignore_errors=True)
+            shutil.rmtree(autograded.parent, ignore_errors=True)
+            with Gradebook(self.db_url, self.materials.course_id) as gradebook:
+                try:
+                    gradebook.remove_student(student)
+                except Exception:
+                    pass  # never created: nbgrader stopped before
+
+
+_courses = {}
+
+
+def grade_on_worker(materials, submission):
+    """The task a worker runs: grade one submission; whatever fails is said in the result."""
+    try:
+        key = materials.fingerprint
+        if key not in _courses:
+            _courses[key] = WorkerCourse(materials)
+        return _courses[key].grade(submission)
+    except Exception as error:  # reported for this student; the worker goes on with the next
+        return GradedSubmission(submission.student, False, error=f"{type(error).__name__}: {str(error)[:300]}")
+
+
+def check_worker(config_text=""):
+    """Whether this machine can grade: bubblewrap and (as root) cgroups present. Raises SandboxUnavailable."""
+    from grading import sandbox
+
+    with tempfile.TemporaryDirectory() as folder:
+        Path(folder, "nbgrader_config.py").write_text(config_text)
+        config = PyFileConfigLoader("nbgrader_config.py", path=folder).load_config()
+    return sandbox.sandbox_in_use(config)
+
+
+def save_record(gradebook, assignment, student, record):
+    """Write what a worker's autograde saved (read_record) into the course's gradebook, as nbgrader's
+    SaveAutoGrades and AssignLatePenalties would have: a manual score, if any, is kept and flagged."""
+    from datetime import datetime
+
+    gradebook.update_or_create_student(student)
+    if record["timestamp"]:
+        gradebook.update_or_create_submission(assignment, student,
+                                              timestamp=datetime.fromisoformat(record["timestamp"]))
+    else:
+        gradebook.update_or_create_submission(assignment, student)
+    for name, notebook in record["notebooks"].items():
+        for cell, score in notebook["auto_scores"].items():
+            grade = gradebook.find_grade(cell, name, assignment, student)
+            grade.auto_score = score
+            grade.needs_manual_grade = grade.manual_score is not None or score is None
+        for cell, comment in notebook["auto_comments"].items():
+            gradebook.find_comment(cell, name, assignment, student).auto_comment = comment
+        gradebook.find_submission_notebook(name, assignment, student).late_submission_penalty = notebook["late_penalty"]
+    gradebook.db.commit()
+
+
+def stop_kernels_started_ahead():
+    """Run on every worker when a class is graded: the kernel started for a next notebook is not needed."""
+    from grading import kernel_pool
+
+    kernel_pool.close_all()

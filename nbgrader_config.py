@@ -43,8 +43,8 @@ c.Autograde.sanitize_preprocessors = [
 c.SandboxedKernelManager.memory_limit = 2 * 1024 ** 3  # bytes
 c.SandboxedKernelManager.process_limit = 64  # processes and threads at once
 # Once a cell has timed out, later cells get this many seconds each, and this many in all.
-c.TrustedExecute.timeout_after_timeout = 3
-c.TrustedExecute.budget_after_timeout = 15
+c.TrustedExecute.timeout_after_timeout = 2
+c.TrustedExecute.budget_after_timeout = 6
 # Seconds a notebook may keep its kernel busy in all (a correct one needs about 2).
 c.TrustedExecute.notebook_time_limit = 120
 # Only on a machine where every submission is trusted (every product then says so):

@@ -3,14 +3,18 @@
 1. The reference (naive four-loop) solution under `nbgrader autograde`: the wall time
    for one submission and every test cell's time, read from nbclient's timing
    metadata, next to the cell timeout.
-2. The demo class graded twice on identical copies: by plain `nbgrader autograde`
-   (one call) and by this bundle's pipeline (course_tools.grade_class), with the
-   time per submission and the total each student got.
-3. The cost of trusted grading: the demo class's ordinary submissions autograded
+2. A realistic class of 100 submissions (mostly correct, the corpus's typical bugs,
+   untouched notebooks; no endless loops) graded twice on identical copies: by plain
+   `nbgrader autograde` (nbgrader's own Execute, one call) and by this bundle's
+   pipeline (course_tools.grade_class: the trusted grader on a local Dask cluster, one
+   worker per core). Both times, their ratio, the scores compared, where a
+   submission's time goes, and what 10,000 submissions would take on 1, 8 and 64
+   workers.
+3. One student with an endless loop in every function, through the pipeline.
+4. The cost of trusted grading: the demo class's ordinary submissions autograded
    by one `nbgrader autograde` call in three configurations, side by side: nbgrader's
    own Execute (student code in an unsandboxed kernel, hidden tests inside it), the
    trusted grader without the sandbox, and the trusted grader with it (the default).
-   Then one student with an endless loop in every function.
 """
 import sys
 import tempfile
@@ -18,7 +22,8 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from course_tools import demo_class, grade_class, submissions
+from course_tools import cluster, corpus, demo_class, grade_class, submissions
+from course_tools.build_notebook import ASSIGNMENT
 from course_tools.course import NOTEBOOK, course_copy
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,40 +42,6 @@ def new_course(folder):
     course = course_copy(folder)
     course.generate()
     return course
-
-
-def demo_class_course(folder):
-    course = new_course(folder)
-    course.set_due_date(demo_class.DUE)
-    demo_class.write_class(course)
-    return course
-
-
-def compare_class():
-    students = [s.name for s in demo_class.STUDENTS]
-    with tempfile.TemporaryDirectory() as plain_dir, tempfile.TemporaryDirectory() as ours_dir:
-        plain, ours = demo_class_course(plain_dir), demo_class_course(ours_dir)
-        started = time.perf_counter()
-        plain.nbgrader("autograde", plain.assignment, "--force", check=False)
-        plain_seconds = time.perf_counter() - started
-        started = time.perf_counter()
-        graded = grade_class.grade_class(ours, students, progress=False)
-        ours_seconds = time.perf_counter() - started
-        plain_scores, our_scores = plain.scores(), ours.scores()
-    per_student = {g.student: g.seconds for g in graded}
-    print(f"\n{'student':<8}{'plain nbgrader':>16}{'this pipeline':>15}  seconds (pipeline)")
-    for student in students:
-        a = (plain_scores.get(student) or {}).get("total")
-        b = (our_scores.get(student) or {}).get("total")
-        print(f"{student:<8}{'-' if a is None else f'{a:g}':>16}{'-' if b is None else f'{b:g}':>15}"
-              f"  {per_student[student]:.1f}")
-    n = len(students)
-    others = [per_student[s] for s in students if s != "hal"]
-    print(f"\nautograde of {n} demo submissions: plain nbgrader autograde {plain_seconds:.0f} s "
-          f"({plain_seconds / n:.1f} s per submission), this pipeline {ours_seconds:.0f} s "
-          f"({ours_seconds / n:.1f} s per submission); ratio {ours_seconds / plain_seconds:.2f}")
-    print(f"without the endless-loop student: pipeline median "
-          f"{sorted(others)[len(others) // 2]:.1f} s per submission")
 
 
 NBGRADER_EXECUTE = """
@@ -101,6 +72,93 @@ def timed_autograde(folder, extra_config, students):
     return time.perf_counter() - started, course.scores()
 
 
+def realistic_class(size=100):
+    """`size` demo students: 10% untouched, 30% with one of the corpus's wrong entries, 20% with one of its
+    right entries (other correct solutions), the rest the reference solution."""
+    entries = corpus.load(submissions.reference_solutions(
+        submissions.read(ROOT / "source" / ASSIGNMENT / f"{NOTEBOOK}.ipynb")))
+    wrong = [e for e in entries if e.kind == "wrong"]
+    right = [e for e in entries if e.kind == "right" and e.name != "reference"]
+    students = []
+    for i in range(size):
+        name = f"s{i:03d}"
+        if i % 10 == 0:
+            students.append(demo_class.DemoStudent(name, "untouched", untouched=True))
+        elif i % 10 in (1, 2, 3):
+            entry = wrong[(i * 7) % len(wrong)]
+            students.append(demo_class.DemoStudent(name, entry.name, answers=entry.answers))
+        elif i % 10 in (4, 5):
+            entry = right[(i * 3) % len(right)]
+            students.append(demo_class.DemoStudent(name, entry.name, answers=entry.answers))
+        else:
+            students.append(demo_class.DemoStudent(name, "reference solution"))
+    return students
+
+
+def mean(values):
+    values = list(values)
+    return sum(values) / len(values) if values else 0.0
+
+
+def grade_a_class(size=100):
+    students = realistic_class(size)
+    names = [s.name for s in students]
+    with tempfile.TemporaryDirectory() as plain_dir, tempfile.TemporaryDirectory() as ours_dir:
+        plain_seconds, plain_scores = timed_autograde(plain_dir, NBGRADER_EXECUTE, students)
+        ours = course_copy(ours_dir)
+        ours.generate()
+        demo_class.write_class(ours, students)
+        workers = cluster.default_workers()
+        started = time.perf_counter()
+        graded = grade_class.grade_class(ours, names, progress=False)
+        ours_seconds = time.perf_counter() - started
+        our_scores = ours.scores()
+    same = sum((plain_scores.get(n) or {}).get("total") == (our_scores.get(n) or {}).get("total") for n in names)
+    n = len(names)
+    print(f"\na realistic class of {n} submissions (untouched, one typical bug, or correct), graded both ways:")
+    print(f"  plain nbgrader autograde (one call, nbgrader's Execute, no sandbox) {plain_seconds:7.1f} s  "
+          f"{plain_seconds / n:5.2f} s per submission")
+    print(f"  this pipeline ({workers} local workers, sandboxed, verdict outside)   {ours_seconds:7.1f} s  "
+          f"{ours_seconds / n:5.2f} s per submission")
+    print(f"  ratio: this pipeline is {plain_seconds / ours_seconds:.2f} times as fast; same total score for "
+          f"{same} of {n} students")
+    timings = [g.timings for g in graded if "autograde" in g.timings]
+    parts = {
+        "waiting for its kernel (started ahead)": mean(t.get("kernel start", 0) for t in timings),
+        "the kernel running cells and hidden calls": mean(t.get("kernel", 0) for t in timings),
+        "the verdict (hidden tests in the grader)": mean(t.get("hidden tests", 0) for t in timings),
+        "nbgrader's own work (sanitize, save, write)": mean(t["autograde"] - t.get("total", 0) for t in timings),
+        "staging and saving here (serial)": mean(g.timings.get("pipeline", 0) for g in graded),
+    }
+    print("  where a submission's time goes in this pipeline (mean seconds, on its worker):")
+    for label, seconds in parts.items():
+        print(f"    {label:<48}{seconds:6.3f}")
+    # Each worker grades one submission at a time; the coordinator saves results one at a time.
+    per_submission = ours_seconds * workers / n  # worker-seconds per submission, as measured here
+    serial = parts["staging and saving here (serial)"]
+    print(f"  projection for 10,000 submissions from these figures ({per_submission:.2f} worker-seconds each, "
+          f"{serial:.3f} s each of serial staging and saving; one core per worker):")
+    for count in (1, 8, 64):
+        parallel, coordinator = 10000 * per_submission / count, 10000 * serial
+        limit = "  (limited by the serial staging and saving)" if coordinator > parallel else ""
+        print(f"    {count:>3} workers: {max(parallel, coordinator) / 60:7.1f} min{limit}")
+
+
+def endless_loop_student():
+    looper = demo_class.DemoStudent("loops", "an endless loop in every function", answers=LOOPS_EVERYWHERE)
+    with tempfile.TemporaryDirectory() as folder:
+        course = course_copy(folder)
+        course.generate()
+        demo_class.write_class(course, [looper])
+        started = time.perf_counter()
+        graded = grade_class.grade_class(course, ["loops"], progress=False)
+        seconds = time.perf_counter() - started
+        score = course.scores()["loops"]["total"]
+    print(f"\nan endless loop in every graded function, through the pipeline: {seconds:.1f} s in all, "
+          f"{graded[0].seconds:.1f} s of grading (cell timeout {CELL_TIMEOUT} s, then 2 s per call from a "
+          f"6 s budget), score {score:g}")
+
+
 def trusted_grading_cost():
     n = len(ORDINARY)
     runs = {}
@@ -115,11 +173,6 @@ def trusted_grading_cost():
     plain, unsandboxed, sandboxed = (seconds for seconds, _ in runs.values())
     print(f"sandbox cost per submission: {(sandboxed - unsandboxed) / n:+.2f} s; trusted and sandboxed vs "
           f"nbgrader's Execute: ratio {sandboxed / plain:.2f}")
-    looper = demo_class.DemoStudent("loops", "an endless loop in every function", answers=LOOPS_EVERYWHERE)
-    with tempfile.TemporaryDirectory() as folder:
-        seconds, scores = timed_autograde(folder, "", [looper])
-    print(f"an endless loop in every graded function: autograde {seconds:.1f} s (cell timeout {CELL_TIMEOUT} s, "
-          f"then 3 s per call from a 15 s budget), score {scores['loops']['total']:g}")
 
 
 def main():
@@ -143,7 +196,8 @@ def main():
           f"{CELL_TIMEOUT} s cell timeout")
     print(f"nbgrader autograde of the reference solution: {wall:.1f} s wall (one process, one submission), "
           f"score {total:g}/100")
-    compare_class()
+    grade_a_class()
+    endless_loop_student()
     trusted_grading_cost()
     return 0
 

@@ -23,6 +23,7 @@ def arguments(argv):
     parser = argparse.ArgumentParser(prog="make grade ARGS=...", description="Grade every student in submitted/.")
     parser.add_argument("--scheduler", help="a Dask scheduler's address (tcp://host:8786); default: a local cluster")
     parser.add_argument("--workers", type=int, help="local worker processes (default: one per core)")
+    parser.add_argument("--course", type=Path, default=ROOT, help="the course folder (default: this one)")
     parser.add_argument("--regrade", action="store_true", help="grade again students already graded against "
                                                                 "the same submission")
     return parser.parse_args(argv)
@@ -31,7 +32,7 @@ def arguments(argv):
 def main(argv=None):
     options = arguments(argv)
     started = time.monotonic()
-    course = Course(ROOT)
+    course = Course(options.course.resolve())
     if not course.release_notebook.exists():
         print("No release yet: run `nbgrader generate_assignment cnn_step_by_step` (or `make release`) first.")
         return 2

@@ -42,8 +42,10 @@ class GradedStudent:
     problems: list = field(default_factory=list)
     seconds: float = 0.0
     graded: bool = False
-    timings: dict = field(default_factory=dict)
+    timings: dict = field(default_factory=dict)  # seconds: the worker's (worker_course), and "pipeline":
+    # staging the submission and saving its result here
     resumed: bool = False  # graded by an earlier run, against the same submission
+    worker: str = ""  # host:pid of the worker process that graded it
 
 
 class GradingStopped(Exception):
@@ -197,6 +199,7 @@ def save_result(course, student, graded, problems, key, unsandboxed=False):
     if graded is not None:
         print(f"--- nbgrader autograde, student {student} ---\n{graded.log}", flush=True)
         result.timings, result.seconds = graded.timings, graded.timings.get("autograde", 0.0)
+        result.worker = graded.worker
     if graded is not None and graded.success:
         worker_course.write_files(folder, graded.files)
         with course.gradebook() as gradebook:
@@ -219,9 +222,10 @@ def save_result(course, student, graded, problems, key, unsandboxed=False):
     result.problems += grading_problems(course, student)
     if unsandboxed:
         result.problems.append(NOT_SANDBOXED)
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / STATE_NAME).write_text(json.dumps({"fingerprint": key, "problems": result.problems,
-                                                 "seconds": result.seconds, "graded": result.graded}))
+    if graded is None or not graded.error:  # a lost worker or a broken one is tried again by a rerun
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / STATE_NAME).write_text(json.dumps({"fingerprint": key, "problems": result.problems,
+                                                     "seconds": result.seconds, "graded": result.graded}))
     return result
 
 
@@ -259,9 +263,12 @@ def grade_class(course, students=None, progress=True, scheduler=None, workers=No
     materials = course_materials(course)
     results, waiting = {}, {}
     graded_students = set(course.scores())
+    staging_seconds = {}
     for student in students:
+        started = time.perf_counter()
         submission, problems = stage(course, student)
         key = fingerprint(materials, submission, problems)
+        staging_seconds[student] = time.perf_counter() - started
         earlier = None if regrade else earlier_result(course, student, key, graded_students)
         if earlier:
             results[student] = earlier
@@ -275,7 +282,8 @@ def grade_class(course, students=None, progress=True, scheduler=None, workers=No
         bar = tqdm(total=len(students), initial=len(results), desc="autograding", unit="student", file=console,
                    disable=None if progress else True)
 
-        def done(result):
+        def done(started, result):
+            result.timings["pipeline"] = staging_seconds[result.student] + time.perf_counter() - started
             results[result.student] = result
             bar.update()
             if progress:
@@ -286,7 +294,7 @@ def grade_class(course, students=None, progress=True, scheduler=None, workers=No
                        "--regrade grades them again", file=console)
         for student, (submission, problems, key) in list(waiting.items()):
             if submission is None:
-                done(save_result(course, student, None, problems, key))
+                done(time.perf_counter(), save_result(course, student, None, problems, key))
                 del waiting[student]
         try:
             if waiting:
@@ -296,7 +304,7 @@ def grade_class(course, students=None, progress=True, scheduler=None, workers=No
                     futures = {client.submit(worker_course.grade_on_worker, shared, submission, pure=False): student
                                for student, (submission, _, _) in waiting.items()}
                     for future in as_completed(futures):
-                        student = futures[future]
+                        student, started = futures[future], time.perf_counter()
                         try:
                             graded = future.result()
                         except Exception as error:  # the worker was lost: this student only
@@ -304,7 +312,7 @@ def grade_class(course, students=None, progress=True, scheduler=None, workers=No
                                 student, False, error=f"the worker grading it failed ({type(error).__name__}: "
                                                       f"{str(error)[:200]})")
                         _, problems, key = waiting[student]
-                        done(save_result(course, student, graded, problems, key, unsandboxed))
+                        done(started, save_result(course, student, graded, problems, key, unsandboxed))
                     client.run(worker_course.stop_kernels_started_ahead)
         except KeyboardInterrupt:
             raise GradingStopped(len(results), len(students)) from None

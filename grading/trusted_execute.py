@@ -150,9 +150,9 @@ class TrustedExecute(Execute):
 
     kernel_manager_class = Type(SandboxedKernelManager, klass=SandboxedKernelManager, config=True,
                                 help="The kernel manager: the sandboxed one or a subclass of it.")
-    timeout_after_timeout = Integer(3, help=(
+    timeout_after_timeout = Integer(2, help=(
         "Once a cell has timed out, the timeout of every later cell and hidden-test call, in seconds.")).tag(config=True)
-    budget_after_timeout = Integer(15, help=(
+    budget_after_timeout = Integer(6, help=(
         "Once a cell has timed out, the seconds all later cells may use together; cells after that "
         "are not run.")).tag(config=True)
     cell_output_limit = Integer(1024 * 1024, help="Bytes of output kept per cell.").tag(config=True)

@@ -16,6 +16,7 @@ import hashlib
 import json
 import os
 import shutil
+import socket
 import sys
 import tempfile
 import time
@@ -65,7 +66,8 @@ class GradedSubmission:
     files: dict = field(default_factory=dict)  # the autograded folder: relative path -> bytes
     record: dict = None  # what nbgrader saved in the gradebook (read_record)
     timings: dict = field(default_factory=dict)  # seconds: "autograde", and TrustedExecute's own split
-    error: str = ""
+    error: str = ""  # set when the worker itself failed (not nbgrader's verdict): a rerun tries again
+    worker: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
 
 
 def export_assignment(gradebook, assignment):

@@ -1,0 +1,123 @@
+"""A real Dask cluster grading a class into a real PostgreSQL server, both started by the test.
+
+The scheduler and its two worker processes run from an empty folder with no course
+and no code of this repository on their path: the grading code reaches them through
+the scheduler, each submission and its result travel with the tasks. PostgreSQL is
+Debian's server, run as its own `postgres` user when the tests run as root (it
+refuses to run as root).
+"""
+import glob
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import psycopg2
+import pytest
+
+from test_parallel_grading import NAMES, demo_course, gradebook_rows
+from course_tools import grade_class, reports
+
+DATABASE = "cnn_course"
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def postgres_program(name):
+    found = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))
+    assert found, "PostgreSQL's server is not installed: apt-get install postgresql (.ci/run does)"
+    return found[-1]
+
+
+def as_server_user(command):
+    return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
+
+
+@pytest.fixture(scope="module")
+def postgres_url():
+    folder = Path(tempfile.mkdtemp(prefix="cnn-postgres-"))
+    if os.geteuid() == 0:
+        shutil.chown(folder, "postgres", "postgres")
+    data, port = folder / "data", free_port()
+    subprocess.run(as_server_user([postgres_program("initdb"), "-D", str(data), "--auth=trust", "-U", "postgres",
+                                   "--encoding=UTF8"]), check=True, capture_output=True)
+    subprocess.run(as_server_user([postgres_program("pg_ctl"), "-D", str(data), "-l", str(folder / "server.log"),
+                                   "-o", f"-p {port} -k {folder} -c listen_addresses=127.0.0.1", "-w", "start"]),
+                   check=True, capture_output=True)
+    try:
+        with psycopg2.connect(f"postgresql://postgres@127.0.0.1:{port}/postgres") as connection:
+            connection.autocommit = True
+            connection.cursor().execute(f"CREATE DATABASE {DATABASE}")
+        yield f"postgresql://postgres@127.0.0.1:{port}/{DATABASE}"
+    finally:
+        subprocess.run(as_server_user([postgres_program("pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]),
+                       capture_output=True)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def scheduler_address(tmp_path_factory):
+    from dask.distributed import Client
+
+    empty = tmp_path_factory.mktemp("nothing-shared")
+    environment = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    dask = str(Path(sys.executable).parent / "dask")
+    address = f"tcp://127.0.0.1:{free_port()}"
+    processes = [subprocess.Popen([dask, "scheduler", "--host", "127.0.0.1", "--port", address.rsplit(":", 1)[1],
+                                   "--no-dashboard"], cwd=empty, env=environment,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
+    processes.append(subprocess.Popen([dask, "worker", address, "--nworkers", "2", "--nthreads", "1",
+                                       "--no-dashboard", "--memory-limit", "0"], cwd=empty, env=environment,
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                with Client(address, timeout="5s") as client:
+                    if len(client.scheduler_info()["workers"]) == 2:
+                        break
+            except OSError:
+                pass
+            assert time.monotonic() < deadline, "the Dask scheduler and its two workers did not start"
+            time.sleep(1)
+        yield address
+    finally:
+        for process in reversed(processes):
+            process.terminate()
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def test_the_workers_hold_no_code_of_the_course_before_grading(scheduler_address):
+    from dask.distributed import Client
+
+    def has_grading_code():
+        import importlib.util
+        return importlib.util.find_spec("grading") is not None
+
+    with Client(scheduler_address) as client:
+        assert set(client.run(has_grading_code).values()) == {False}
+
+
+def test_a_dask_cluster_grades_a_class_into_postgresql_with_the_one_machine_scores(
+        postgres_url, scheduler_address, tmp_path):
+    course = demo_course(tmp_path / "on-the-cluster", db_url=postgres_url)
+    graded = grade_class.grade_class(course, NAMES, progress=False, scheduler=scheduler_address)
+    reports.write_all(course, graded)
+    assert not (course.root / "gradebook.db").exists()  # every score went to PostgreSQL
+    assert len({g.worker for g in graded if g.worker}) == 2  # both worker processes graded
+    local = demo_course(tmp_path / "one-machine")
+    reports.write_all(local, grade_class.grade_class(local, NAMES, progress=False, workers=1))
+    assert course.scores() == local.scores()
+    assert gradebook_rows(course) == gradebook_rows(local)
+    assert (course.root / "grades.csv").read_bytes() == (local.root / "grades.csv").read_bytes()

@@ -1,0 +1,158 @@
+"""The class pipeline grading several students at once: the same products as one at a time, the same
+grades as nbgrader's own autograde, reruns that grade only what is left, and Ctrl-C that stops cleanly."""
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import nbformat
+import pytest
+
+from conftest import REPO, new_course
+from course_tools import demo_class, grade_class, reports
+
+# Ordinary, broken, late, renamed, kernel-killing and hostile students; no endless loop (it only costs time).
+STUDENTS = [s for s in demo_class.STUDENTS if s.name in ("ada", "ben", "fay", "ivy", "jon", "kim", "lou", "max",
+                                                         "noa", "pat", "rex")]
+NAMES = [s.name for s in STUDENTS]
+
+
+def demo_course(folder, db_url=None):
+    """The demo students in a new course; its gradebook at db_url (default: gradebook.db in the folder)."""
+    course = new_course(folder)
+    if db_url:
+        with open(course.root / "nbgrader_config.py", "a") as config:
+            config.write(f"\nc.CourseDirectory.db_url = {db_url!r}\n")
+    course.generate()
+    course.set_due_date(demo_class.DUE)
+    demo_class.write_class(course, STUDENTS)
+    return course
+
+
+def products(course):
+    """Every product of a grading, as bytes; autograded notebooks without nbclient's run times."""
+    found = {}
+    for name in ("grades.csv", "class_report.html"):
+        found[name] = (course.root / name).read_bytes()
+    for path in sorted((course.root / "feedback").rglob("*.html")):
+        found[str(path.relative_to(course.root))] = path.read_bytes()
+    for path in sorted((course.root / "autograded").rglob("*")):
+        if path.suffix == ".ipynb":
+            nb = nbformat.read(str(path), as_version=4)
+            for cell in nb.cells:
+                cell.metadata.pop("execution", None)
+            found[str(path.relative_to(course.root))] = nbformat.writes(nb)
+        elif path.is_file() and path.name != grade_class.STATE_NAME:
+            found[str(path.relative_to(course.root))] = path.read_bytes()
+    return found
+
+
+def gradebook_rows(course):
+    """What the gradebook says of each submission: timestamp, late penalty, every score and comment."""
+    with course.gradebook() as gradebook:
+        rows = {}
+        for submission in gradebook.assignment_submissions(course.assignment):
+            rows[submission.student_id] = (
+                submission.timestamp,
+                [(nb.name, nb.late_submission_penalty,
+                  sorted((g.name, g.auto_score, g.manual_score, g.needs_manual_grade) for g in nb.grades),
+                  sorted((c.name, c.auto_comment) for c in nb.comments)) for nb in submission.notebooks])
+        return rows
+
+
+@pytest.fixture(scope="module")
+def serial_and_parallel(tmp_path_factory):
+    runs = {}
+    for workers in (1, 2):
+        course = demo_course(tmp_path_factory.mktemp(f"workers{workers}"))
+        graded = grade_class.grade_class(course, NAMES, progress=False, workers=workers)
+        reports.write_all(course, graded)
+        runs[workers] = course, graded
+    return runs
+
+
+def test_two_workers_make_the_same_products_as_one(serial_and_parallel):
+    (serial, _), (parallel, _) = serial_and_parallel[1], serial_and_parallel[2]
+    one, two = products(serial), products(parallel)
+    assert sorted(one) == sorted(two)
+    assert [name for name in one if one[name] != two[name]] == []
+
+
+def test_two_workers_save_the_same_gradebook_as_one(serial_and_parallel):
+    (serial, _), (parallel, _) = serial_and_parallel[1], serial_and_parallel[2]
+    assert serial.scores() == parallel.scores()
+    assert gradebook_rows(serial) == gradebook_rows(parallel)
+
+
+def test_results_come_back_in_the_students_order_with_their_times(serial_and_parallel):
+    _, graded = serial_and_parallel[2]
+    assert [g.student for g in graded] == NAMES
+    assert all(g.seconds > 0 for g in graded if g.graded)
+    assert {g.student for g in graded if not g.graded} == {"lou"}
+
+
+def test_the_gradebook_holds_what_nbgraders_own_autograde_saves(serial_and_parallel, tmp_path):
+    """The worker's scores reach the course's gradebook as nbgrader itself would have saved them there."""
+    parallel, _ = serial_and_parallel[2]
+    course = demo_course(tmp_path)
+    course.nbgrader("autograde", course.assignment, "--force", check=False)
+    ours, nbgraders = gradebook_rows(parallel), gradebook_rows(course)
+    assert sorted(ours) == sorted(set(nbgraders) - {"lou"})  # lou has no notebook: nbgrader saves a 0 row
+    assert {student: ours[student] for student in ours} == {student: nbgraders[student] for student in ours}
+
+
+def test_a_rerun_keeps_what_was_graded_against_the_same_submission(serial_and_parallel):
+    course, _ = serial_and_parallel[2]
+    before = gradebook_rows(course)
+    again = grade_class.grade_class(course, NAMES, progress=False, workers=2)
+    assert all(g.resumed for g in again)
+    assert gradebook_rows(course) == before
+
+
+def test_a_changed_submission_is_graded_again_and_only_it(serial_and_parallel):
+    course, _ = serial_and_parallel[2]
+    timestamp = course.root / "submitted" / "ben" / course.assignment / "timestamp.txt"
+    timestamp.write_text((demo_class.DUE.replace(hour=10)).strftime(demo_class.TIMESTAMP_FORMAT))
+    again = {g.student: g for g in grade_class.grade_class(course, NAMES, progress=False, workers=2)}
+    assert [name for name in NAMES if not again[name].resumed] == ["ben"]
+    forced = grade_class.grade_class(course, ["ada"], progress=False, workers=1, regrade=True)
+    assert not forced[0].resumed and forced[0].graded
+
+
+def kernels_running():
+    """Sandboxed kernels of this machine (bwrap processes), by pid."""
+    found = set()
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            if open(f"/proc/{pid}/comm").read().strip() == "bwrap":
+                found.add(pid)
+        except OSError:
+            pass
+    return found
+
+
+def test_ctrl_c_stops_cleanly_and_a_rerun_grades_the_rest(tmp_path):
+    course = demo_course(tmp_path)
+    before = kernels_running()
+    command = [sys.executable, "-m", "course_tools.grade", "--course", str(course.root), "--workers", "1"]
+    grading = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                               start_new_session=True)
+    states = course.root / "autograded"
+    deadline = time.monotonic() + 120
+    while len(list(states.rglob(grade_class.STATE_NAME))) < 3 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    os.killpg(grading.pid, signal.SIGINT)  # what Ctrl-C sends: the whole foreground process group
+    output, _ = grading.communicate(timeout=60)
+    assert grading.returncode == 130, output
+    assert "run the same command again to grade the rest" in output
+    time.sleep(1)
+    assert kernels_running() - before == set()  # no kernel left behind
+    done = {p.parent.parent.name for p in states.rglob(grade_class.STATE_NAME)}
+    assert 3 <= len(done) < len(NAMES)
+    rerun = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=600)
+    assert rerun.returncode == 0, rerun.stdout + rerun.stderr
+    assert f"{len(done)} students kept from an earlier run" in (course.root / "autograde.log").read_text() + \
+        rerun.stdout + rerun.stderr
+    assert sorted(course.scores()) == sorted(set(NAMES) - {"lou"})
+    assert sorted(course.students()) == sorted(NAMES)

@@ -36,7 +36,7 @@ c.Autograde.sanitize_preprocessors = [
     "nbgrader.preprocessors.ClearOutput",
     "nbgrader.preprocessors.DeduplicateIds",
     "nbgrader.preprocessors.OverwriteKernelspec",
-    "nbgrader.preprocessors.OverwriteCells",
+    "grading.submission_files.OverwriteCellsStableIds",  # nbgrader's OverwriteCells, restored cells' ids fixed
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
 # The sandbox's limits, per student (grading/sandbox.py has them all).

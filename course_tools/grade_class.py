@@ -229,14 +229,15 @@ def save_result(course, student, graded, problems, key, unsandboxed=False):
     return result
 
 
-def earlier_result(course, student, key, graded_students):
-    """The result of an earlier run that graded this very submission, if its grades are still there."""
+def earlier_result(course, student, key, in_gradebook):
+    """The result of an earlier run that graded this very submission, if the gradebook still has it.
+    in_gradebook: (students with a graded submission, students recorded without one)."""
     state = course.autograded_notebook(student).parent / STATE_NAME
     try:
         saved = json.loads(state.read_text())
     except (OSError, ValueError):
         return None
-    if saved.get("fingerprint") != key or student not in graded_students:
+    if saved.get("fingerprint") != key or student not in in_gradebook[0 if saved.get("graded") else 1]:
         return None
     return GradedStudent(student, saved["problems"], saved["seconds"], saved["graded"], resumed=True)
 
@@ -262,14 +263,14 @@ def grade_class(course, students=None, progress=True, scheduler=None, workers=No
     students = students or submitted_students(course)
     materials = course_materials(course)
     results, waiting = {}, {}
-    graded_students = set(course.scores())
+    in_gradebook = set(course.scores()), set(course.students())
     staging_seconds = {}
     for student in students:
         started = time.perf_counter()
         submission, problems = stage(course, student)
         key = fingerprint(materials, submission, problems)
         staging_seconds[student] = time.perf_counter() - started
-        earlier = None if regrade else earlier_result(course, student, key, graded_students)
+        earlier = None if regrade else earlier_result(course, student, key, in_gradebook)
         if earlier:
             results[student] = earlier
         else:

@@ -10,11 +10,12 @@ refuse a submission holding any of these.
 """
 import fnmatch
 import os
+import re
 import shutil
 import stat
 from pathlib import Path
 
-from nbgrader.preprocessors import NbGraderPreprocessor
+from nbgrader.preprocessors import NbGraderPreprocessor, OverwriteCells
 
 MAX_FILES = 1000
 MAX_BYTES = 100 * 1024 * 1024
@@ -75,3 +76,13 @@ class RefuseLinks(NbGraderPreprocessor):
                 raise ValueError(f"not graded: the submission holds {relative}, {what}; a submission may hold "
                                  "only regular files")
         return nb, resources
+
+
+class OverwriteCellsStableIds(OverwriteCells):
+    """nbgrader's OverwriteCells, but a test cell it puts back (the student deleted it) gets an id made
+    from its grade id, not a random one: grading the same submission twice writes the same notebook."""
+
+    def missing_cell_transform(self, source_cell, max_score, is_solution=False, is_task=False):
+        cell = super().missing_cell_transform(source_cell, max_score, is_solution=is_solution, is_task=is_task)
+        cell["id"] = ("restored-" + re.sub(r"[^A-Za-z0-9_-]", "-", source_cell.name))[:64]
+        return cell

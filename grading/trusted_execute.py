@@ -22,12 +22,12 @@ killed it.
 """
 import base64
 import builtins
+import importlib.resources
 import json
 import re
 import symtable
 import time
 from datetime import datetime, timezone
-from pathlib import Path
 
 from jupyter_core.utils import ensure_async, run_sync
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
@@ -43,7 +43,8 @@ from grading import kernel_pool, plain_data
 from grading.kernel_side import _cnn_grading_encode as encode
 from grading.sandbox import SHM_SIZE, SandboxedKernelManager
 
-KERNEL_SIDE_SOURCE = (Path(__file__).parent / "kernel_side.py").read_text()
+# Read through the package, so that it works when the package comes as a zip (Dask workers).
+KERNEL_SIDE_SOURCE = importlib.resources.files("grading").joinpath("kernel_side.py").read_text()
 BEGIN_HIDDEN = "### BEGIN HIDDEN TESTS"
 END_HIDDEN = "### END HIDDEN TESTS"
 MAX_MESSAGE = 500
@@ -164,6 +165,9 @@ class TrustedExecute(Execute):
         "Seconds a whole notebook may keep its kernel busy, cells, hidden-test calls and reruns after "
         "a kernel death together; cells after that are not run.")).tag(config=True)
     shutdown_kernel = Unicode("immediate")
+    # One stdout output per cell, however the kernel happened to split its prints into messages:
+    # grading the same submission twice writes the same notebook.
+    coalesce_streams = Bool(True)
     iopub_timeout = Integer(2, help="Seconds to wait for a cell's last output once it has replied, or for a "
                                     "kernel to answer an interrupt.").tag(config=True)
     prestart_kernels = Bool(False, help=(

@@ -16,7 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-import psycopg2
+import psycopg
 import pytest
 
 from test_parallel_grading import NAMES, demo_course, gradebook_rows
@@ -53,9 +53,9 @@ def postgres_url():
                                    "-o", f"-p {port} -k {folder} -c listen_addresses=127.0.0.1", "-w", "start"]),
                    check=True, capture_output=True)
     try:
-        with psycopg2.connect(f"postgresql://postgres@127.0.0.1:{port}/postgres") as connection:
-            connection.autocommit = True
-            connection.cursor().execute(f"CREATE DATABASE {DATABASE}")
+        # CREATE DATABASE runs outside a transaction
+        with psycopg.connect(f"postgresql://postgres@127.0.0.1:{port}/postgres", autocommit=True) as connection:
+            connection.execute(f"CREATE DATABASE {DATABASE}")
         yield f"postgresql://postgres@127.0.0.1:{port}/{DATABASE}"
     finally:
         subprocess.run(as_server_user([postgres_program("pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]),

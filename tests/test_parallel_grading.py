@@ -20,6 +20,7 @@ NAMES = [s.name for s in STUDENTS]
 
 def demo_course(folder, db_url=None):
     """The demo students in a new course; its gradebook at db_url (default: gradebook.db in the folder)."""
+    folder.mkdir(parents=True, exist_ok=True)
     course = new_course(folder)
     if db_url:
         with open(course.root / "nbgrader_config.py", "a") as config:
@@ -98,8 +99,9 @@ def test_the_gradebook_holds_what_nbgraders_own_autograde_saves(serial_and_paral
     course = demo_course(tmp_path)
     course.nbgrader("autograde", course.assignment, "--force", check=False)
     ours, nbgraders = gradebook_rows(parallel), gradebook_rows(course)
-    assert sorted(ours) == sorted(set(nbgraders) - {"lou"})  # lou has no notebook: nbgrader saves a 0 row
-    assert {student: ours[student] for student in ours} == {student: nbgraders[student] for student in ours}
+    # Left out: lou, who handed in no notebook, and max, whose renamed notebook plain nbgrader does not find.
+    compared = sorted(set(NAMES) - {"lou", "max"})
+    assert {student: ours[student] for student in compared} == {student: nbgraders[student] for student in compared}
 
 
 def test_a_rerun_keeps_what_was_graded_against_the_same_submission(serial_and_parallel):

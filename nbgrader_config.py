@@ -27,7 +27,8 @@ c.Autograde.autograde_preprocessors = [
     "nbgrader.preprocessors.LimitOutput",
     "nbgrader.preprocessors.SaveAutoGrades",
     "nbgrader.preprocessors.AssignLatePenalties",
-    "nbgrader.preprocessors.CheckCellMetadata",
+    # nbgrader's CheckCellMetadata is left out here: the sanitize steps below already checked this
+    # notebook's metadata, which grading does not change (it costs a tenth of a second per notebook).
 ]
 # A submission holding a symbolic link or a special file is not graded (a link named like
 # the notebook, pointing at source/, would be graded as the reference solution).

@@ -124,7 +124,7 @@ def grade_a_class(size=100):
           f"{same} of {n} students")
     timings = [g.timings for g in graded if "autograde" in g.timings]
     parts = {
-        "waiting for its kernel (started ahead)": mean(t.get("kernel start", 0) for t in timings),
+        "waiting for its kernel (forked from the template)": mean(t.get("kernel start", 0) for t in timings),
         "the kernel running cells and hidden calls": mean(t.get("kernel", 0) for t in timings),
         "the verdict (hidden tests in the grader)": mean(t.get("hidden tests", 0) for t in timings),
         "nbgrader's own work (sanitize, save, write)": mean(t["autograde"] - t.get("total", 0) for t in timings),

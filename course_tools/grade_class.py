@@ -212,8 +212,11 @@ def save_result(course, student, graded, problems, key, unsandboxed=False):
     else:
         with course.gradebook() as gradebook:  # recorded all the same, with no points
             gradebook.update_or_create_student(student)
-            with contextlib.suppress(Exception):
-                gradebook.remove_submission(course.assignment, student)  # no score of an earlier grading stays
+            if graded is not None and graded.record:  # as nbgrader leaves it: the submission, no scores
+                worker_course.save_record(gradebook, course.assignment, student, graded.record)
+            else:
+                with contextlib.suppress(Exception):
+                    gradebook.remove_submission(course.assignment, student)  # no earlier score stays
         if graded is not None:
             errors = re.findall(r"\[ERROR\] (.*)", graded.log)
             result.problems.append("not graded: " + (graded.error or (errors[0] if errors else "nbgrader failed")))
@@ -314,7 +317,7 @@ def grade_class(course, students=None, progress=True, scheduler=None, workers=No
                                                       f"{str(error)[:200]})")
                         _, problems, key = waiting[student]
                         done(started, save_result(course, student, graded, problems, key, unsandboxed))
-                    client.run(worker_course.stop_kernels_started_ahead)
+                    client.run(worker_course.stop_kernel_template)
         except KeyboardInterrupt:
             raise GradingStopped(len(results), len(students)) from None
         finally:

@@ -19,6 +19,7 @@ Everything of a kernel dies with it: ``--die-with-parent`` and the pid namespace
 every process it started, and when a cgroup is used the grader kills whatever is
 left in it before removing it.
 """
+import json
 import os
 import shutil
 import signal
@@ -107,18 +108,16 @@ class Cgroup:
         moves = " && ".join(f"echo $$ > {path}/cgroup.procs" for path in self.paths)
         return ["/bin/sh", "-c", f'{moves} && exec "$@"', "sandbox"]
 
-    def process_limit_hit(self):
-        """Whether a fork or thread start was refused for the pids limit (pids.events: "max N")."""
-        try:
-            return int((self.paths[0] / "pids.events").read_text().split()[1]) > 0
-        except (OSError, ValueError, IndexError):
-            return False
-
-    def memory_limit_hit(self):
-        try:
-            return int((self.paths[1] / "memory.failcnt").read_text()) > 0
-        except (OSError, ValueError):
-            return False
+    def counters(self):
+        """(forks or thread starts refused for the pids limit, times the memory limit was hit) so far."""
+        found = []
+        for path, read in [(self.paths[0] / "pids.events", lambda text: int(text.split()[1])),
+                           (self.paths[1] / "memory.failcnt", int)]:
+            try:
+                found.append(read(path.read_text()))
+            except (OSError, ValueError, IndexError):
+                found.append(0)
+        return tuple(found)
 
     def destroy(self):
         """Kill every process left in the group, then remove it."""
@@ -159,6 +158,9 @@ class SandboxedKernelManager(AsyncKernelManager):
     cpu_seconds = Integer(900, help="CPU seconds the kernel may use in all (RLIMIT_CPU), a backstop to the "
                                     "cell timeouts.").tag(config=True)
     bwrap = Unicode("", help="Path of the bwrap executable; found on PATH when empty.").tag(config=True)
+    from_template = Bool(False, help=(
+        "Fork each kernel from a warm template sandbox (grading/kernel_template.py) instead of booting it: "
+        "for a process that grades many notebooks, as the class pipeline's workers do.")).tag(config=True)
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -170,7 +172,9 @@ class SandboxedKernelManager(AsyncKernelManager):
         self.transport = "ipc"
         self.cgroup = None
         self.sandbox_pid = None
-        self.work_folder = None  # the kernel's own working folder, when kernel_pool made one
+        self.work_folder = None  # with from_template: the folder of files made for this kernel
+        self.template = self.forked = None  # with from_template: the template, and the kernel forked from it
+        self.counters_at_start = (0, 0)
 
     # ------------------------------------------------------------------ launch
     async def _async_pre_start_kernel(self, **kw):
@@ -186,7 +190,7 @@ class SandboxedKernelManager(AsyncKernelManager):
 
     def format_kernel_cmd(self, extra_arguments=None):
         cmd = super().format_kernel_cmd(extra_arguments)
-        if not self.sandbox:
+        if not self.sandbox or self.from_template:  # a template's kernel gets only ipykernel's arguments
             return cmd
         host_connection_file = os.path.realpath(self.connection_file)
         inner = [CONNECTION_FILE if arg == host_connection_file else arg for arg in cmd]
@@ -204,9 +208,10 @@ class SandboxedKernelManager(AsyncKernelManager):
             wrapped = self.cgroup.join_command() + wrapped
         return wrapped
 
-    def bwrap_arguments(self, host_connection_file):
-        cwd = self._launch_args.get("cwd") or os.getcwd()
-        args = ["--unshare-all", "--unshare-user", "--disable-userns", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
+    def isolation_arguments(self):
+        """bwrap's options for an empty, read-only world: the Python install, a small /tmp and /dev/shm,
+        no network, its own pids, no new user namespaces, the grader's environment left out."""
+        args = ["--unshare-all", "--unshare-user", "--disable-userns", "--die-with-parent", "--new-session",
                 "--clearenv", "--dev", "/dev", "--proc", "/proc",
                 "--size", str(self.tmp_size), "--tmpfs", "/tmp",
                 "--size", str(SHM_SIZE), "--tmpfs", "/dev/shm",
@@ -222,14 +227,11 @@ class SandboxedKernelManager(AsyncKernelManager):
                 args += ["--ro-bind", path, path]
         for prefix in dict.fromkeys([sys.base_prefix, sys.prefix]):
             args += ["--ro-bind", prefix, prefix]
-        args += ["--ro-bind", host_connection_file, CONNECTION_FILE, "--ro-bind", cwd, cwd]
-        # nbgrader writes the notebook it is about to run into this folder, with the
-        # test cells restored from the gradebook: hidden tests included. Hide it.
-        for notebook in sorted(Path(cwd).glob("*.ipynb")):
-            args += ["--ro-bind", "/dev/null", str(notebook)]
-        args += ["--chdir", cwd,
-                 "--dir", os.path.dirname(IPC_PREFIX), "--remount-ro", "/dev", "--remount-ro", "/"]
-        environment = {
+        return args
+
+    @staticmethod
+    def kernel_environment():
+        return {
             "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin", "HOME": "/tmp", "LANG": "C.UTF-8",
             "MPLCONFIGDIR": "/tmp/matplotlib", "IPYTHONDIR": "/tmp/.ipython", "MPLBACKEND": "agg",
             # One thread per library keeps the address-space limit meaningful (OpenBLAS
@@ -237,11 +239,30 @@ class SandboxedKernelManager(AsyncKernelManager):
             "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
             "PYTHONNOUSERSITE": "1", "PYTHONDONTWRITEBYTECODE": "1",
         }
-        for name, value in environment.items():
-            args += ["--setenv", name, value]
-        return args
+
+    def environment_arguments(self):
+        return [word for name, value in self.kernel_environment().items() for word in ("--setenv", name, value)]
+
+    def bwrap_arguments(self, host_connection_file):
+        cwd = self._launch_args.get("cwd") or os.getcwd()
+        args = self.isolation_arguments() + ["--cap-drop", "ALL"]
+        args += ["--ro-bind", host_connection_file, CONNECTION_FILE, "--ro-bind", cwd, cwd]
+        # nbgrader writes the notebook it is about to run into this folder, with the
+        # test cells restored from the gradebook: hidden tests included. Hide it.
+        for notebook in sorted(Path(cwd).glob("*.ipynb")):
+            args += ["--ro-bind", "/dev/null", str(notebook)]
+        args += ["--chdir", cwd,
+                 "--dir", os.path.dirname(IPC_PREFIX), "--remount-ro", "/dev", "--remount-ro", "/"]
+        return args + self.environment_arguments()
+
+    def kernel_limits(self):
+        """The limits a kernel forked from a template sets on itself (grading/template_inside.py)."""
+        return {"memory": self.memory_limit, "file_size": self.file_size_limit, "cpu_seconds": self.cpu_seconds,
+                "processes": self.process_limit if os.geteuid() != 0 else 0, "tmp": self.tmp_size, "shm": SHM_SIZE}
 
     async def _async_launch_kernel(self, kernel_cmd, **kw):
+        if self.sandbox and self.from_template:
+            return self._fork_from_template(kernel_cmd, kw.get("cwd"))
         if self.sandbox:
             # Nothing of the grader's is handed in: not its stdin, stdout and stderr (a
             # terminal, or the grading log), not its environment (bwrap's own process
@@ -258,6 +279,22 @@ class SandboxedKernelManager(AsyncKernelManager):
                 self._release_sandbox()
                 raise
             self.ip = f"/proc/{self.sandbox_pid}/root{IPC_PREFIX}"
+
+    def _fork_from_template(self, kernel_cmd, cwd):
+        from grading import kernel_template
+
+        self.template = kernel_template.template_for(self)
+        self.cgroup = None  # the template's cgroup holds this kernel: see limits_hit
+        if self.template.cgroup is not None:
+            self.counters_at_start = self.template.cgroup.counters()
+        connection = json.loads(Path(self.connection_file).read_text())
+        host_connection_file = os.path.realpath(self.connection_file)
+        arguments = kernel_cmd[kernel_cmd.index(host_connection_file) + 1:] if host_connection_file in kernel_cmd else []
+        self.forked, self.work_folder = self.template.spawn(connection, cwd, arguments)
+        self.provisioner.process, self.provisioner.pid, self.provisioner.pgid = self.forked, self.forked.pid, None
+        self._reconcile_connection_info(self.provisioner.connection_info)
+        self.sandbox_pid = self.forked.pid
+        self.ip = f"/proc/{self.sandbox_pid}/root{IPC_PREFIX}"
 
     @staticmethod
     def _find_sandbox_pid(bwrap_pid, seconds=10.0):
@@ -286,7 +323,13 @@ class SandboxedKernelManager(AsyncKernelManager):
     # ------------------------------------------------------------------- stop
     async def _async_kill_kernel(self, restart=False):
         try:
-            await super()._async_kill_kernel(restart=restart)
+            if self.forked is not None and self.has_kernel:
+                # Its pidfd says at once when it is gone (jupyter_client would poll every 0.1 s).
+                self.forked.kill()
+                self.forked.wait(5)
+                self.provisioner.process = None
+            else:
+                await super()._async_kill_kernel(restart=restart)
         finally:
             self._release_sandbox()
 
@@ -303,6 +346,8 @@ class SandboxedKernelManager(AsyncKernelManager):
             super().cleanup_ipc_files()
 
     def _release_sandbox(self):
+        if self.forked is not None:
+            self.forked.kill()
         if self.cgroup is not None:
             self.cgroup.destroy()
         if not self.sandbox and self.ip.startswith("/tmp/cnn-kernel-"):
@@ -314,10 +359,10 @@ class SandboxedKernelManager(AsyncKernelManager):
         """The limits the running kernel has run into, seen from outside: its cgroup's counters
         (as root) and its full /tmp or /dev/shm."""
         hit = []
-        if self.cgroup is not None and self.cgroup.memory_limit_hit():
-            hit.append("memory limit")
-        if self.cgroup is not None and self.cgroup.process_limit_hit():
-            hit.append("process limit")
+        cgroup = self.template.cgroup if self.template is not None else self.cgroup
+        if cgroup is not None:
+            refused, memory = (now - then for now, then in zip(cgroup.counters(), self.counters_at_start))
+            hit += ["memory limit"] * (memory > 0) + ["process limit"] * (refused > 0)
         if self.sandbox_pid is not None:
             for folder in ("tmp", "dev/shm"):
                 try:

@@ -23,7 +23,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from nbgrader.api import Gradebook
+from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.apps import NbGraderAPI
 from traitlets.config.loader import PyFileConfigLoader
 
@@ -128,7 +128,7 @@ def read_files(folder):
 WORKER_CONFIG = """
 
 # ------------------------------------------------- a worker's private course
-c.TrustedExecute.prestart_kernels = True  # the next notebook's kernel boots while this one is graded
+c.SandboxedKernelManager.from_template = True  # kernels forked from a warm template (grading/kernel_template.py)
 c.CourseDirectory.db_url = "sqlite:///{db}"
 """
 
@@ -170,8 +170,11 @@ class WorkerCourse:
                                       timings=dict(TrustedExecute.last_timings, autograde=seconds))
             if result.success:
                 result.files = read_files(autograded)
-                with Gradebook(self.db_url, self.materials.course_id) as gradebook:
+            with Gradebook(self.db_url, self.materials.course_id) as gradebook:
+                try:  # also when nbgrader failed after recording the submission: its scores are then empty
                     result.record = read_record(gradebook, assignment, student)
+                except MissingEntry:
+                    pass
             return result
         finally:
             shutil.rmtree(submitted.parent, ignore_errors=True)
@@ -229,8 +232,8 @@ def save_record(gradebook, assignment, student, record):
     gradebook.db.commit()
 
 
-def stop_kernels_started_ahead():
-    """Run on every worker when a class is graded: the kernel started for a next notebook is not needed."""
-    from grading import kernel_pool
+def stop_kernel_template():
+    """Run on every worker when a class is graded: its kernel template is not needed any more."""
+    from grading import kernel_template
 
-    kernel_pool.close_all()
+    kernel_template.close_all()

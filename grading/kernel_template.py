@@ -1,0 +1,179 @@
+"""Kernels forked from a warm template: a fresh sandbox per notebook without paying a kernel's boot each time.
+
+A kernel's boot (Python, ipykernel, numpy, matplotlib) costs about 0.7 s of CPU, a
+third of what grading a notebook costs. A grading process that grades notebook after
+notebook (the class pipeline's workers) starts one ``KernelTemplate``: a bubblewrap
+sandbox, isolated like a kernel's, holding a Python that has imported all that
+(grading/template_inside.py). Each kernel is forked from it and, before any student
+code runs, puts itself in namespaces of its own (mounts, pids, ipc, network), mounts
+its own /proc, /tmp and /dev/shm and its notebook's folder, drops every capability
+and sets its limits. As root, the template's cgroup bounds the processes and memory
+of the kernel it holds (one at a time).
+
+``ForkedKernel`` stands for such a kernel in jupyter_client's provisioner, where a
+Popen would be: a kernel is not the grader's child, so it is watched and signalled
+through a pidfd.
+"""
+import atexit
+import importlib.resources
+import json
+import os
+import select
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+from grading import submission_files
+
+TEMPLATE_SOURCE = importlib.resources.files("grading").joinpath("template_inside.py").read_text()
+# What a kernel imports while it starts and runs this course's notebook (measured: the kernel's
+# sys.modules against the template's), so that a forked kernel imports next to nothing.
+PRELOAD = ["ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell", "ipykernel.debugger", "debugpy",
+           "IPython.core.debugger", "IPython.extensions", "pdb", "sqlite3", "pygments.formatters",
+           "pygments.styles", "tornado.queues", "http.server", "xmlrpc.server", "email.parser", "mimetypes",
+           "faulthandler", "code", "pydoc", "numpy", "matplotlib.pyplot", "matplotlib.backends.backend_agg",
+           "matplotlib_inline.backend_inline"]
+
+
+class ForkedKernel:
+    """A kernel forked from the template, as jupyter_client's provisioner sees a process."""
+
+    stdin = stdout = stderr = None
+
+    def __init__(self, pid):
+        self.pid = pid
+        self.pidfd = os.pidfd_open(pid)
+        self.returncode = None
+
+    def poll(self):
+        if self.returncode is None and select.select([self.pidfd], [], [], 0)[0]:
+            self.returncode = 0
+        return self.returncode
+
+    def wait(self, timeout=None):
+        select.select([self.pidfd], [], [], timeout)
+        return self.poll()
+
+    def send_signal(self, signum):
+        if self.poll() is None:
+            signal.pidfd_send_signal(self.pidfd, signum)
+
+    def kill(self):
+        self.send_signal(signal.SIGKILL)  # pid 1 of its namespace: every process it started dies with it
+
+    def terminate(self):
+        self.send_signal(signal.SIGTERM)
+
+    def close(self):
+        self.kill()
+        os.close(self.pidfd)
+
+
+class KernelTemplate:
+    """A warm Python in a sandbox, forking one sandboxed kernel per request."""
+
+    def __init__(self, settings):
+        from grading.sandbox import Cgroup, MiB, bwrap_path
+
+        self.exchange = Path(tempfile.mkdtemp(prefix="cnn-grading-exchange-"))
+        self.settings = settings
+        command = [bwrap_path(settings.bwrap), *settings.isolation_arguments(),
+                   # Kept in the sandbox's own user namespace, so that each kernel can make its
+                   # namespaces and mounts; every kernel drops them all before running any code.
+                   "--cap-add", "ALL",
+                   "--ro-bind", str(self.exchange), "/submissions", "--dir", "/home/student",
+                   "--remount-ro", "/dev", "--remount-ro", "/", *settings.environment_arguments(),
+                   "--", sys.executable, "-c", TEMPLATE_SOURCE, json.dumps(PRELOAD)]
+        self.cgroup = None
+        if os.geteuid() == 0:
+            self.cgroup = Cgroup(f"template-{uuid.uuid4().hex[:12]}")
+            # The template's own processes and memory besides the kernel's.
+            self.cgroup.create(settings.process_limit + 8, settings.memory_limit + 512 * MiB, settings.cpu_cores)
+            command = self.cgroup.join_command() + command
+        self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                        stderr=subprocess.DEVNULL, env={})
+        line = self.read_line(120)
+        if line != "ready":
+            self.close()
+            raise RuntimeError(f"the kernel template did not start ({line or 'no answer'})")
+
+    def read_line(self, seconds):
+        if not select.select([self.process.stdout], [], [], seconds)[0]:
+            return ""
+        return self.process.stdout.readline().decode().strip()
+
+    def spawn(self, connection, folder, arguments):
+        """A ForkedKernel for one notebook: its connection info, the folder whose files it sees, and
+        ipykernel's arguments. Also returns the folder made for it, removed with the kernel."""
+        exchange = self.exchange / uuid.uuid4().hex
+        exchange.mkdir()
+        if folder:
+            submission_files.copy_submission(folder, exchange, skip=("*.ipynb",))
+        request = {"connection": connection, "folder": exchange.name, "arguments": arguments,
+                   "limits": self.settings.kernel_limits(), "environment": self.settings.kernel_environment()}
+        self.process.stdin.write(json.dumps(request).encode() + b"\n")
+        self.process.stdin.flush()
+        answer = self.read_line(30)
+        if not answer.startswith("kernel "):
+            shutil.rmtree(exchange, ignore_errors=True)
+            raise RuntimeError(f"the kernel template could not fork a kernel ({answer or 'no answer'})")
+        return ForkedKernel(self.host_pid(int(answer.split()[1]))), exchange
+
+    def host_pid(self, template_pid, seconds=10.0):
+        """The host's pid of the kernel that the template knows as template_pid (pid 1 of its own namespace)."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            for entry in os.listdir("/proc"):
+                if not entry.isdigit():
+                    continue
+                try:
+                    status = Path(f"/proc/{entry}/status").read_text()
+                except OSError:
+                    continue
+                fields = next((line.split()[1:] for line in status.splitlines() if line.startswith("NSpid:")), [])
+                if fields[1:] == [str(template_pid), "1"] and self.descends_from_template(int(entry)):
+                    return int(entry)
+            time.sleep(0.005)
+        raise RuntimeError("the forked kernel was not found")
+
+    def descends_from_template(self, pid):
+        for _ in range(4):
+            try:
+                pid = int(next(line.split()[1] for line in Path(f"/proc/{pid}/status").read_text().splitlines()
+                               if line.startswith("PPid:")))
+            except (OSError, StopIteration, ValueError):
+                return False
+            if pid == self.process.pid:
+                return True
+        return False
+
+    def close(self):
+        self.process.kill()
+        self.process.wait()
+        if self.cgroup is not None:
+            self.cgroup.destroy()
+        shutil.rmtree(self.exchange, ignore_errors=True)
+
+
+_templates = {}
+
+
+def template_for(settings):
+    """This process's template for these sandbox settings, started on first use."""
+    key = json.dumps([settings.kernel_limits(), settings.bwrap, settings.cpu_cores])
+    template = _templates.get(key)
+    if template is None or template.process.poll() is not None:
+        template = _templates[key] = KernelTemplate(settings)
+    return template
+
+
+@atexit.register
+def close_all():
+    for template in _templates.values():
+        template.close()
+    _templates.clear()

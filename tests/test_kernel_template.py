@@ -1,0 +1,103 @@
+"""Kernels forked from the warm template (the class pipeline's workers use them): each is as closed as a
+kernel booted in its own bubblewrap sandbox, and nothing of one reaches the next."""
+import asyncio
+import os
+
+import pytest
+
+from grading.sandbox import SandboxedKernelManager
+
+PR_CAPBSET_READ, PR_GET_NO_NEW_PRIVS = 23, 39
+
+
+async def run(kc, code):
+    """Run code in the kernel; the text/plain value of `_answer`, or the error's name."""
+    msg_id = kc.execute(code, user_expressions={"answer": "_answer"})
+    while True:
+        msg = await kc.get_shell_msg(timeout=30)
+        if msg["parent_header"].get("msg_id") == msg_id:
+            break
+    content = msg["content"]
+    if content["status"] != "ok":
+        return content["ename"]
+    return content["user_expressions"]["answer"]["data"]["text/plain"]
+
+
+async def with_kernel(folder, *codes):
+    km = SandboxedKernelManager(kernel_name="python3")
+    km.from_template = True
+    await km.start_kernel(cwd=str(folder))
+    kc = km.client()
+    kc.start_channels(hb=False, stdin=False)
+    try:
+        await kc.wait_for_ready(timeout=60)
+        return [await run(kc, code) for code in codes]
+    finally:
+        kc.stop_channels()
+        await km.shutdown_kernel(now=True)
+
+
+def in_kernel(folder, *codes):
+    return asyncio.run(with_kernel(folder, *codes))
+
+
+@pytest.fixture
+def folder(tmp_path):
+    (tmp_path / "data.txt").write_text("the student's file")
+    (tmp_path / "graded.ipynb").write_text("the notebook being graded, hidden tests included")
+    return tmp_path
+
+
+def test_a_forked_kernel_holds_no_capability_and_cannot_gain_one(folder):
+    capabilities, no_new_privs, mount, new_user_namespace = in_kernel(folder, f"""
+import ctypes
+libc = ctypes.CDLL(None, use_errno=True)
+_answer = sum(libc.prctl({PR_CAPBSET_READ}, cap, 0, 0, 0) == 1 for cap in range(64))""",
+        f"_answer = ctypes.CDLL(None).prctl({PR_GET_NO_NEW_PRIVS}, 0, 0, 0, 0)",
+        "_answer = libc.mount(b'tmpfs', b'/home/student', b'tmpfs', 0, None)",
+        "_answer = libc.unshare(0x10000000)")  # CLONE_NEWUSER
+    assert capabilities == "0"
+    assert no_new_privs == "1"
+    assert mount == "-1" and new_user_namespace == "-1"
+
+
+def test_a_forked_kernel_sees_its_own_files_only(folder):
+    cwd, files, proc, exchange, writable = in_kernel(
+        folder, "import os\n_answer = os.getcwd()", "_answer = sorted(os.listdir('.'))",
+        "_answer = os.listdir('/proc')", "_answer = os.listdir('/submissions')",
+        "_answer = os.access('.', os.W_OK)")
+    assert cwd == "'/home/student'"
+    assert files == "['data.txt']"  # no notebook: nbgrader's copy holds the hidden tests
+    assert proc == "[]" and exchange == "[]" and writable == "False"
+
+
+def test_nothing_of_one_kernel_reaches_the_next(folder):
+    first = in_kernel(folder, """
+import os, subprocess
+open('/tmp/left-behind', 'w').write('x')
+open('/dev/shm/left-behind', 'w').write('x')
+_answer = subprocess.Popen(['sleep', '600'], start_new_session=True).pid""")
+    assert first[0].isdigit()  # a daemon of its own, still running when the kernel is shut down
+    leftovers = [pid for pid in os.listdir("/proc") if pid.isdigit()
+                 and open(f"/proc/{pid}/cmdline", "rb").read() == b"sleep\x00600\x00"]
+    assert leftovers == []
+    tmp, shm = in_kernel(folder, "import os\n_answer = os.path.exists('/tmp/left-behind')",
+                         "_answer = os.path.exists('/dev/shm/left-behind')")
+    assert tmp == "False" and shm == "False"
+
+
+def test_a_kernel_cannot_signal_the_template_or_another_kernel(folder):
+    """Every pid a kernel can name is in its own namespace: signalling them all kills only itself."""
+    answers = in_kernel(folder, """
+import os
+reachable = []
+for pid in range(2, 5000):
+    try:
+        os.close(os.pidfd_open(pid))  # a process, not one of the kernel's own threads (EINVAL)
+        reachable.append(pid)
+    except OSError:
+        pass
+_answer = reachable""", "os.kill(-1, 9)\n_answer = 'signalled every process it could'")
+    assert answers == ["[]", "ProcessLookupError"]  # kill(-1): no process besides itself to signal
+    # The template survived the first kernel's os.kill(-1, 9) above and still forks kernels.
+    assert in_kernel(folder, "_answer = 6 * 7") == ["42"]

@@ -109,6 +109,8 @@ def spawn(request):
                   "unshare")
             kernel = os.fork()
             if kernel == 0:
+                # Its own session and process group: kill(0, ...) must not reach the template's group.
+                os.setsid()
                 os.close(report)
                 os.closerange(0, 3)
                 null = os.open("/dev/null", os.O_RDWR)

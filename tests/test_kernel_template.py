@@ -101,3 +101,16 @@ _answer = reachable""", "os.kill(-1, 9)\n_answer = 'signalled every process it c
     assert answers == ["[]", "ProcessLookupError"]  # kill(-1): no process besides itself to signal
     # The template survived the first kernel's os.kill(-1, 9) above and still forks kernels.
     assert in_kernel(folder, "_answer = 6 * 7") == ["42"]
+
+
+def test_a_kernel_that_kills_its_process_group_kills_only_itself(folder):
+    """os.kill(0, SIGKILL), as the demo's rex does with getppid() == 0: its own group, not the template's."""
+    from grading import kernel_template
+
+    in_kernel(folder, "_answer = 1")
+    templates = dict(kernel_template._templates)
+    # The kernel is pid 1 of its own namespace, so it survives the signal too.
+    assert in_kernel(folder, "import os, signal\nos.kill(0, signal.SIGKILL)\n_answer = 'survived'") == ["'survived'"]
+    assert all(template.process.poll() is None for template in templates.values())
+    assert in_kernel(folder, "_answer = 6 * 7") == ["42"]
+    assert kernel_template._templates == templates  # the same template, not a new one

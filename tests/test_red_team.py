@@ -45,10 +45,17 @@ for fd in (0, 1, 2):
         pass
 '''
 
-# Puts the grader's environment (seen through bwrap's own process) into its feedback.
+# Puts the grader's environment (its own, or another process's through /proc) into its feedback.
 READS_GRADER_ENVIRONMENT = '''
 def zero_pad(X, pad):
-    environ = open("/proc/1/environ").read().replace("\\0", " ")
+    import os
+    found = [" ".join(f"{k}={v}" for k, v in os.environ.items())]
+    for path in ["/proc/1/environ", "/proc/self/environ", "/proc/2/environ"]:
+        try:
+            found.append(open(path).read().replace("\\0", " "))
+        except OSError as error:
+            found.append(f"{path}: {error}")
+    environ = " | ".join(found)
     start = max(0, environ.find("SECRET") - 40)
     raise RuntimeError("environment: " + environ[start:start + 250])
 '''

@@ -28,6 +28,25 @@ class _CnnGradingKit:
     RTOL = 1e-6
     ATOL = 1e-8
     GRAD_TOL = 1e-5  # largest relative error allowed against central differences
+    # The hidden cases are the same for every student, so their expected values are computed
+    # once per grading process: the trusted grader hands the kit a cache that outlives the
+    # notebook (grading_cache); elsewhere the cache lasts as long as this class.
+    CACHE = globals().get("grading_cache", {})
+
+    @classmethod
+    def remembered(cls, compute, *key):
+        """compute() for a hidden case, from the cache when the same inputs were seen before. The key
+        holds the inputs' bytes: an input a student's function changed in place is a new case."""
+        import hashlib
+
+        parts = tuple((k.dtype.str, k.shape, hashlib.sha256(cls.np.ascontiguousarray(k).tobytes()).hexdigest())
+                      if isinstance(k, cls.np.ndarray) else repr(k) for k in key)
+        if parts not in cls.CACHE:
+            if len(cls.CACHE) > 10000:  # inputs changed in place by many students: start again
+                cls.CACHE.clear()
+            cls.CACHE[parts] = compute()
+        value = cls.CACHE[parts]
+        return tuple(v.copy() for v in value) if isinstance(value, tuple) else value.copy()
 
     # ------------------------------------------------------------------ oracles
     @staticmethod
@@ -321,7 +340,8 @@ class _CnnGradingKit:
         for label, A, W, b, pad, stride in cls.conv_cases("conv_forward", cls.rng()):
             hparameters = {"pad": pad, "stride": stride}
             Z, cache = cls.unpack(label, cls.call(label, conv_forward, A, W, b, dict(hparameters)), ("Z", "cache"))
-            cls.check_array(label, "Z", Z, cls.conv_forward(A, W, b, stride, pad))
+            cls.check_array(label, "Z", Z, cls.remembered(lambda: cls.conv_forward(A, W, b, stride, pad),
+                                                          "conv_forward", A, W, b, stride, pad))
             cls.check_cache(label, cache, (A, W, b, hparameters), ("A_prev", "W", "b", "hparameters"))
 
     @classmethod
@@ -353,7 +373,8 @@ class _CnnGradingKit:
             hparameters = {"f": f, "stride": stride}
             out, cache = cls.unpack(label, cls.call(label, pool_forward, A, dict(hparameters), mode=mode),
                                     ("A", "cache"))
-            cls.check_array(label, "A", out, cls.pool_forward(A, f, stride, mode))
+            cls.check_array(label, "A", out, cls.remembered(lambda: cls.pool_forward(A, f, stride, mode),
+                                                            "pool_forward", A, f, stride, mode))
             cls.check_cache(label, cache, (A, hparameters), ("A_prev", "hparameters"))
         A = rng.standard_normal((2, 4, 4, 2))
         label = "pool_forward called without mode (the default must be 'max')"
@@ -369,7 +390,8 @@ class _CnnGradingKit:
             cache = (A.copy(), W.copy(), b.copy(), {"pad": pad, "stride": stride})
             result = cls.call(label, conv_backward, dZ, cache)
             dA, dW, db = cls.unpack(label, result, ("dA_prev", "dW", "db"))
-            want = cls.conv_backward(dZ, A, W, stride, pad)
+            want = cls.remembered(lambda: cls.conv_backward(dZ, A, W, stride, pad), "conv_backward", dZ, A, W,
+                                  stride, pad)
             for name, got, expected in zip(("dA_prev", "dW", "db"), (dA, dW, db), want):
                 cls.check_array(label, name, got, expected)
             if not all(cls.np.array_equal(x, y) for x, y in zip(cache[:3], (A, W, b))):
@@ -392,7 +414,9 @@ class _CnnGradingKit:
             return float(cls.np.sum(G * cls.conv_forward(A, W, b, stride, pad)))
 
         for name, got, x in (("dA_prev", dA, A), ("dW", dW, W), ("db", db, b)):
-            cls.check_gradient(label, name, got, cls.numerical_gradient(loss, x))
+            numeric = cls.remembered(lambda: cls.numerical_gradient(loss, x), "conv gradient", name, G, A, W, b,
+                                     stride, pad)
+            cls.check_gradient(label, name, got, numeric)
 
     @classmethod
     def check_create_mask_from_window(cls, create_mask_from_window):
@@ -426,7 +450,8 @@ class _CnnGradingKit:
             dA = rng.standard_normal(cls.pool_forward(A, f, stride, mode).shape)
             cache = (A.copy(), {"f": f, "stride": stride})
             got = cls.call(label, pool_backward, dA, cache, mode=mode)
-            cls.check_array(label, "dA_prev", got, cls.pool_backward(dA, A, f, stride, mode))
+            cls.check_array(label, "dA_prev", got, cls.remembered(
+                lambda: cls.pool_backward(dA, A, f, stride, mode), "pool_backward", dA, A, f, stride, mode))
             if not cls.np.array_equal(cache[0], A):
                 cls.fail(f"{label}: pool_backward modified A_prev in the cache; work on new arrays instead.")
         A = rng.standard_normal((1, 5, 4, 2))
@@ -439,4 +464,5 @@ class _CnnGradingKit:
             def loss():
                 return float(cls.np.sum(G * cls.pool_forward(A, f, stride, mode)))
 
-            cls.check_gradient(label, "dA_prev", got, cls.numerical_gradient(loss, A))
+            numeric = cls.remembered(lambda: cls.numerical_gradient(loss, A), "pool gradient", G, A, f, stride, mode)
+            cls.check_gradient(label, "dA_prev", got, numeric)

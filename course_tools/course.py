@@ -105,12 +105,6 @@ class Course:
             return {s.student_id: s.late_submission_penalty or 0
                     for s in gradebook.assignment_submissions(self.assignment)}
 
-    def lateness(self, student):
-        """(seconds late, points taken off) for one submission, as nbgrader recorded them."""
-        with self.gradebook() as gradebook:
-            submission = gradebook.find_submission(self.assignment, student)
-            return submission.total_seconds_late, submission.late_submission_penalty or 0
-
     def add_student(self, student):
         with self.gradebook() as gradebook:
             gradebook.update_or_create_student(student)

@@ -25,6 +25,8 @@ from pathlib import Path
 
 import nbformat
 
+from nbgrader.api import MissingEntry
+
 from course_tools import cluster, submissions
 from course_tools.course import NOTEBOOK
 from grading import submission_files, worker_course
@@ -113,12 +115,6 @@ def cell_names(nb):
     return names
 
 
-def autograded_notebook(course, student):
-    """The student's autograded notebook, or None if there is none."""
-    path = course.autograded_notebook(student)
-    return nbformat.read(str(path), as_version=4) if path.exists() else None
-
-
 def cells_where(cells, found):
     """Names of the cells with an output for which found(output) is true."""
     return [name for name, cell in cells if any(found(o) for o in cell.get("outputs", []))]
@@ -131,9 +127,9 @@ def listed(names, most=4):
     return ", ".join(names[:most]) + more
 
 
-def grading_problems(course, student):
-    """What the trusted grader stopped or cut, by cell: timeouts, kernel deaths, limits reached."""
-    nb = autograded_notebook(course, student)
+def grading_problems(nb):
+    """What the trusted grader stopped or cut in an autograded notebook (or None), by cell: timeouts,
+    kernel deaths, limits reached."""
     cells = list(zip(cell_names(nb), nb.cells)) if nb else []
     problems = []
     timeouts = cells_where(cells, lambda o: o.get("ename") == "CellTimeoutError")
@@ -190,7 +186,7 @@ def submitted_students(course):
     return sorted(p.name for p in (course.root / "submitted").iterdir() if p.is_dir())
 
 
-def save_result(course, student, graded, problems, key, unsandboxed=False):
+def save_result(course, gradebook, student, graded, problems, key, unsandboxed=False):
     """Write one student's result into the course (autograded folder, gradebook, the note for reruns);
     the GradedStudent. graded is a worker's GradedSubmission, or None when there was nothing to grade."""
     result = GradedStudent(student, list(problems))
@@ -200,29 +196,31 @@ def save_result(course, student, graded, problems, key, unsandboxed=False):
         print(f"--- nbgrader autograde, student {student} ---\n{graded.log}", flush=True)
         result.timings, result.seconds = graded.timings, graded.timings.get("autograde", 0.0)
         result.worker = graded.worker
+    notebook = None
     if graded is not None and graded.success:
         worker_course.write_files(folder, graded.files)
-        with course.gradebook() as gradebook:
-            worker_course.save_record(gradebook, course.assignment, student, graded.record)
+        worker_course.save_record(gradebook, course.assignment, student, graded.record)
         result.graded = True
-        seconds_late, penalty = course.lateness(student)
+        submission = gradebook.find_submission(course.assignment, student)
+        seconds_late, penalty = submission.total_seconds_late, submission.late_submission_penalty or 0
+        data = graded.files.get(f"{NOTEBOOK}.ipynb")
+        notebook = nbformat.from_dict(json.loads(data)) if data else None  # nbgrader validated it
         if seconds_late > 0:
             result.problems.append(f"late: submitted {seconds_late / 86400:.1f} days after the due date, "
                                    f"{penalty:g} points off")
-    else:
-        with course.gradebook() as gradebook:  # recorded all the same, with no points
-            gradebook.update_or_create_student(student)
-            if graded is not None and graded.record:  # as nbgrader leaves it: the submission, no scores
-                worker_course.save_record(gradebook, course.assignment, student, graded.record)
-            else:
-                with contextlib.suppress(Exception):
-                    gradebook.remove_submission(course.assignment, student)  # no earlier score stays
+    else:  # recorded all the same, with no points
+        gradebook.update_or_create_student(student)
+        if graded is not None and graded.record:  # as nbgrader leaves it: the submission, no scores
+            worker_course.save_record(gradebook, course.assignment, student, graded.record)
+        else:
+            with contextlib.suppress(Exception):
+                gradebook.remove_submission(course.assignment, student)  # no earlier score stays
         if graded is not None:
             errors = re.findall(r"\[ERROR\] (.*)", graded.log)
             result.problems.append("not graded: " + (graded.error or (errors[0] if errors else "nbgrader failed")))
     if graded is not None:
         result.problems += tampering(graded.log)
-    result.problems += grading_problems(course, student)
+    result.problems += grading_problems(notebook)
     if unsandboxed:
         result.problems.append(NOT_SANDBOXED)
     if graded is None or not graded.error:  # a lost worker or a broken one is tried again by a rerun
@@ -281,7 +279,7 @@ def grade_class(course, students=None, progress=True, scheduler=None, workers=No
     log_path = course.root / LOG_NAME
     if not results:
         log_path.unlink(missing_ok=True)
-    with output_to(log_path) as console:
+    with output_to(log_path) as console, course.gradebook() as gradebook:
         # disable=None: a bar on a terminal, none in a log; the summary lines print either way.
         bar = tqdm(total=len(students), initial=len(results), desc="autograding", unit="student", file=console,
                    disable=None if progress else True)
@@ -291,14 +289,14 @@ def grade_class(course, students=None, progress=True, scheduler=None, workers=No
             results[result.student] = result
             bar.update()
             if progress:
-                tqdm.write(summary_line(course, result), file=console)
+                tqdm.write(summary_line(gradebook, course, result), file=console)
 
         if results and progress:
             tqdm.write(f"{len(results)} students kept from an earlier run (same submission, same materials); "
                        "--regrade grades them again", file=console)
         for student, (submission, problems, key) in list(waiting.items()):
             if submission is None:
-                done(time.perf_counter(), save_result(course, student, None, problems, key))
+                done(time.perf_counter(), save_result(course, gradebook, student, None, problems, key))
                 del waiting[student]
         try:
             if waiting:
@@ -316,7 +314,7 @@ def grade_class(course, students=None, progress=True, scheduler=None, workers=No
                                 student, False, error=f"the worker grading it failed ({type(error).__name__}: "
                                                       f"{str(error)[:200]})")
                         _, problems, key = waiting[student]
-                        done(started, save_result(course, student, graded, problems, key, unsandboxed))
+                        done(started, save_result(course, gradebook, student, graded, problems, key, unsandboxed))
                     client.run(worker_course.stop_kernel_template)
         except KeyboardInterrupt:
             raise GradingStopped(len(results), len(students)) from None
@@ -325,10 +323,12 @@ def grade_class(course, students=None, progress=True, scheduler=None, workers=No
     return [results[student] for student in students]
 
 
-def summary_line(course, graded):
-    scores = course.scores().get(graded.student, {})
-    total = scores.get("total") or 0
-    penalty = course.late_penalties().get(graded.student, 0)
+def summary_line(gradebook, course, graded):
+    try:
+        submission = gradebook.find_submission(course.assignment, graded.student)
+        total, penalty = submission.score or 0, submission.late_submission_penalty or 0
+    except MissingEntry:
+        total = penalty = 0
     late = f" - {penalty:g} late" if penalty else ""
     problems = "; ".join(graded.problems) or "ok"
     return f"{graded.student:<12}{total:>6g}{late:<10} {graded.seconds:5.1f} s  {problems}"

@@ -143,6 +143,29 @@ class Cgroup:
                 pass
 
 
+def bound_sockets(context):
+    """Set, on a zmq context, the bounds of every socket made from it afterwards."""
+    context.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE_BYTES)
+    context.setsockopt(zmq.RCVHWM, RECEIVE_QUEUE)
+    # A client that connects before the kernel has bound its sockets tries again after this many
+    # ms (zmq's default, 100 ms, is a fifth of a forked kernel's whole start).
+    context.setsockopt(zmq.RECONNECT_IVL, 10)
+    return context
+
+
+_client_context = None
+
+
+def client_context():
+    """The zmq context of this process's kernel clients, made once, with the bounds set."""
+    global _client_context
+    if _client_context is None:
+        import zmq.asyncio
+
+        _client_context = bound_sockets(zmq.asyncio.Context())
+    return _client_context
+
+
 class SandboxedKernelManager(AsyncKernelManager):
     """A kernel manager whose kernels run in bubblewrap, with resource limits."""
 
@@ -167,14 +190,19 @@ class SandboxedKernelManager(AsyncKernelManager):
         # What the kernel can make the grader hold in memory is bounded: every socket to it
         # refuses a message larger than MAX_MESSAGE_BYTES and queues at most RECEIVE_QUEUE
         # (set on the context, these apply to every socket made from it).
-        self.context.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE_BYTES)
-        self.context.setsockopt(zmq.RCVHWM, RECEIVE_QUEUE)
+        bound_sockets(self.context)
         self.transport = "ipc"
         self.cgroup = None
         self.sandbox_pid = None
         self.work_folder = None  # with from_template: the folder of files made for this kernel
         self.template = self.forked = None  # with from_template: the template, and the kernel forked from it
         self.counters_at_start = (0, 0)
+
+    def client(self, **kwargs):
+        """A client whose sockets carry the same bounds: jupyter_client would give it a context of its own,
+        without them, and the client's sockets are the ones that read what the kernel sends."""
+        kwargs.setdefault("context", client_context())
+        return super().client(**kwargs)
 
     # ------------------------------------------------------------------ launch
     async def _async_pre_start_kernel(self, **kw):

@@ -22,6 +22,7 @@ killed it.
 """
 import base64
 import builtins
+import hashlib
 import importlib.resources
 import json
 import re
@@ -173,6 +174,7 @@ class TrustedExecute(Execute):
     # Where the last notebook's time went, in seconds (for the benchmark): waiting for the
     # kernel, the kernel running cells and calls, the hidden tests' own work here.
     last_timings = {}
+    expected_values = {}  # {assignment's test sources' digest: the grading kit's cache}, for this process
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("kernel_manager_class", SandboxedKernelManager)  # nbgrader's Execute would set its own
@@ -188,7 +190,11 @@ class TrustedExecute(Execute):
         self.reset_execution_trackers()
         self._check_assign_resources(resources)
         self.test_sources = self.load_test_sources(resources)
-        self.hidden_namespace = {"__name__": "hidden_tests", "grading_kernel": GradingKernel(self)}
+        # The hidden tests' expected values, kept for the next notebook of the same assignment
+        # (the kit's CACHE): computed once per grading process, not once per student.
+        assignment = hashlib.sha256(json.dumps(sorted(self.test_sources.items())).encode()).hexdigest()
+        self.hidden_namespace = {"__name__": "hidden_tests", "grading_kernel": GradingKernel(self),
+                                 "grading_cache": TrustedExecute.expected_values.setdefault(assignment, {})}
         self.graded_functions, self.defined_for_cell = set(), set()
         self.budget_left = None  # seconds left once a cell has timed out
         self.restarts, self.dont_replay = 0, set()
@@ -551,6 +557,28 @@ class TrustedExecute(Execute):
         await self.async_wait_until_ready()
         self.kc.allow_stdin = False
         return self.kc
+
+    # nbclient's setup_kernel calls the synchronous name, bound to nbclient's own coroutine: bind it to ours.
+    start_new_kernel_client = run_sync(async_start_new_kernel_client)
+
+    # nbclient's setup_kernel calls the synchronous name, bound to nbclient's own coroutine: bind it to ours.
+    start_new_kernel_client = run_sync(async_start_new_kernel_client)
+
+    async def async_wait_until_ready(self):
+        """The kernel's iopub channel reaches us and its shell channel answers. ipykernel greets each
+        new subscriber on iopub (iopub_welcome), so the first message there says the subscription
+        works; jupyter_client's wait_for_ready asks kernel_info until then and waits 0.2 s more for
+        silence, a fifth of a forked kernel's start. Messages left on iopub belong to no cell."""
+        deadline = time.monotonic() + self.startup_timeout
+        while True:
+            try:
+                await ensure_async(self.kc.iopub_channel.get_msg(timeout=0.5))
+                break
+            except Exception:  # queue.Empty: not subscribed yet, or the kernel is still starting
+                if time.monotonic() > deadline or not await ensure_async(self.km.is_alive()):
+                    raise DeadKernelError(f"the kernel did not answer within {self.startup_timeout} s") from None
+        if await self._async_reply_to(self.kc.kernel_info(), max(1.0, deadline - time.monotonic())) is None:
+            raise DeadKernelError(f"the kernel did not answer within {self.startup_timeout} s")
 
     # nbclient's setup_kernel calls the synchronous name, bound to nbclient's own coroutine: bind it to ours.
     start_new_kernel_client = run_sync(async_start_new_kernel_client)

@@ -12,6 +12,7 @@ verdict outside it). What comes back (``GradedSubmission``) is plain data: the
 autograded folder's files, the scores and comments nbgrader saved, the log, and
 where the time went. The instructor's gradebook is written by the pipeline alone.
 """
+import functools
 import hashlib
 import json
 import os
@@ -44,7 +45,7 @@ class CourseMaterials:
     files: dict  # relative path -> bytes: nbgrader_config.py, grading/, source/<assignment>/ (no notebooks)
     definition: dict  # the assignment as the gradebook holds it (export_assignment)
 
-    @property
+    @functools.cached_property
     def fingerprint(self):
         digest = hashlib.sha256(json.dumps(self.definition, sort_keys=True, default=str).encode())
         for path in sorted(self.files):

@@ -20,7 +20,8 @@ async def run(kc, code):
     content = msg["content"]
     if content["status"] != "ok":
         return content["ename"]
-    return content["user_expressions"]["answer"]["data"]["text/plain"]
+    answer = content["user_expressions"]["answer"]
+    return answer["data"]["text/plain"] if answer["status"] == "ok" else answer["ename"]
 
 
 async def with_kernel(folder, *codes):
@@ -114,3 +115,45 @@ def test_a_kernel_that_kills_its_process_group_kills_only_itself(folder):
     assert all(template.process.poll() is None for template in templates.values())
     assert in_kernel(folder, "_answer = 6 * 7") == ["42"]
     assert kernel_template._templates == templates  # the same template, not a new one
+
+
+def test_the_graders_own_sockets_to_a_kernel_carry_the_bounds():
+    """jupyter_client gives a client a zmq context of its own; the sandbox's manager hands it one with
+    the bounds set, so the sockets that read what a kernel sends refuse large messages and long queues."""
+    import zmq
+
+    from grading.sandbox import MAX_MESSAGE_BYTES, RECEIVE_QUEUE
+
+    km = SandboxedKernelManager(kernel_name="python3")
+    kc = km.client()
+    for channel in (kc.shell_channel, kc.iopub_channel, kc.control_channel):
+        assert channel.socket.getsockopt(zmq.MAXMSGSIZE) == MAX_MESSAGE_BYTES
+        assert channel.socket.getsockopt(zmq.RCVHWM) == RECEIVE_QUEUE
+    kc.stop_channels()
+
+
+def test_a_message_over_the_bound_never_reaches_the_grader(folder):
+    async def flood():
+        km = SandboxedKernelManager(kernel_name="python3")
+        km.from_template = True
+        await km.start_kernel(cwd=str(folder))
+        kc = km.client()
+        kc.start_channels(hb=False, stdin=False)
+        try:
+            await kc.wait_for_ready(timeout=60)
+            await run(kc, "import sys\nsys.stdout.write('x' * 20_000_000)\nsys.stdout.flush()")
+            largest = 0
+            while True:
+                try:
+                    msg = await kc.get_iopub_msg(timeout=1)
+                except Exception:  # queue.Empty: nothing more
+                    break
+                largest = max(largest, len(msg["content"].get("text", "")))
+            return largest, await run(kc, "_answer = 'still answering'")
+        finally:
+            kc.stop_channels()
+            await km.shutdown_kernel(now=True)
+
+    largest, answer = asyncio.run(flood())
+    assert largest < 16 * 2 ** 20
+    assert answer == "'still answering'"

@@ -92,7 +92,8 @@ def course_materials(course):
     files = {str(p.relative_to(root)): p.read_bytes() for p in paths}
     with course.gradebook() as gradebook:
         definition = worker_course.export_assignment(gradebook, course.assignment)
-    return worker_course.CourseMaterials(course.course_id, course.assignment, files, definition)
+        version = worker_course.schema_version(gradebook)
+    return worker_course.CourseMaterials(course.course_id, course.assignment, files, definition, version)
 
 
 def fingerprint(materials, submission, problems):

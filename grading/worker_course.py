@@ -24,8 +24,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.api import Base, Gradebook, MissingEntry
 from nbgrader.apps import NbGraderAPI
+from sqlalchemy import create_engine, text
 from traitlets.config.loader import PyFileConfigLoader
 
 CELL_FIELDS = {  # what the gradebook stores of an assignment's cells, per kind
@@ -44,6 +45,7 @@ class CourseMaterials:
     assignment: str
     files: dict  # relative path -> bytes: nbgrader_config.py, grading/, source/<assignment>/ (no notebooks)
     definition: dict  # the assignment as the gradebook holds it (export_assignment)
+    schema_version: str = ""  # the gradebook's alembic version, so that a worker need not run alembic
 
     @functools.cached_property
     def fingerprint(self):
@@ -97,6 +99,24 @@ def import_assignment(gradebook, definition):
                 getattr(gradebook, add)(values.pop("name"), notebook["name"], definition["name"], **values)
 
 
+def schema_version(gradebook):
+    return gradebook.db.execute(text("SELECT version_num FROM alembic_version")).scalar() or ""
+
+
+def create_gradebook(db_url, version):
+    """An empty gradebook with nbgrader's tables and its alembic stamp, as nbgrader's Gradebook makes one,
+    without the `alembic heads` process it starts to learn the version (a second of a worker's start)."""
+    engine = create_engine(db_url)
+    try:
+        Base.metadata.create_all(bind=engine)
+        with engine.begin() as connection:
+            connection.execute(text("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)"))
+            connection.execute(text("INSERT INTO alembic_version (version_num) VALUES (:version)"),
+                               {"version": version})
+    finally:
+        engine.dispose()
+
+
 def read_record(gradebook, assignment, student):
     """What nbgrader's autograde saved for one submission: its timestamp, and per notebook the
     automatic scores, the automatic comments and the late penalty."""
@@ -148,6 +168,8 @@ class WorkerCourse:
         with open(self.root / "nbgrader_config.py", "a") as config:
             config.write(WORKER_CONFIG.format(db=self.root / "gradebook.db"))
         self.db_url = f"sqlite:///{self.root / 'gradebook.db'}"
+        if materials.schema_version:
+            create_gradebook(self.db_url, materials.schema_version)
         with Gradebook(self.db_url, materials.course_id) as gradebook:
             import_assignment(gradebook, materials.definition)
         config = PyFileConfigLoader("nbgrader_config.py", path=str(self.root)).load_config()

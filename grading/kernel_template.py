@@ -114,7 +114,8 @@ class KernelTemplate:
         exchange.mkdir()
         if folder:
             submission_files.copy_submission(folder, exchange, skip=("*.ipynb",))
-        request = {"connection": connection, "folder": exchange.name, "arguments": arguments,
+        keep = sorted(p for p in {sys.prefix, sys.base_prefix} if Path(p).is_relative_to("/tmp"))
+        request = {"connection": connection, "folder": exchange.name, "arguments": arguments, "keep_under_tmp": keep,
                    "limits": self.settings.kernel_limits(), "environment": self.settings.kernel_environment()}
         self.process.stdin.write(json.dumps(request).encode() + b"\n")
         self.process.stdin.flush()

@@ -68,15 +68,23 @@ def become_kernel(request):
     limits = request["limits"]
     last_capability = int(open("/proc/sys/kernel/cap_last_cap").read())
     mount(None, "/", None, MS_REC | MS_PRIVATE)
-    # No /proc at all: a new one cannot be mounted under bubblewrap's --disable-userns, and the template's
-    # would show the template's processes. Python, numpy and ipykernel do without it.
-    mount("tmpfs", "/proc", "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k")
+    # A Python installed under /tmp (a venv made there) would vanish under the fresh /tmp: hold it
+    # open, then bind it back, read-only, into the new /tmp.
+    keep = [(path, os.open(path, os.O_PATH | os.O_DIRECTORY)) for path in request["keep_under_tmp"]]
     mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"size={limits['tmp']},mode=1777")
+    for path, fd in keep:
+        os.makedirs(path)
+        mount(f"/proc/self/fd/{fd}", path, None, MS_BIND | MS_REC)
+        mount(None, path, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
+        os.close(fd)
     mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, f"size={limits['shm']},mode=1777")
     folder = os.path.join(EXCHANGE, request["folder"])
     mount(folder, HOME, None, MS_BIND | MS_REC)
     mount(None, HOME, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
     mount("tmpfs", EXCHANGE, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV, "size=4k")  # the other folders
+    # No /proc at all: a new one cannot be mounted under bubblewrap's --disable-userns, and the template's
+    # would show the template's processes. Python, numpy and ipykernel do without it.
+    mount("tmpfs", "/proc", "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k")
     os.makedirs("/tmp/.kernel", mode=0o700)
     connection = "/tmp/.kernel/kernel.json"
     with open(os.open(connection, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as handle:

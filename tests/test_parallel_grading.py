@@ -138,8 +138,10 @@ def test_ctrl_c_stops_cleanly_and_a_rerun_grades_the_rest(tmp_path):
     course = demo_course(tmp_path)
     before = kernels_running()
     command = [sys.executable, "-m", "course_tools.grade", "--course", str(course.root), "--workers", "1"]
+    # As in an instructor's terminal: SIGINT handled (a test run in the background inherits it ignored).
     grading = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                               start_new_session=True)
+                               start_new_session=True,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     states = course.root / "autograded"
     deadline = time.monotonic() + 120
     while len(list(states.rglob(grade_class.STATE_NAME))) < 3 and time.monotonic() < deadline:

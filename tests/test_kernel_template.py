@@ -1,6 +1,7 @@
 """Kernels forked from the warm template (the class pipeline's workers use them): each is as closed as a
 kernel booted in its own bubblewrap sandbox, and nothing of one reaches the next."""
 import asyncio
+import contextlib
 import os
 
 import pytest
@@ -24,7 +25,9 @@ async def run(kc, code):
     return answer["data"]["text/plain"] if answer["status"] == "ok" else answer["ename"]
 
 
-async def with_kernel(folder, *codes):
+@contextlib.asynccontextmanager
+async def forked_kernel(folder):
+    """A client of a kernel forked from the template, with `folder`'s files; shut down on leaving."""
     km = SandboxedKernelManager(kernel_name="python3")
     km.from_template = True
     await km.start_kernel(cwd=str(folder))
@@ -32,10 +35,15 @@ async def with_kernel(folder, *codes):
     kc.start_channels(hb=False, stdin=False)
     try:
         await kc.wait_for_ready(timeout=60)
-        return [await run(kc, code) for code in codes]
+        yield kc
     finally:
         kc.stop_channels()
         await km.shutdown_kernel(now=True)
+
+
+async def with_kernel(folder, *codes):
+    async with forked_kernel(folder) as kc:
+        return [await run(kc, code) for code in codes]
 
 
 def in_kernel(folder, *codes):
@@ -134,13 +142,7 @@ def test_the_graders_own_sockets_to_a_kernel_carry_the_bounds():
 
 def test_a_message_over_the_bound_never_reaches_the_grader(folder):
     async def flood():
-        km = SandboxedKernelManager(kernel_name="python3")
-        km.from_template = True
-        await km.start_kernel(cwd=str(folder))
-        kc = km.client()
-        kc.start_channels(hb=False, stdin=False)
-        try:
-            await kc.wait_for_ready(timeout=60)
+        async with forked_kernel(folder) as kc:
             await run(kc, "import sys\nsys.stdout.write('x' * 20_000_000)\nsys.stdout.flush()")
             largest = 0
             while True:
@@ -150,9 +152,6 @@ def test_a_message_over_the_bound_never_reaches_the_grader(folder):
                     break
                 largest = max(largest, len(msg["content"].get("text", "")))
             return largest, await run(kc, "_answer = 'still answering'")
-        finally:
-            kc.stop_channels()
-            await km.shutdown_kernel(now=True)
 
     largest, answer = asyncio.run(flood())
     assert largest < 16 * 2 ** 20

@@ -203,18 +203,45 @@ class _CnnGradingKit:
     def call(cls, label, function, *args, **kwargs):
         """Call the student's function on copies, and fail if it changed them or raised."""
         __tracebackhide__ = True
-        originals = [a.copy() if isinstance(a, cls.np.ndarray) else a for a in args]
-        copies = [a.copy() if isinstance(a, cls.np.ndarray) else a for a in args]
+        return next(cls.call_each(function, [(label, args, kwargs)]))
+
+    @classmethod
+    def call_each(cls, function, cases):
+        """call() on every (label, args, kwargs) of `cases`, in order: a generator of the results.
+
+        The trusted grader's stand-in for a student's function has ``call_many``: every case
+        then goes to the sandboxed kernel in one request (each request costs a round trip
+        of a few milliseconds), which stops at the first case that raises, as this loop
+        does. The results are still checked one by one, in order, so the first wrong case
+        is the one reported.
+        """
+        __tracebackhide__ = True
+        copied = [(label, [a.copy() if isinstance(a, cls.np.ndarray) else a for a in args],
+                   [a.copy() if isinstance(a, cls.np.ndarray) else a for a in args], kwargs)
+                  for label, args, kwargs in cases]
+        many = getattr(function, "call_many", None)
+        outcomes = many([(copies, kwargs) for _, _, copies, kwargs in copied]) if many else None
+        for number, (label, originals, copies, kwargs) in enumerate(copied):
+            if outcomes is None:
+                result, error = cls.outcome(function, copies, kwargs)
+            else:
+                result, error = outcomes[number]
+            if error is not None:
+                cls.fail(f"{label}: {function.__name__} raised {type(error).__name__}: {error}")
+            for position, (before, after) in enumerate(zip(originals, copies)):
+                if isinstance(before, cls.np.ndarray) and not cls.np.array_equal(before, after, equal_nan=True):
+                    cls.fail(f"{label}: {function.__name__} modified its input argument number {position + 1}; "
+                             "work on new arrays instead.")
+            yield result
+
+    @classmethod
+    def outcome(cls, function, args, kwargs):
+        """(result, None), or (None, the exception) if the function raised."""
         try:
             with cls.np.errstate(all="ignore"):
-                result = function(*copies, **kwargs)
+                return function(*args, **kwargs), None
         except Exception as error:  # the student's own error, reported in one line
-            cls.fail(f"{label}: {function.__name__} raised {type(error).__name__}: {error}")
-        for position, (before, after) in enumerate(zip(originals, copies)):
-            if isinstance(before, cls.np.ndarray) and not cls.np.array_equal(before, after, equal_nan=True):
-                cls.fail(f"{label}: {function.__name__} modified its input argument number {position + 1}; "
-                         "work on new arrays instead.")
-        return result
+            return None, error
 
     @classmethod
     def unpack(cls, label, result, names):
@@ -289,32 +316,38 @@ class _CnnGradingKit:
         return cls.np.random.default_rng(20240917)
 
     # ------------------------------------------------------------------ checks
+    # Each check draws all its cases first (in the same order as ever, so the numbers do
+    # not change), calls the student's function on them through call_each, then checks
+    # the results in order.
     @classmethod
     def check_zero_pad(cls, zero_pad):
         __tracebackhide__ = True
         rng = cls.rng()
+        cases = []
         for number, (shape, pad) in enumerate([((2, 3, 5, 2), 1), ((1, 4, 2, 3), 3),
                                                ((3, 2, 2, 1), 0), ((2, 4, 3, 2), 2)], 1):
-            X = rng.standard_normal(shape)
-            label = f"zero_pad case {number} ({cls.describe(shape, pad=pad)})"
-            got = cls.call(label, zero_pad, X, pad)
-            cls.check_array(label, "X_pad", got, cls.pad(X, pad))
+            cases.append((f"zero_pad case {number} ({cls.describe(shape, pad=pad)})",
+                          (rng.standard_normal(shape), pad), {}))
         X = rng.integers(-9, 9, size=(2, 3, 3, 2)).astype(cls.np.float32)
-        label = "zero_pad case 5 (float32 input)"
-        got = cls.call(label, zero_pad, X, 1)
-        cls.check_array(label, "X_pad", got, cls.pad(X, 1))
+        cases.append(("zero_pad case 5 (float32 input)", (X, 1), {}))
+        results = cls.call_each(zero_pad, cases)
+        for label, (X, pad), _ in cases:
+            cls.check_array(label, "X_pad", next(results), cls.pad(X, pad))
 
     @classmethod
     def check_conv_single_step(cls, conv_single_step):
         __tracebackhide__ = True
         np = cls.np
         rng = cls.rng()
+        cases = []
         for number, (f, n_C_prev) in enumerate([(3, 2), (1, 4), (5, 1), (2, 3)], 1):
             a = rng.standard_normal((f, f, n_C_prev))
             W = rng.standard_normal((f, f, n_C_prev))
             b = rng.standard_normal((1, 1, 1)) * 10
-            label = f"conv_single_step case {number} (window {f}x{f}x{n_C_prev})"
-            got = cls.call(label, conv_single_step, a, W, b)
+            cases.append((f"conv_single_step case {number} (window {f}x{f}x{n_C_prev})", (a, W, b), {}))
+        results = cls.call_each(conv_single_step, cases)
+        for label, (a, W, b), _ in cases:
+            got = next(results)
             if isinstance(got, np.ndarray) and got.ndim > 0:
                 cls.fail(f"{label}: Z should be a single number, got an array of shape {got.shape}.")
             if not isinstance(got, (int, float, np.integer, np.floating, np.ndarray)):
@@ -337,12 +370,15 @@ class _CnnGradingKit:
     @classmethod
     def check_conv_forward(cls, conv_forward):
         __tracebackhide__ = True
-        for label, A, W, b, pad, stride in cls.conv_cases("conv_forward", cls.rng()):
-            hparameters = {"pad": pad, "stride": stride}
-            Z, cache = cls.unpack(label, cls.call(label, conv_forward, A, W, b, dict(hparameters)), ("Z", "cache"))
+        cases = list(cls.conv_cases("conv_forward", cls.rng()))
+        results = cls.call_each(conv_forward, [(label, (A, W, b, {"pad": pad, "stride": stride}), {})
+                                               for label, A, W, b, pad, stride in cases])
+        for label, A, W, b, pad, stride in cases:
+            Z, cache = cls.unpack(label, next(results), ("Z", "cache"))
             cls.check_array(label, "Z", Z, cls.remembered(lambda: cls.conv_forward(A, W, b, stride, pad),
                                                           "conv_forward", A, W, b, stride, pad))
-            cls.check_cache(label, cache, (A, W, b, hparameters), ("A_prev", "W", "b", "hparameters"))
+            cls.check_cache(label, cache, (A, W, b, {"pad": pad, "stride": stride}),
+                            ("A_prev", "W", "b", "hparameters"))
 
     @classmethod
     def check_cache(cls, label, cache, want, names):
@@ -369,45 +405,56 @@ class _CnnGradingKit:
     def check_pool_forward(cls, pool_forward):
         __tracebackhide__ = True
         rng = cls.rng()
-        for label, A, f, stride, mode in cls.pool_cases("pool_forward", rng):
-            hparameters = {"f": f, "stride": stride}
-            out, cache = cls.unpack(label, cls.call(label, pool_forward, A, dict(hparameters), mode=mode),
-                                    ("A", "cache"))
+        cases = list(cls.pool_cases("pool_forward", rng))
+        calls = [(label, (A, {"f": f, "stride": stride}), {"mode": mode}) for label, A, f, stride, mode in cases]
+        A_default = rng.standard_normal((2, 4, 4, 2))
+        default_label = "pool_forward called without mode (the default must be 'max')"
+        results = cls.call_each(pool_forward, calls + [(default_label, (A_default, {"f": 2, "stride": 2}), {})])
+        for label, A, f, stride, mode in cases:
+            out, cache = cls.unpack(label, next(results), ("A", "cache"))
             cls.check_array(label, "A", out, cls.remembered(lambda: cls.pool_forward(A, f, stride, mode),
                                                             "pool_forward", A, f, stride, mode))
-            cls.check_cache(label, cache, (A, hparameters), ("A_prev", "hparameters"))
-        A = rng.standard_normal((2, 4, 4, 2))
-        label = "pool_forward called without mode (the default must be 'max')"
-        out, _ = cls.unpack(label, cls.call(label, pool_forward, A, {"f": 2, "stride": 2}), ("A", "cache"))
-        cls.check_array(label, "A", out, cls.pool_forward(A, 2, 2, "max"))
+            cls.check_cache(label, cache, (A, {"f": f, "stride": stride}), ("A_prev", "hparameters"))
+        out, _ = cls.unpack(default_label, next(results), ("A", "cache"))
+        cls.check_array(default_label, "A", out, cls.pool_forward(A_default, 2, 2, "max"))
 
     @classmethod
     def check_conv_backward(cls, conv_backward):
         __tracebackhide__ = True
         rng = cls.rng()
+        cases, inputs = [], []
         for label, A, W, b, pad, stride in cls.conv_cases("conv_backward", rng):
             dZ = rng.standard_normal(cls.conv_forward(A, W, b, stride, pad).shape)
-            cache = (A.copy(), W.copy(), b.copy(), {"pad": pad, "stride": stride})
-            result = cls.call(label, conv_backward, dZ, cache)
-            dA, dW, db = cls.unpack(label, result, ("dA_prev", "dW", "db"))
+            cases.append((label, (dZ, (A.copy(), W.copy(), b.copy(), {"pad": pad, "stride": stride})), {}))
+            inputs.append((A, W, b, pad, stride))
+        gradient_case, gradient_inputs = cls.conv_gradient_case(rng)
+        results = cls.call_each(conv_backward, cases + [gradient_case])
+        for (label, (dZ, cache), _), (A, W, b, pad, stride) in zip(cases, inputs):
+            dA, dW, db = cls.unpack(label, next(results), ("dA_prev", "dW", "db"))
             want = cls.remembered(lambda: cls.conv_backward(dZ, A, W, stride, pad), "conv_backward", dZ, A, W,
                                   stride, pad)
             for name, got, expected in zip(("dA_prev", "dW", "db"), (dA, dW, db), want):
                 cls.check_array(label, name, got, expected)
             if not all(cls.np.array_equal(x, y) for x, y in zip(cache[:3], (A, W, b))):
                 cls.fail(f"{label}: conv_backward modified the arrays in the cache; work on new arrays instead.")
-        cls.check_conv_gradients(conv_backward, rng)
+        cls.check_conv_gradients(gradient_case[0], gradient_inputs, next(results))
 
     @classmethod
-    def check_conv_gradients(cls, conv_backward, rng):
-        __tracebackhide__ = True
+    def conv_gradient_case(cls, rng):
+        """A gradient check of conv_backward on loss = sum(G * Z): its (label, args, kwargs) and its inputs."""
         A = rng.standard_normal((2, 5, 4, 2))
         W = rng.standard_normal((3, 3, 2, 3))
         b = rng.standard_normal((1, 1, 1, 3))
         stride, pad = 2, 1
         G = rng.standard_normal(cls.conv_forward(A, W, b, stride, pad).shape)
         label = f"conv_backward on loss = sum(G * Z) ({cls.describe(A.shape, f=3, n_C=3, pad=pad, stride=stride)})"
-        result = cls.call(label, conv_backward, G, (A.copy(), W.copy(), b.copy(), {"pad": pad, "stride": stride}))
+        case = (label, (G, (A.copy(), W.copy(), b.copy(), {"pad": pad, "stride": stride})), {})
+        return case, (G, A, W, b, pad, stride)
+
+    @classmethod
+    def check_conv_gradients(cls, label, inputs, result):
+        __tracebackhide__ = True
+        G, A, W, b, pad, stride = inputs
         dA, dW, db = cls.unpack(label, result, ("dA_prev", "dW", "db"))
 
         def loss():
@@ -423,10 +470,13 @@ class _CnnGradingKit:
         __tracebackhide__ = True
         np = cls.np
         rng = cls.rng()
+        cases = []
         for number, shape in enumerate([(2, 3), (3, 3), (1, 1), (4, 2), (2, 5)], 1):
             x = rng.standard_normal(shape) - 3.0  # all negative in most entries: a max of 0 is wrong
-            label = f"create_mask_from_window case {number} (window {shape[0]}x{shape[1]})"
-            got = cls.call(label, create_mask_from_window, x)
+            cases.append((f"create_mask_from_window case {number} (window {shape[0]}x{shape[1]})", (x,), {}))
+        results = cls.call_each(create_mask_from_window, cases)
+        for label, (x,), _ in cases:
+            got = next(results)
             want = x == x.max()
             if isinstance(got, np.ndarray) and got.shape == want.shape and got.dtype != bool:
                 cls.fail(f"{label}: the mask has dtype {got.dtype}; it should be boolean (True at the maximum).")
@@ -436,30 +486,39 @@ class _CnnGradingKit:
     def check_distribute_value(cls, distribute_value):
         __tracebackhide__ = True
         np = cls.np
-        for number, (dz, shape) in enumerate([(3, (2, 2)), (-1.5, (3, 1)), (2.0, (1, 1)),
-                                              (7, (2, 5)), (np.float64(0.3), (3, 3))], 1):
-            label = f"distribute_value case {number} (dz = {float(dz):g}, shape {shape})"
-            got = cls.call(label, distribute_value, dz, shape)
-            cls.check_array(label, "a", got, np.full(shape, float(dz) / (shape[0] * shape[1])))
+        cases = [(f"distribute_value case {number} (dz = {float(dz):g}, shape {shape})", (dz, shape), {})
+                 for number, (dz, shape) in enumerate([(3, (2, 2)), (-1.5, (3, 1)), (2.0, (1, 1)),
+                                                       (7, (2, 5)), (np.float64(0.3), (3, 3))], 1)]
+        results = cls.call_each(distribute_value, cases)
+        for label, (dz, shape), _ in cases:
+            cls.check_array(label, "a", next(results), np.full(shape, float(dz) / (shape[0] * shape[1])))
 
     @classmethod
     def check_pool_backward(cls, pool_backward):
         __tracebackhide__ = True
         rng = cls.rng()
+        cases, inputs = [], []
         for label, A, f, stride, mode in cls.pool_cases("pool_backward", rng):
             dA = rng.standard_normal(cls.pool_forward(A, f, stride, mode).shape)
-            cache = (A.copy(), {"f": f, "stride": stride})
-            got = cls.call(label, pool_backward, dA, cache, mode=mode)
-            cls.check_array(label, "dA_prev", got, cls.remembered(
-                lambda: cls.pool_backward(dA, A, f, stride, mode), "pool_backward", dA, A, f, stride, mode))
-            if not cls.np.array_equal(cache[0], A):
-                cls.fail(f"{label}: pool_backward modified A_prev in the cache; work on new arrays instead.")
+            cases.append((label, (dA, (A.copy(), {"f": f, "stride": stride})), {"mode": mode}))
+            inputs.append((A, f, stride, mode))
         A = rng.standard_normal((1, 5, 4, 2))
         f, stride = 3, 1
         G = rng.standard_normal(cls.pool_forward(A, f, stride, "max").shape)
-        for mode in ("max", "average"):
-            label = f"pool_backward, mode '{mode}', on loss = sum(G * A) ({cls.describe(A.shape, f=f, stride=stride)})"
-            got = cls.call(label, pool_backward, G, (A.copy(), {"f": f, "stride": stride}), mode=mode)
+        gradient_cases = [
+            (f"pool_backward, mode '{mode}', on loss = sum(G * A) ({cls.describe(A.shape, f=f, stride=stride)})",
+             (G, (A.copy(), {"f": f, "stride": stride})), {"mode": mode}) for mode in ("max", "average")]
+        results = cls.call_each(pool_backward, cases + gradient_cases)
+        for (label, (dA, cache), _), (A_prev, f_case, stride_case, mode) in zip(cases, inputs):
+            got = next(results)
+            cls.check_array(label, "dA_prev", got, cls.remembered(
+                lambda: cls.pool_backward(dA, A_prev, f_case, stride_case, mode), "pool_backward", dA, A_prev,
+                f_case, stride_case, mode))
+            if not cls.np.array_equal(cache[0], A_prev):
+                cls.fail(f"{label}: pool_backward modified A_prev in the cache; work on new arrays instead.")
+        for label, _, kwargs in gradient_cases:
+            mode = kwargs["mode"]
+            got = next(results)
 
             def loss():
                 return float(cls.np.sum(G * cls.pool_forward(A, f, stride, mode)))

@@ -7,7 +7,8 @@ gradebook (never from the submission), sends the visible part to the kernel, and
 runs the hidden part here, in the grader: names the hidden code uses but does not
 define (the student's functions) are ``StudentFunction`` proxies, whose calls run
 in the kernel with their arguments sent as plain data and their results sent back
-as plain data (``grading.kernel_side``, ``grading.plain_data``).
+as plain data (``grading.kernel_side``, ``grading.plain_data``). A check sends all
+its cases of a function in one request (``StudentFunction.call_many``).
 
 A test cell's outputs are rebuilt here: the kernel's streams as plain stdout, the
 kernel's errors from the visible part, and one error if the hidden tests failed.
@@ -121,7 +122,15 @@ class StudentFunction:
         self._engine = engine
 
     def __call__(self, *args, **kwargs):
-        return self._engine.call_in_kernel(self.__name__, args, kwargs)
+        (result, error), = self._engine.call_in_kernel(self.__name__, [(args, kwargs)])
+        if error is not None:
+            raise error
+        return result
+
+    def call_many(self, calls):
+        """The function on each (args, kwargs) of `calls`, in one kernel request: a (result, error) pair per
+        call, in order, up to the first call that raised (error is then the exception, else None)."""
+        return self._engine.call_in_kernel(self.__name__, list(calls))
 
     def __repr__(self):
         return f"<the notebook's {self.__name__}>"
@@ -351,21 +360,33 @@ class TrustedExecute(Execute):
                 pass  # the kernel was replaced: nothing of the references is left in it
 
     # -------------------------------------------------------- calls into kernel
-    def call_in_kernel(self, name, args, kwargs):
-        """Call the notebook's `name` in the kernel; its result, decoded as plain data."""
-        request = base64.b64encode(json.dumps({
-            "args": [encode(a) for a in args], "kwargs": {k: encode(v) for k, v in kwargs.items()}}).encode()).decode()
-        reply = self.kernel_request(f"_cnn_grading_answer = _cnn_grading_call({name!r}, {request!r})",
-                                    f"{name} on a hidden case")
+    def call_in_kernel(self, name, calls):
+        """Call the notebook's `name` in the kernel on each (args, kwargs) of `calls`, in one request; a
+        (result, error) pair per call, decoded as plain data, up to the first call that raised."""
+        request = base64.b64encode(json.dumps({"calls": [
+            {"args": [encode(a) for a in args], "kwargs": {k: encode(v) for k, v in kwargs.items()}}
+            for args, kwargs in calls]}).encode()).decode()
+        what = f"{name} on {'a hidden case' if len(calls) == 1 else 'the hidden cases'}"
+        reply = self.kernel_request(f"_cnn_grading_answer = _cnn_grading_call({name!r}, {request!r})", what)
         if reply["status"] == "missing":
             raise NameError(f"name '{name}' is not defined in the notebook")
+        replies = reply.get("replies") if reply["status"] == "called" else None
+        if (not isinstance(replies, list) or not 0 < len(replies) <= len(calls)
+                or not all(isinstance(one, dict) for one in replies)
+                or any(one.get("status") != "returned" for one in replies[:-1])
+                or (len(replies) < len(calls) and replies[-1].get("status") != "raised")):
+            raise KernelCallFailed("MalformedReply", f"the kernel gave no usable answer for {what}")
+        budget = plain_data.Budget()
+        return [self.outcome(name, args, one, budget) for (args, _), one in zip(calls, replies)]
+
+    def outcome(self, name, args, reply, budget):
+        """(result, error) of one call from its reply; the grader's copies of `args` show what it did to them."""
         if reply["status"] == "raised":
             ename = re.sub(r"\W", "_", str(reply.get("ename")))[:60] or "Exception"
-            raise type(ename, (Exception,), {})(str(reply.get("evalue", ""))[:1000])
+            return None, type(ename, (Exception,), {})(str(reply.get("evalue", ""))[:1000])
         if reply["status"] != "returned":
             raise KernelCallFailed("MalformedReply", f"the kernel gave no usable answer for {name} on a hidden case")
         try:
-            budget = plain_data.Budget()
             result = plain_data.decode(reply.get("result"), budget)
             after = reply.get("args_after", [])
             if not isinstance(after, list) or len(after) != len(args):
@@ -375,7 +396,7 @@ class TrustedExecute(Execute):
             raise KernelCallFailed("MalformedReply", f"{name} returned something the grader cannot read: {error}")
         for before, now in zip(args, after):
             self.copy_back(before, now)
-        return result
+        return result, None
 
     def copy_back(self, sent, returned):
         """Make the grader's copy of an argument show what the student's function did to it."""

@@ -24,6 +24,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import nbgrader.api
 from nbgrader.api import Base, Gradebook, MissingEntry
 from nbgrader.apps import NbGraderAPI
 from sqlalchemy import create_engine, text
@@ -117,6 +118,28 @@ def create_gradebook(db_url, version):
         engine.dispose()
 
 
+_shared_engines = {}  # db_url -> the one engine of a worker's private gradebook
+_create_engine = nbgrader.api.create_engine
+
+
+def _engine_for(db_url, *args, **kwargs):
+    return _shared_engines.get(str(db_url)) or _create_engine(db_url, *args, **kwargs)
+
+
+def share_one_engine(db_url):
+    """Let every Gradebook that nbgrader opens on `db_url` in this process use one SQLAlchemy engine.
+
+    nbgrader opens the gradebook about a dozen times per notebook, each time with a new
+    engine: a new SQLite connection and an empty cache of compiled SQL. Sharing one saves
+    about 0.07 s per submission (measured on one worker: nbgrader's own work 0.14 s to
+    0.11 s, the record read and cleanup after it 0.05 s to 0.02 s). Only for the worker's
+    private gradebook, which nothing else writes and which lives as long as the process:
+    any other database gets its own engine, as nbgrader makes it.
+    """
+    nbgrader.api.create_engine = _engine_for
+    _shared_engines[db_url] = _create_engine(db_url, echo=False, future=True)
+
+
 def read_record(gradebook, assignment, student):
     """What nbgrader's autograde saved for one submission: its timestamp, and per notebook the
     automatic scores, the automatic comments and the late penalty."""
@@ -170,6 +193,7 @@ class WorkerCourse:
         self.db_url = f"sqlite:///{self.root / 'gradebook.db'}"
         if materials.schema_version:
             create_gradebook(self.db_url, materials.schema_version)
+        share_one_engine(self.db_url)
         with Gradebook(self.db_url, materials.course_id) as gradebook:
             import_assignment(gradebook, materials.definition)
         config = PyFileConfigLoader("nbgrader_config.py", path=str(self.root)).load_config()

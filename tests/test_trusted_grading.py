@@ -132,6 +132,32 @@ def zero_pad(X, pad):
 '''}
 
 
+# The kernel-side helper replaced by one that answers every batch of hidden calls with no replies:
+# a grader that checked only the replies it got would check nothing.
+EMPTY_REPLIES = '''
+
+import base64 as _b64, json as _json
+
+
+def _cnn_grading_call(name, request):
+    return _b64.b64encode(_json.dumps({"status": "called", "replies": []}).encode()).decode()
+'''
+# Right on the worked example, raises on zero_pad's first hidden case and never returns on its second.
+RAISES_THEN_LOOPS = '''
+
+_zero_pad = zero_pad
+
+
+def zero_pad(X, pad):
+    if X.shape == (2, 3, 5, 2):
+        raise ValueError("not this shape")
+    if X.shape == (1, 4, 2, 3):
+        while True:
+            pass
+    return _zero_pad(X, pad)
+'''
+
+
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory, reference_answers):
     course = new_course(tmp_path_factory.mktemp("trusted"))
@@ -142,7 +168,10 @@ def graded(tmp_path_factory, reference_answers):
     parasite = {**reference, "conv_forward": conv_forward + CAPTURING_CONV_FORWARD,
                 "zero_pad": PARASITE_ZERO_PAD}
     notebooks = {"parasite": submissions.fill(release, parasite), "reader": submissions.fill(
-        release, reads_the_notebook_being_graded(reference)), "honest": submissions.fill(release, reference)}
+        release, reads_the_notebook_being_graded(reference)), "honest": submissions.fill(release, reference),
+        "empty-replies": submissions.fill(release, {**reference, "zero_pad": reference["zero_pad"] + EMPTY_REPLIES}),
+        "raises-then-loops": submissions.fill(release, {**reference,
+                                                        "zero_pad": reference["zero_pad"] + RAISES_THEN_LOOPS})}
     move_zero_pad_test_last(notebooks["parasite"])
     for student, nb in notebooks.items():
         submissions.write(nb, course.root, student, course.assignment, NOTEBOOK)
@@ -161,6 +190,29 @@ def test_the_notebook_being_graded_is_not_readable_from_the_kernel(graded, sourc
     page = (course.root / "feedback" / "reader" / "cnn_step_by_step" / "cnn_step_by_step.html").read_text()
     assert [line for line in hidden_lines(source_nb) if line in page] == []
     assert course.scores()["reader"]["total"] == 100  # the folder's notebook reads as empty: nothing raised
+
+
+def errors_in(course, student):
+    nb = nbformat.read(str(course.autograded_notebook(student)), as_version=4)
+    return {submissions.grade_id(c): o.evalue for c in nb.cells for o in c.get("outputs", [])
+            if o.output_type == "error"}
+
+
+def test_a_kernel_that_leaves_out_replies_earns_nothing(graded):
+    course, _ = graded
+    assert course.scores()["empty-replies"]["total"] == 0
+    errors = errors_in(course, "empty-replies")
+    assert "the kernel gave no usable answer for zero_pad on the hidden cases" in errors["test_zero_pad"]
+
+
+def test_the_hidden_cases_stop_at_the_first_that_raises(graded):
+    course, results = graded
+    assert course.scores()["raises-then-loops"]["total"] == 100 - POINTS["zero_pad"]
+    assert errors_in(course, "raises-then-loops") == {
+        "test_zero_pad": "zero_pad case 1 (m=2, input 3x5 with 2 channels, pad 1): zero_pad raised ValueError: "
+                         "not this shape"}
+    # the endless second case never ran: no cell timed out, so no later cell got a shortened time limit
+    assert results["raises-then-loops"].problems == []
 
 
 def test_honest_work_keeps_full_marks_beside_them(graded):

@@ -269,13 +269,18 @@ def save_record(gradebook, assignment, student, record):
     else:
         gradebook.update_or_create_submission(assignment, student)
     for name, notebook in record["notebooks"].items():
+        # One query for the notebook, its grades and comments: asking for each cell's row (find_grade) took
+        # half of the coordinator's time per student.
+        submitted = gradebook.find_submission_notebook(name, assignment, student)
+        grades = {grade.name: grade for grade in submitted.grades}
+        comments = {comment.name: comment for comment in submitted.comments}
         for cell, score in notebook["auto_scores"].items():
-            grade = gradebook.find_grade(cell, name, assignment, student)
+            grade = grades[cell]
             grade.auto_score = score
             grade.needs_manual_grade = grade.manual_score is not None or score is None
         for cell, comment in notebook["auto_comments"].items():
-            gradebook.find_comment(cell, name, assignment, student).auto_comment = comment
-        gradebook.find_submission_notebook(name, assignment, student).late_submission_penalty = notebook["late_penalty"]
+            comments[cell].auto_comment = comment
+        submitted.late_submission_penalty = notebook["late_penalty"]
     gradebook.db.commit()
 
 

@@ -62,6 +62,8 @@ MUTATIONS = [
     ("conv_backward", "overwrites_dA", "Overwrites the window's gradient instead of adding to it.",
      [("da_prev_pad[vert_start:vert_end, horiz_start:horiz_end, :] +=",
        "da_prev_pad[vert_start:vert_end, horiz_start:horiz_end, :] =")]),
+    ("conv_backward", "overwrites_dW", "Overwrites dW instead of adding every window's contribution to it.",
+     [("dW[:, :, :, c] += a_slice * dZ[i, h, w, c]", "dW[:, :, :, c] = a_slice * dZ[i, h, w, c]")]),
     ("conv_backward", "overwrites_db", "Overwrites db instead of summing dZ into it.",
      [("db[:, :, :, c] += dZ[i, h, w, c]", "db[:, :, :, c] = dZ[i, h, w, c]")]),
     ("conv_backward", "swaps_dA_and_dW_terms", "Sends the window to dA_prev and the weights to dW.",

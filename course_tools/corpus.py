@@ -11,7 +11,9 @@ not replace (collateral). Exits non-zero on any miss.
 Run with ``python -m course_tools.corpus`` (``make corpus``).
 """
 import ast
+import contextlib
 import importlib.util
+import io
 import sys
 import tempfile
 import time
@@ -44,6 +46,7 @@ class Outcome:
     maxima: dict
     messages: dict = field(default_factory=dict)
     hidden_rejects: bool = None  # wrong entries: does the hidden check alone reject it?
+    visible_message: str = ""  # what the visible checks a student runs say of it ("" if they pass it)
 
     def full(self, function):
         return self.scores[f"test_{function}"] == self.maxima[f"test_{function}"]
@@ -133,6 +136,29 @@ def hidden_check_rejects(kit, reference, entry):
     return True
 
 
+def visible_check_message(release, reference, entry):
+    """What the visible checks say of the entry, as a student running the release would see it: the
+    first line of the first error of the test cells of the functions it replaces ("" if they pass).
+
+    Each test cell of the release holds the visible checks only; it runs in this process with
+    numpy, the reference solution for every other function and the entry's own code.
+    """
+    import numpy
+
+    tests = {submissions.grade_id(c): c.source for c in release.cells
+             if c.metadata.get("nbgrader", {}).get("grade")}
+    namespace = {"np": numpy}
+    for function in reference:
+        exec(entry.answers.get(function, reference[function]), namespace)
+    for function in entry.answers:
+        try:
+            with numpy.errstate(all="ignore"), contextlib.redirect_stdout(io.StringIO()):
+                exec(tests[f"test_{function}"], dict(namespace))
+        except Exception as error:  # the student's own code failing is a catch too: they see an error
+            return f"{type(error).__name__}: {str(error).strip().splitlines()[0] if str(error).strip() else ''}"
+    return ""
+
+
 def grade(entries, folder):
     """Write every entry into a fresh course in `folder`, autograde, and read the outcomes."""
     course = course_copy(folder)
@@ -146,13 +172,15 @@ def grade(entries, folder):
     scores, maxima = course.scores(), course.max_scores()
     kit = load_kit()
     return [Outcome(e, scores[e.student], maxima, course.failure_messages(e.student),
-                    hidden_check_rejects(kit, reference, e) if e.kind == "wrong" else None)
+                    hidden_check_rejects(kit, reference, e) if e.kind == "wrong" else None,
+                    visible_check_message(release, reference, e))
             for e in entries]
 
 
 def report(outcomes, out=sys.stdout):
     """Print the table and the summary line; return the number of misses."""
-    print(f"{'entry':<52}{'function':<25}{'wanted':<8}{'got':>6}  {'others':<10}{'hidden':<8}message", file=out)
+    print(f"{'entry':<52}{'function':<25}{'wanted':<8}{'got':>6}  {'others':<10}{'hidden':<8}{'visible':<9}message",
+          file=out)
     for o in outcomes:
         for function in o.entry.answers:
             wanted = "less" if o.entry.kind == "wrong" else "full"
@@ -160,8 +188,12 @@ def report(outcomes, out=sys.stdout):
             others = "full" if not o.collateral else "LOST " + ",".join(o.collateral)
             message = o.messages.get(f"test_{function}", "")
             hidden = {None: "", True: "rejects", False: "MISSES"}[o.hidden_rejects]
-            miss = "" if o.verdict_met and o.hidden_rejects is not False else "  <-- MISS"
-            print(f"{o.entry.student:<52}{function:<25}{wanted:<8}{got:>6g}  {others:<10}{hidden:<8}"
+            if o.entry.kind == "wrong":
+                visible = "catches" if o.visible_message else "passes"
+            else:
+                visible = "TRIPS" if o.visible_message else ""
+            miss = "" if o.verdict_met and o.hidden_rejects is not False and visible != "TRIPS" else "  <-- MISS"
+            print(f"{o.entry.student:<52}{function:<25}{wanted:<8}{got:>6g}  {others:<10}{hidden:<8}{visible:<9}"
                   f"{message[:110]}{miss}", file=out)
     wrong = [o for o in outcomes if o.entry.kind == "wrong"]
     right = [o for o in outcomes if o.entry.kind == "right"]
@@ -172,7 +204,15 @@ def report(outcomes, out=sys.stdout):
     print(f"\nwrong rejected {rejected}/{len(wrong)}, right accepted {accepted}/{len(right)}, "
           f"collateral losses {collateral}", file=out)
     print(f"hidden checks alone (no visible checks) reject {hidden}/{len(wrong)} wrong entries", file=out)
-    return (len(wrong) - rejected) + (len(right) - accepted) + collateral + (len(wrong) - hidden)
+    caught = [o for o in wrong if o.visible_message]
+    tripped = [o for o in right if o.visible_message]
+    print(f"the visible checks a student runs catch {len(caught)}/{len(wrong)} wrong entries before submission "
+          f"and trip {len(tripped)}/{len(right)} right ones", file=out)
+    print("wrong entries the visible checks pass (only the hidden tests catch them):", file=out)
+    for o in wrong:
+        if not o.visible_message:
+            print(f"  {o.entry.name}", file=out)
+    return (len(wrong) - rejected) + (len(right) - accepted) + collateral + (len(wrong) - hidden) + len(tripped)
 
 
 def main():

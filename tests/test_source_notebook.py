@@ -83,6 +83,20 @@ def test_pool_forward_example(executed):
         assert row in out
 
 
+def test_the_second_pooling_example_has_a_stride_and_a_2x2_output(executed):
+    outputs = [stdout_of(c) for c in executed.cells if c.cell_type == "code" and "nbgrader" not in c.metadata
+               and 'pool_forward(A_prev, hparameters, mode="max")' in c.source]
+    assert len(outputs) == 2
+    assert outputs[1].count("A.shape = (2, 2, 2, 3)") == 2
+
+
+def test_the_gradient_checks_print_errors_below_their_bound(executed):
+    lines = [line for c in executed.cells for line in stdout_of(c).splitlines() if "relative error" in line]
+    assert [line.split(":")[0] for line in lines] == ["dA_prev", "dW", "db", "max", "average"]
+    for line in lines:
+        assert float(re.search(r"relative error (\S+) ", line).group(1)) < 1e-7, line
+
+
 def test_mask_example(executed):
     assert "mask = [[ True False False]\n [False False False]]" in example_output(executed, "create_mask_from_window(x)")
 
@@ -110,6 +124,6 @@ def expected_blocks(nb):
 
 def test_every_expected_output_is_what_the_example_prints(executed):
     pairs = expected_blocks(executed)
-    assert len(pairs) == 8
+    assert len(pairs) == 9
     for example, expected in pairs:
         assert stdout_of(example).strip("\n") == expected, example.source.split("\n")[0]

@@ -8,9 +8,12 @@ The text form keeps solutions and hidden tests reviewable as plain diffs. Its ru
   ``tests:ID:POINTS`` (an autograder test cell) or ``readonly:ID`` (a locked cell).
 * Inside a code cell, a line ``%include FILE`` is replaced by that file's text
   (read from authoring/), so the hidden grading kit can live in a real module.
+* A figure written ``![text](images/NAME.png)`` is embedded in its Markdown cell as the
+  attachment NAME.png, read from source/<assignment>/images/ (drawn by ``make figures``).
 
 Run ``python -m course_tools.build_notebook`` (``make notebook``) after editing.
 """
+import base64
 import re
 import sys
 from pathlib import Path
@@ -25,6 +28,8 @@ SOURCE_NOTEBOOK = ROOT / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
 
 FENCE = re.compile(r"^```python(?:\s+(?P<role>solution|tests|readonly):(?P<id>[\w-]+)(?::(?P<points>\d+))?)?\s*$")
 INCLUDE = re.compile(r"^%include (?P<file>[\w./-]+)\s*$")
+FIGURE = re.compile(r"(?P<text>!\[[^\]]*\]\()images/(?P<name>[\w.-]+\.png)\)")
+FIGURES = SOURCE_NOTEBOOK.parent / "images"
 
 
 def nbgrader_metadata(role, grade_id, points):
@@ -43,6 +48,17 @@ def expand_includes(lines):
     return out
 
 
+def attach_figures(cell):
+    """Embed the figures a Markdown cell shows as its attachments, so that a notebook downloaded alone
+    (from an LMS, say) still shows them; the files in images/ stay their single source."""
+    names = [match["name"] for match in FIGURE.finditer(cell.source)]
+    if names:
+        cell.source = FIGURE.sub(lambda match: f"{match['text']}attachment:{match['name']})", cell.source)
+        cell.attachments = {name: {"image/png": base64.b64encode((FIGURES / name).read_bytes()).decode()}
+                            for name in names}
+    return cell
+
+
 def parse(text):
     """Turn the text form into a list of nbformat cells."""
     cells, buffer, fence = [], [], None
@@ -50,7 +66,7 @@ def parse(text):
     def flush_markdown():
         body = "\n".join(buffer).strip("\n")
         if body.strip():
-            cells.append(nbformat.v4.new_markdown_cell(body))
+            cells.append(attach_figures(nbformat.v4.new_markdown_cell(body)))
         buffer.clear()
 
     for number, line in enumerate(text.split("\n"), 1):

@@ -66,10 +66,20 @@ def test_hints_never_teach_float_of_an_array(release_nb):
 
 
 @pytest.mark.parametrize("folder", [SOURCE_DIR, RELEASE_DIR], ids=["source", "release"])
-def test_no_image_link_is_broken(folder):
+def test_every_figure_travels_inside_the_notebook(folder):
+    """A notebook downloaded alone still shows its figures: each is an attachment of its cell, the same
+    bytes as the figure file drawn by `make figures` (images/ stays the single source)."""
+    import base64
+
     from course_tools.submissions import read
     nb = read(folder / "cnn_step_by_step.ipynb")
+    shown = {(index, name) for index, c in enumerate(nb.cells) if c.cell_type == "markdown"
+             for name in re.findall(r"!\[[^\]]*\]\(attachment:([\w.-]+)\)", c.source)}
+    attached = {(index, name) for index, c in enumerate(nb.cells) for name in c.get("attachments", {})}
+    assert len(shown) == 4 and shown == attached
+    for index, name in shown:
+        data = base64.b64decode(nb.cells[index].attachments[name]["image/png"])
+        assert data == (SOURCE_DIR / "images" / name).read_bytes(), name
     links = [link for c in nb.cells if c.cell_type == "markdown"
-             for link in re.findall(r"!\[[^\]]*\]\(([^)\s]+)\)", c.source)]
-    assert len(links) == 4
-    assert [link for link in links if not (folder / link).is_file()] == []
+             for link in re.findall(r"!\[[^\]]*\]\(([^)\s]+)\)", c.source) if not link.startswith("attachment:")]
+    assert links == []

@@ -20,6 +20,16 @@ from pathlib import Path  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # the grading package beside this file
 
+# nbgrader stamps a new gradebook with its schema version by running `alembic` by name. Started
+# without the environment on PATH (`.venv/bin/jupyter lab`, `.venv/bin/nbgrader ...`), it found
+# none: Formgrader's first load hung and left a gradebook without its stamp. This Python's
+# scripts go first on PATH, so that the alembic beside nbgrader is the one found.
+import os  # noqa: E402
+
+_scripts = str(Path(sys.executable).parent)
+if _scripts not in os.environ.get("PATH", "").split(os.pathsep):
+    os.environ["PATH"] = _scripts + os.pathsep + os.environ.get("PATH", "")
+
 c.Autograde.autograde_preprocessors = [
     "grading.trusted_execute.TrustedExecute",
     "nbgrader.preprocessors.IgnorePattern",

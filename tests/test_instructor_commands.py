@@ -1,0 +1,23 @@
+"""The README's instructor commands work as written, also when the environment is not activated."""
+import os
+import sqlite3
+import subprocess
+import sys
+
+from conftest import new_course
+
+
+def test_a_gradebook_made_without_the_environment_on_path_gets_its_schema_stamp(tmp_path):
+    # As `.venv/bin/jupyter lab` (Formgrader) or `.venv/bin/nbgrader` would run: the venv's Python, but
+    # a PATH without the venv's scripts, where nbgrader looks for `alembic`.
+    course = new_course(tmp_path)
+    env = {key: value for key, value in os.environ.items() if key != "VIRTUAL_ENV"}
+    env["PATH"] = "/usr/bin:/bin"
+    done = subprocess.run([sys.executable, "-m", "nbgrader", "db", "student", "add", "ada"], cwd=course.root,
+                          env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    with sqlite3.connect(course.root / "gradebook.db") as db:
+        stamps = db.execute("SELECT version_num FROM alembic_version").fetchall()
+        students = db.execute("SELECT id FROM student").fetchall()
+    assert len(stamps) == 1 and stamps[0][0]
+    assert students == [("ada",)]

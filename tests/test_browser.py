@@ -299,9 +299,6 @@ class Student:
         """The cell's text as its editor shows it."""
         return self.cell(index).locator(".cm-content").inner_text()
 
-    def notebook_mode(self):
-        return self.page.evaluate(f"() => {JS_PANEL}.content.mode")
-
     def wait_until_notebook_ready(self):
         """The notebook is open, its kernel started and idle."""
         self.page.wait_for_function(
@@ -314,10 +311,15 @@ class Student:
 
     # -- actions
 
+    def click_into_editor(self, index):
+        """Click the cell's editor, as a student does before typing; wait until it has the keyboard."""
+        self.cell(index).locator(".cm-content").click()
+        self.page.wait_for_function(
+            f"i => {JS_PANEL}.content.activeCellIndex === i && {JS_PANEL}.content.mode === 'edit'", arg=index)
+
     def replace_cell_text(self, index, text):
         """Select all of the cell's text in its editor and type `text` over it, as a paste would."""
-        editor = self.cell(index).locator(".cm-content")
-        editor.click()
+        self.click_into_editor(index)
         self.page.keyboard.press("Control+a")
         self.page.keyboard.insert_text(text)
 
@@ -391,19 +393,23 @@ def student(lab_server, artifacts, tmp_path_factory):
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM, headless=True,
-            args=["--no-sandbox"] if os.geteuid() == 0 else [],  # Chromium refuses to sandbox as root
+            # Chromium refuses to sandbox as root; a container's small /dev/shm can crash its tabs.
+            args=["--disable-dev-shm-usage", *(["--no-sandbox"] if os.geteuid() == 0 else [])],
             env={**os.environ, "HOME": str(tmp_path_factory.mktemp("browser-home"))})
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.set_default_timeout(UI_STEP * 1000)
-        page.goto(f"{lab_server['url']}/lab/tree/{NOTEBOOK_FILE}?token={lab_server['token']}",
-                  timeout=NOTEBOOK_READY * 1000)
         s = Student(page, artifacts)
         try:
+            page.goto(f"{lab_server['url']}/lab/tree/{NOTEBOOK_FILE}?token={lab_server['token']}",
+                      timeout=NOTEBOOK_READY * 1000)
             s.wait_until_notebook_ready()
             s.screenshot("notebook-open")
             yield s
         finally:
-            s.screenshot("last")
+            try:
+                s.screenshot("last")
+            except Exception as error:  # a page that is gone must not hide why a test failed
+                print(f"browser test: no last screenshot ({error})")
             browser.close()
 
 
@@ -436,14 +442,13 @@ def test_a_locked_cell_cannot_be_edited(student, release_nb):
     locked = first_locked_test_cell(release_nb)
     free = solution_cells(release_nb)[GRADED_FUNCTIONS[0]]
     before = student.model_source(locked), student.editor_text(locked)
-    student.cell(locked).locator(".cm-content").click()
-    assert student.notebook_mode() == "edit"  # keys go to the cell's editor, not to notebook shortcuts
+    student.click_into_editor(locked)  # in edit mode, keys go to the editor, not to notebook shortcuts
     student.page.keyboard.type("# my edit")
     student.screenshot("locked-cell-after-typing")
     assert (student.model_source(locked), student.editor_text(locked)) == before
     # The same typing does change a cell the student may edit, so the check above means something.
     original = student.model_source(free)
-    student.cell(free).locator(".cm-content").click()
+    student.click_into_editor(free)
     student.page.keyboard.press("Control+End")
     student.page.keyboard.type("# my edit")
     assert student.model_source(free) == original + "# my edit"

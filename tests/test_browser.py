@@ -22,6 +22,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import nbformat
@@ -220,13 +221,23 @@ def stop_server(process, token, url, marker):
         print(f"browser test: killed {len(leftovers)} process(es) the server left running")
 
 
+def emptied(folder):
+    """`folder`, created, or emptied of the files an earlier run left in it.
+
+    Its subfolders are left alone: they hold the screenshots of other test modules.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    for path in folder.iterdir():
+        if not path.is_dir():
+            path.unlink()
+    print(f"browser test: screenshots and the server log in {folder}")
+    return folder
+
+
 @pytest.fixture(scope="module")
 def artifacts():
     """The folder of screenshots (and the server's log) for a person to look at, emptied first."""
-    shutil.rmtree(SCREENSHOTS, ignore_errors=True)
-    SCREENSHOTS.mkdir(parents=True)
-    print(f"browser test: screenshots and the server log in {SCREENSHOTS}")
-    return SCREENSHOTS
+    return emptied(SCREENSHOTS)
 
 
 @pytest.fixture(scope="module")
@@ -237,32 +248,39 @@ def student_folder(released_course, tmp_path_factory):
     return folder
 
 
-@pytest.fixture(scope="module")
-def lab_server(student_folder, tmp_path_factory, artifacts):
-    """JupyterLab (with nbgrader's extensions) serving the student's folder on 127.0.0.1."""
-    home = tmp_path_factory.mktemp("home")
-    env = private_jupyter_home(home)
+@contextmanager
+def running_lab(folder, env, log_path, launcher=(sys.executable, "-m", "jupyterlab")):
+    """JupyterLab (with nbgrader's extensions) serving `folder` on 127.0.0.1, started in it.
+
+    `env` comes from private_jupyter_home; `launcher` is the command before JupyterLab's options.
+    """
     port, token = free_loopback_port(), secrets.token_hex(16)
     url = f"http://127.0.0.1:{port}"
-    log_path = artifacts / "jupyterlab.log"
     marker = f"JUPYTER_RUNTIME_DIR={env['JUPYTER_RUNTIME_DIR']}"  # in the environment of the server and its kernels
     with open(log_path, "w") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
+            [*launcher, "--no-browser", "--ip=127.0.0.1", f"--port={port}",
              "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
-             f"--ServerApp.root_dir={student_folder}",
+             f"--ServerApp.root_dir={folder}",
              # window.jupyterapp: lets the test read the cells' front-end model and the kernel's state.
              "--LabApp.expose_app_in_browser=True",
              *(["--allow-root"] if os.geteuid() == 0 else [])],  # CI runs as root
-            # nbgrader's Validate reads nbgrader_config.py from the server's working folder:
-            # a student's folder has none.
-            cwd=student_folder, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            # nbgrader's extensions read nbgrader_config.py from the server's working folder.
+            cwd=folder, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
             start_new_session=True)
     try:
         wait_for_server(url, token, process, log_path)
-        yield {"url": url, "token": token, "folder": student_folder, "marker": marker}
+        yield {"url": url, "token": token, "folder": folder, "marker": marker}
     finally:
         stop_server(process, token, url, marker)
+
+
+@pytest.fixture(scope="module")
+def lab_server(student_folder, tmp_path_factory, artifacts):
+    """JupyterLab serving the student's folder: it has no nbgrader_config.py, as a student's has none."""
+    env = private_jupyter_home(tmp_path_factory.mktemp("home"))
+    with running_lab(student_folder, env, artifacts / "jupyterlab.log") as server:
+        yield server
 
 
 # --------------------------------------------------------------------------------- the browser
@@ -270,8 +288,25 @@ def lab_server(student_folder, tmp_path_factory, artifacts):
 JS_PANEL = "window.jupyterapp.shell.currentWidget"
 
 
-class Student:
-    """One browser page on the notebook, with the actions a student takes."""
+@contextmanager
+def chromium(tmp_path_factory):
+    """Debian's Chromium, headless, driven by Playwright."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True,
+            # Chromium refuses to sandbox as root; a container's small /dev/shm can crash its tabs.
+            args=["--disable-dev-shm-usage", *(["--no-sandbox"] if os.geteuid() == 0 else [])],
+            env={**os.environ, "HOME": str(tmp_path_factory.mktemp("browser-home"))})
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+class BrowserPage:
+    """One browser page, with numbered screenshots into a folder of artifacts."""
 
     def __init__(self, page, artifacts):
         self.page = page
@@ -285,6 +320,22 @@ class Student:
         path = self.artifacts / f"{self.shots:02d}-{name}.png"
         self.page.screenshot(path=str(path))
         print(f"screenshot: {path}")
+
+    def last_screenshot(self):
+        """The page as a failed test left it; a page that is gone must not hide why the test failed."""
+        try:
+            self.screenshot("last")
+        except Exception as error:
+            print(f"browser test: no last screenshot ({error})")
+
+    def open_nbgrader_menu_item(self, label):
+        """JupyterLab's menu bar: Nbgrader, then the item `label`."""
+        self.page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Nbgrader$")).click()
+        self.page.locator(".lm-Menu-itemLabel", has_text=re.compile(f"^{re.escape(label)}$")).click()
+
+
+class Student(BrowserPage):
+    """One browser page on the notebook, with the actions a student takes."""
 
     # -- the notebook as the page shows it
 
@@ -385,32 +436,25 @@ class Student:
         return "".join(outputs.nth(k).text_content() for k in range(outputs.count()))
 
 
+def new_page(browser):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.set_default_timeout(UI_STEP * 1000)
+    return page
+
+
 @pytest.fixture(scope="module")
 def student(lab_server, artifacts, tmp_path_factory):
     """Chromium on the notebook, opened in JupyterLab as a student opens it."""
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True,
-            # Chromium refuses to sandbox as root; a container's small /dev/shm can crash its tabs.
-            args=["--disable-dev-shm-usage", *(["--no-sandbox"] if os.geteuid() == 0 else [])],
-            env={**os.environ, "HOME": str(tmp_path_factory.mktemp("browser-home"))})
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.set_default_timeout(UI_STEP * 1000)
-        s = Student(page, artifacts)
+    with chromium(tmp_path_factory) as browser:
+        s = Student(new_page(browser), artifacts)
         try:
-            page.goto(f"{lab_server['url']}/lab/tree/{NOTEBOOK_FILE}?token={lab_server['token']}",
-                      timeout=NOTEBOOK_READY * 1000)
+            s.page.goto(f"{lab_server['url']}/lab/tree/{NOTEBOOK_FILE}?token={lab_server['token']}",
+                        timeout=NOTEBOOK_READY * 1000)
             s.wait_until_notebook_ready()
             s.screenshot("notebook-open")
             yield s
         finally:
-            try:
-                s.screenshot("last")
-            except Exception as error:  # a page that is gone must not hide why a test failed
-                print(f"browser test: no last screenshot ({error})")
-            browser.close()
+            s.last_screenshot()
 
 
 # ------------------------------------------------------------------------------------ the tests

@@ -1,4 +1,4 @@
-"""The instructor's side in a real browser: Formgrader.
+"""The instructor's side in a real browser: Formgrader, and the Assignment List a student sees with an LMS.
 
 Each test starts its own JupyterLab server and opens it in Debian's Chromium, with the helpers
 of test_browser.py (a private HOME and Jupyter folders, a free loopback port). Screenshots and
@@ -8,6 +8,9 @@ the servers' logs go to test-artifacts/browser/instructor/.
   gradebook stamped with its schema version, when JupyterLab was started the way an instructor
   who did not activate the environment starts it: `.venv/bin/jupyter lab` in the course folder,
   with a PATH that lacks .venv/bin.
+- The Assignment List panel (nbgrader's exchange client), opened by a student whose course is
+  handed out through an LMS: no nbgrader exchange, no nbgrader_config.py. What it says is what the
+  README's Workflow section (step 3, Distribute) tells instructors to expect.
 """
 import shutil
 import sqlite3
@@ -16,13 +19,18 @@ import time
 from pathlib import Path
 
 import pytest
+from nbgrader.exchange.default.exchange import Exchange
 from playwright.sync_api import Error as PlaywrightError
 
 from conftest import NOTEBOOK, new_course
-from test_browser import SCREENSHOTS, BrowserPage, chromium, new_page, private_jupyter_home, running_lab
+from test_browser import (SCREENSHOTS, UI_STEP, BrowserPage, chromium, new_page, private_jupyter_home,
+                          running_lab, student_folder)  # noqa: F401 (student_folder is a fixture used here)
 
 ARTIFACTS = SCREENSHOTS / "instructor"
 FORMGRADER_LOAD = 60  # seconds, from the menu click to the listed assignment
+# nbgrader's exchange folder when no configuration names another (Exchange.root), read from
+# the installed nbgrader: 0.9.6 has /usr/local/share/nbgrader/exchange.
+DEFAULT_EXCHANGE = Path(Exchange.class_traits()["root"].default_value)
 ASSIGNMENT = NOTEBOOK  # the assignment and its single notebook share a name
 
 
@@ -141,3 +149,76 @@ def test_formgrader_works_when_jupyter_lab_was_started_without_the_environment_o
     stamps = schema_stamps(course.root / "gradebook.db")
     assert stamps and len(stamps) == 1 and stamps[0][0], stamps
 
+
+# ------------------------------------------------------------- the Assignment List, with an LMS
+
+@pytest.fixture
+def default_exchange_left_missing():
+    """This machine has no exchange folder at nbgrader's default, and the test leaves it so.
+
+    We run as root, who could create it (and its parents) anywhere: whatever the test made is
+    removed again, and the test fails saying so.
+    """
+    if DEFAULT_EXCHANGE.exists():
+        pytest.skip(f"{DEFAULT_EXCHANGE} exists here: the test is of a machine without nbgrader's exchange")
+    missing = [path for path in (DEFAULT_EXCHANGE, *DEFAULT_EXCHANGE.parents) if not path.exists()]
+    yield
+    created = [path for path in missing if path.exists()]
+    if created:
+        shutil.rmtree(created[-1])  # the outermost folder made
+        pytest.fail(f"the test made {created[-1]} (removed again)")
+
+
+def assignment_list(shots, folder, env, log_path):
+    """Start JupyterLab in the student's folder, open Nbgrader > Assignment List.
+
+    Returns what the panel shows once it has asked the server for courses: the course button's
+    label and the visible text of each of its three lists.
+    """
+    with running_lab(folder, env, log_path) as lab:
+        shots.page.goto(f"{lab['url']}/lab?token={lab['token']}")
+        # The file browser lists the notebook: the screenshot shows whose folder this is.
+        shots.page.locator(".jp-DirListing-item", has_text=NOTEBOOK).first.wait_for()
+        shots.open_nbgrader_menu_item("Assignment List")
+        panel = shots.page.locator("#nbgrader-assignment-list")
+        course = panel.locator("#course_list_default")
+        # The course button says "Loading, please wait..." until the server's course list answers.
+        shots.page.wait_for_function(
+            "button => button && button.innerText.trim() !== 'Loading, please wait...'",
+            arg=course.element_handle(timeout=UI_STEP * 1000), timeout=UI_STEP * 1000)
+        shots.screenshot("assignment-list")
+        shown = {"course": course.inner_text().strip()}
+        for name in ("released", "fetched", "submitted"):
+            shown[name] = " ".join(panel.locator(f"#{name}_assignments_list").inner_text().split())
+        print(f"Assignment List shows: {shown}")
+        return shown
+
+
+EXCHANGE_MISSING = ('The exchange directory does not exist and could not be created. The "release" and '
+                    '"collect" functionality will not be available. Please see the documentation on '
+                    'http://nbgrader.readthedocs.io/en/stable/user_guide/managing_assignment_files.html'
+                    '#setting-up-the-exchange for instructions.')
+
+
+def test_the_assignment_list_without_an_exchange_says_it_does_not_exist(
+        shots, student_folder, tmp_path_factory, default_exchange_left_missing):
+    assert not (student_folder / "nbgrader_config.py").exists()
+    env = private_jupyter_home(tmp_path_factory.mktemp("home"))
+    shown = assignment_list(shots, student_folder, env, shots.artifacts / "jupyterlab.log")
+    assert shown == {"course": "Error fetching courses!", "released": EXCHANGE_MISSING,
+                     "fetched": EXCHANGE_MISSING, "submitted": EXCHANGE_MISSING}, shown
+
+
+def test_the_assignment_list_with_an_empty_exchange_has_no_assignments_to_fetch(
+        shots, student_folder, tmp_path_factory):
+    # A machine where an exchange was set up, but nothing of this course is released into it.
+    # The student's folder still has no nbgrader_config.py: the exchange is named in the
+    # Jupyter config folder (the test's own), as a JupyterHub's /etc/jupyter would name it.
+    exchange = tmp_path_factory.mktemp("exchange")
+    env = private_jupyter_home(tmp_path_factory.mktemp("home"))
+    (Path(env["JUPYTER_CONFIG_DIR"]) / "nbgrader_config.py").write_text(f"c.Exchange.root = {str(exchange)!r}\n")
+    shown = assignment_list(shots, student_folder, env, shots.artifacts / "jupyterlab.log")
+    assert shown == {"course": "No courses found.", "released": "There are no assignments to fetch.",
+                     "fetched": "There are no downloaded assignments.",
+                     "submitted": "There are no submitted assignments."}, shown
+    assert not any(exchange.iterdir())

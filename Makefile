@@ -3,7 +3,7 @@ PY := .venv/bin/python
 VENV_STAMP := .venv/.installed
 export PATH := $(CURDIR)/.venv/bin:$(PATH)
 
-.PHONY: demo grade test notebook figures release benchmark corpus
+.PHONY: demo grade test notebook figures datasets release benchmark corpus
 
 $(VENV_STAMP): requirements.txt requirements-dev.txt
 	python3 -m venv .venv
@@ -17,6 +17,10 @@ notebook: $(VENV_STAMP)
 ## figures: redraw the notebook's figures
 figures: $(VENV_STAMP)
 	$(PY) -m course_tools.draw_figures
+
+## datasets: build part 2's data files (HDF5 digits, a photograph) from data scikit-learn ships
+datasets: $(VENV_STAMP)
+	$(PY) -m course_tools.build_datasets
 
 ## release: generate the student version in release/ with nbgrader
 release: $(VENV_STAMP)

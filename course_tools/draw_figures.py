@@ -123,7 +123,25 @@ def pool_backward():
     return finish(fig, ax, "pool_backward.png", (-0.2, 13.4), (0.6, 3.9))
 
 
-FIGURES = [zero_padding, conv_window, pooling, pool_backward]
+def model():
+    """A whole network: the layers of this notebook stacked, fully connected layers at the end."""
+    layers = [("CONV", "#cfe2f3"), ("RELU", "#d9ead3"), ("POOL", "#fce5cd"), ("CONV", "#cfe2f3"),
+              ("RELU", "#d9ead3"), ("POOL", "#fce5cd"), ("FLATTEN", "#eeeeee"), ("FC", "#ead1dc"),
+              ("FC", "#ead1dc"), ("SOFTMAX", "#fff2cc")]
+    fig, ax = plt.subplots(figsize=(11, 1.9))
+    ax.text(-0.3, 0.5, "image", ha="right", va="center", fontsize=10)
+    for index, (label, colour) in enumerate(layers):
+        x = index * 1.5
+        ax.add_patch(Rectangle((x, 0), 1.15, 1, facecolor=colour, edgecolor="black", lw=0.8))
+        ax.text(x + 0.575, 0.5, label, ha="center", va="center", fontsize=7 if len(label) > 4 else 10)
+        if index:
+            ax.annotate("", xy=(x, 0.5), xytext=(x - 0.35, 0.5), arrowprops={"arrowstyle": "->", "lw": 1.2})
+    ax.text(len(layers) * 1.5 - 0.2, 0.5, "class\nprobabilities", ha="left", va="center", fontsize=10)
+    ax.text(1.5 * 1.5 + 0.575, 1.25, "this notebook: CONV and POOL, forward and backward", ha="center", fontsize=9)
+    return finish(fig, ax, "model.png", (-1.6, 17.2), (-0.2, 1.6))
+
+
+FIGURES = [zero_padding, conv_window, pooling, pool_backward, model]
 
 
 def draw_all(out_dir=IMAGES):

@@ -76,7 +76,7 @@ def test_every_figure_travels_inside_the_notebook(folder):
     shown = {(index, name) for index, c in enumerate(nb.cells) if c.cell_type == "markdown"
              for name in re.findall(r"!\[[^\]]*\]\(attachment:([\w.-]+)\)", c.source)}
     attached = {(index, name) for index, c in enumerate(nb.cells) for name in c.get("attachments", {})}
-    assert len(shown) == 4 and shown == attached
+    assert len(shown) == 5 and shown == attached
     for index, name in shown:
         data = base64.b64decode(nb.cells[index].attachments[name]["image/png"])
         assert data == (SOURCE_DIR / "images" / name).read_bytes(), name

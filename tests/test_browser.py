@@ -347,8 +347,17 @@ class Student(BrowserPage):
         return self.page.evaluate(f"i => {JS_PANEL}.content.model.cells.get(i).sharedModel.getSource()", index)
 
     def editor_text(self, index):
-        """The cell's text as its editor shows it."""
-        return self.cell(index).locator(".cm-content").inner_text()
+        """The cell's text as its editor shows it. JupyterLab renders only the cells near the view and fills
+        an editor after showing it, so the cell is scrolled into view and, if its model holds text, read
+        once its editor shows some (an editor not yet filled reads as empty)."""
+        self.cell(index).scroll_into_view_if_needed()
+        editor = self.cell(index).locator(".cm-content")
+        editor.wait_for(state="visible", timeout=UI_STEP * 1000)
+        if self.model_source(index):
+            editor.locator(".cm-line").first.wait_for(state="attached", timeout=UI_STEP * 1000)
+            self.page.wait_for_function(
+                "e => e.textContent.length > 0", arg=editor.element_handle(), timeout=UI_STEP * 1000)
+        return editor.inner_text()
 
     def wait_until_notebook_ready(self):
         """The notebook is open, its kernel started and idle."""

@@ -582,28 +582,6 @@ class TrustedExecute(Execute):
     # nbclient's setup_kernel calls the synchronous name, bound to nbclient's own coroutine: bind it to ours.
     start_new_kernel_client = run_sync(async_start_new_kernel_client)
 
-    # nbclient's setup_kernel calls the synchronous name, bound to nbclient's own coroutine: bind it to ours.
-    start_new_kernel_client = run_sync(async_start_new_kernel_client)
-
-    async def async_wait_until_ready(self):
-        """The kernel's iopub channel reaches us and its shell channel answers. ipykernel greets each
-        new subscriber on iopub (iopub_welcome), so the first message there says the subscription
-        works; jupyter_client's wait_for_ready asks kernel_info until then and waits 0.2 s more for
-        silence, a fifth of a forked kernel's start. Messages left on iopub belong to no cell."""
-        deadline = time.monotonic() + self.startup_timeout
-        while True:
-            try:
-                await ensure_async(self.kc.iopub_channel.get_msg(timeout=0.5))
-                break
-            except Exception:  # queue.Empty: not subscribed yet, or the kernel is still starting
-                if time.monotonic() > deadline or not await ensure_async(self.km.is_alive()):
-                    raise DeadKernelError(f"the kernel did not answer within {self.startup_timeout} s") from None
-        if await self._async_reply_to(self.kc.kernel_info(), max(1.0, deadline - time.monotonic())) is None:
-            raise DeadKernelError(f"the kernel did not answer within {self.startup_timeout} s")
-
-    # nbclient's setup_kernel calls the synchronous name, bound to nbclient's own coroutine: bind it to ours.
-    start_new_kernel_client = run_sync(async_start_new_kernel_client)
-
     async def async_wait_until_ready(self):
         """The kernel answers on its shell channel and its iopub channel reaches us. jupyter_client's
         wait_for_ready then waits 0.2 s more for silence on iopub, every time: a fifth of a forked

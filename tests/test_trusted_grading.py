@@ -142,6 +142,20 @@ import base64 as _b64, json as _json
 def _cnn_grading_call(name, request):
     return _b64.b64encode(_json.dumps({"status": "called", "replies": []}).encode()).decode()
 '''
+# The kernel-side helper wrapped to answer every batch with one reply more than it had calls (a copy of
+# the first): a grader that paired replies with calls by position alone would not notice.
+EXTRA_REPLY = '''
+
+import base64 as _b64x, json as _jsonx
+
+_real_call = _cnn_grading_call
+
+
+def _cnn_grading_call(name, request):
+    reply = _jsonx.loads(_b64x.b64decode(_real_call(name, request)))
+    reply["replies"] = reply["replies"] + reply["replies"][:1]
+    return _b64x.b64encode(_jsonx.dumps(reply).encode()).decode()
+'''
 # Right on the worked example, raises on zero_pad's first hidden case and never returns on its second.
 RAISES_THEN_LOOPS = '''
 
@@ -170,6 +184,7 @@ def graded(tmp_path_factory, reference_answers):
     notebooks = {"parasite": submissions.fill(release, parasite), "reader": submissions.fill(
         release, reads_the_notebook_being_graded(reference)), "honest": submissions.fill(release, reference),
         "empty-replies": submissions.fill(release, {**reference, "zero_pad": reference["zero_pad"] + EMPTY_REPLIES}),
+        "extra-reply": submissions.fill(release, {**reference, "zero_pad": reference["zero_pad"] + EXTRA_REPLY}),
         "raises-then-loops": submissions.fill(release, {**reference,
                                                         "zero_pad": reference["zero_pad"] + RAISES_THEN_LOOPS})}
     move_zero_pad_test_last(notebooks["parasite"])
@@ -203,6 +218,13 @@ def test_a_kernel_that_leaves_out_replies_earns_nothing(graded):
     assert course.scores()["empty-replies"]["total"] == 0
     errors = errors_in(course, "empty-replies")
     assert "the kernel gave no usable answer for zero_pad on the hidden cases" in errors["test_zero_pad"]
+
+
+def test_a_kernel_that_sends_more_replies_than_calls_earns_nothing(graded):
+    course, _ = graded
+    assert course.scores()["extra-reply"]["total"] == 0
+    assert "the kernel gave no usable answer for zero_pad on the hidden cases" in errors_in(course, "extra-reply")[
+        "test_zero_pad"]
 
 
 def test_the_hidden_cases_stop_at_the_first_that_raises(graded):

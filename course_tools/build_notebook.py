@@ -11,7 +11,9 @@ The text form keeps solutions and hidden tests reviewable as plain diffs. Its ru
 * A figure written ``![text](images/NAME.png)`` is embedded in its Markdown cell as the
   attachment NAME.png, read from source/<assignment>/images/ (drawn by ``make figures``).
 
-Run ``python -m course_tools.build_notebook`` (``make notebook``) after editing.
+Each assignment has its text form, ``authoring/<assignment>.md``, and its notebook,
+``source/<assignment>/<assignment>.ipynb``. Run ``python -m course_tools.build_notebook``
+(``make notebook``) after editing: it builds every assignment's notebook.
 """
 import base64
 import re
@@ -22,14 +24,20 @@ import nbformat
 
 ROOT = Path(__file__).resolve().parent.parent
 AUTHORING = ROOT / "authoring"
-ASSIGNMENT = "cnn_step_by_step"
-TEXT_FORM = AUTHORING / f"{ASSIGNMENT}.md"
-SOURCE_NOTEBOOK = ROOT / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+ASSIGNMENTS = ("cnn_step_by_step", "cnn_application")  # part 1, part 2: each notebook shares its assignment's name
+ASSIGNMENT = ASSIGNMENTS[0]
 
 FENCE = re.compile(r"^```python(?:\s+(?P<role>solution|tests|readonly):(?P<id>[\w-]+)(?::(?P<points>\d+))?)?\s*$")
 INCLUDE = re.compile(r"^%include (?P<file>[\w./-]+)\s*$")
 FIGURE = re.compile(r"(?P<text>!\[[^\]]*\]\()images/(?P<name>[\w.-]+\.png)\)")
-FIGURES = SOURCE_NOTEBOOK.parent / "images"
+
+
+def text_form(assignment):
+    return AUTHORING / f"{assignment}.md"
+
+
+def source_notebook(assignment):
+    return ROOT / "source" / assignment / f"{assignment}.ipynb"
 
 
 def nbgrader_metadata(role, grade_id, points):
@@ -48,25 +56,25 @@ def expand_includes(lines):
     return out
 
 
-def attach_figures(cell):
+def attach_figures(cell, figures):
     """Embed the figures a Markdown cell shows as its attachments, so that a notebook downloaded alone
     (from an LMS, say) still shows them; the files in images/ stay their single source."""
     names = [match["name"] for match in FIGURE.finditer(cell.source)]
     if names:
         cell.source = FIGURE.sub(lambda match: f"{match['text']}attachment:{match['name']})", cell.source)
-        cell.attachments = {name: {"image/png": base64.b64encode((FIGURES / name).read_bytes()).decode()}
+        cell.attachments = {name: {"image/png": base64.b64encode((figures / name).read_bytes()).decode()}
                             for name in names}
     return cell
 
 
-def parse(text):
-    """Turn the text form into a list of nbformat cells."""
+def parse(text, figures):
+    """Turn the text form into a list of nbformat cells; `figures` is the folder of its images."""
     cells, buffer, fence = [], [], None
 
     def flush_markdown():
         body = "\n".join(buffer).strip("\n")
         if body.strip():
-            cells.append(attach_figures(nbformat.v4.new_markdown_cell(body)))
+            cells.append(attach_figures(nbformat.v4.new_markdown_cell(body), figures))
         buffer.clear()
 
     for number, line in enumerate(text.split("\n"), 1):
@@ -89,18 +97,18 @@ def parse(text):
         else:
             buffer.append(line)
     if fence is not None:
-        raise ValueError(f"{TEXT_FORM.name}: a code fence is never closed")
+        raise ValueError("a code fence is never closed")
     flush_markdown()
     return cells
 
 
-def build(text):
+def build(text, figures):
     nb = nbformat.v4.new_notebook()
     nb.metadata = {
         "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
         "language_info": {"name": "python"},
     }
-    nb.cells = parse(text)
+    nb.cells = parse(text, figures)
     # Stable ids keep the committed notebook byte-for-byte reproducible.
     for index, cell in enumerate(nb.cells):
         grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
@@ -109,14 +117,20 @@ def build(text):
     return nb
 
 
-def render(text=None):
-    return nbformat.writes(build(TEXT_FORM.read_text() if text is None else text)) + "\n"
+def render(assignment=ASSIGNMENT, text=None):
+    """The source notebook of `assignment`, as text, from its text form (or from `text`)."""
+    text = text_form(assignment).read_text() if text is None else text
+    return nbformat.writes(build(text, source_notebook(assignment).parent / "images")) + "\n"
 
 
 def main():
-    SOURCE_NOTEBOOK.parent.mkdir(parents=True, exist_ok=True)
-    SOURCE_NOTEBOOK.write_text(render())
-    print(f"wrote {SOURCE_NOTEBOOK.relative_to(ROOT)}")
+    for assignment in ASSIGNMENTS:
+        if not text_form(assignment).exists():
+            continue
+        path = source_notebook(assignment)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(render(assignment))
+        print(f"wrote {path.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

@@ -1,12 +1,16 @@
 """What is committed is what the repo's commands produce."""
 import filecmp
 
+import pytest
+
 from conftest import REPO
 from course_tools import build_datasets, build_notebook, draw_figures
 
 
-def test_source_notebook_is_built_from_authoring():
-    assert build_notebook.SOURCE_NOTEBOOK.read_text() == build_notebook.render(), "run `make notebook`"
+@pytest.mark.parametrize("assignment", build_notebook.ASSIGNMENTS)
+def test_source_notebook_is_built_from_authoring(assignment):
+    assert build_notebook.source_notebook(assignment).read_text() == build_notebook.render(assignment), \
+        "run `make notebook`"
 
 
 def test_figures_are_what_the_script_draws(tmp_path):

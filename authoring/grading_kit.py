@@ -368,9 +368,9 @@ class _CnnGradingKit:
             yield label, A, W, b, pad, stride
 
     @classmethod
-    def check_conv_forward(cls, conv_forward):
+    def check_conv_forward(cls, conv_forward, name="conv_forward"):
         __tracebackhide__ = True
-        cases = list(cls.conv_cases("conv_forward", cls.rng()))
+        cases = list(cls.conv_cases(name, cls.rng()))
         results = cls.call_each(conv_forward, [(label, (A, W, b, {"pad": pad, "stride": stride}), {})
                                                for label, A, W, b, pad, stride in cases])
         for label, A, W, b, pad, stride in cases:
@@ -419,15 +419,15 @@ class _CnnGradingKit:
         cls.check_array(default_label, "A", out, cls.pool_forward(A_default, 2, 2, "max"))
 
     @classmethod
-    def check_conv_backward(cls, conv_backward):
+    def check_conv_backward(cls, conv_backward, name="conv_backward"):
         __tracebackhide__ = True
         rng = cls.rng()
         cases, inputs = [], []
-        for label, A, W, b, pad, stride in cls.conv_cases("conv_backward", rng):
+        for label, A, W, b, pad, stride in cls.conv_cases(name, rng):
             dZ = rng.standard_normal(cls.conv_forward(A, W, b, stride, pad).shape)
             cases.append((label, (dZ, (A.copy(), W.copy(), b.copy(), {"pad": pad, "stride": stride})), {}))
             inputs.append((A, W, b, pad, stride))
-        gradient_case, gradient_inputs = cls.conv_gradient_case(rng)
+        gradient_case, gradient_inputs = cls.conv_gradient_case(rng, name)
         results = cls.call_each(conv_backward, cases + [gradient_case])
         for (label, (dZ, cache), _), (A, W, b, pad, stride) in zip(cases, inputs):
             dA, dW, db = cls.unpack(label, next(results), ("dA_prev", "dW", "db"))
@@ -436,18 +436,18 @@ class _CnnGradingKit:
             for name, got, expected in zip(("dA_prev", "dW", "db"), (dA, dW, db), want):
                 cls.check_array(label, name, got, expected)
             if not all(cls.np.array_equal(x, y) for x, y in zip(cache[:3], (A, W, b))):
-                cls.fail(f"{label}: conv_backward modified the arrays in the cache; work on new arrays instead.")
+                cls.fail(f"{label}: {name} modified the arrays in the cache; work on new arrays instead.")
         cls.check_conv_gradients(gradient_case[0], gradient_inputs, next(results))
 
     @classmethod
-    def conv_gradient_case(cls, rng):
+    def conv_gradient_case(cls, rng, name="conv_backward"):
         """A gradient check of conv_backward on loss = sum(G * Z): its (label, args, kwargs) and its inputs."""
         A = rng.standard_normal((2, 5, 4, 2))
         W = rng.standard_normal((3, 3, 2, 3))
         b = rng.standard_normal((1, 1, 1, 3))
         stride, pad = 2, 1
         G = rng.standard_normal(cls.conv_forward(A, W, b, stride, pad).shape)
-        label = f"conv_backward on loss = sum(G * Z) ({cls.describe(A.shape, f=3, n_C=3, pad=pad, stride=stride)})"
+        label = f"{name} on loss = sum(G * Z) ({cls.describe(A.shape, f=3, n_C=3, pad=pad, stride=stride)})"
         case = (label, (G, (A.copy(), W.copy(), b.copy(), {"pad": pad, "stride": stride})), {})
         return case, (G, A, W, b, pad, stride)
 

@@ -42,6 +42,7 @@ from nbgrader.preprocessors import Execute
 from traitlets import Bool, Integer, Type, Unicode, default
 
 from grading import plain_data
+from grading.kernel_side import _cnn_grading_digest as digest_of
 from grading.kernel_side import _cnn_grading_encode as encode
 from grading.sandbox import SHM_SIZE, SandboxedKernelManager
 
@@ -132,6 +133,18 @@ class StudentFunction:
         call, in order, up to the first call that raised (error is then the exception, else None)."""
         return self._engine.call_in_kernel(self.__name__, list(calls))
 
+    def call_for_digest(self, args, kwargs):
+        """The function on args and kwargs, in one kernel request that brings back the result's digest
+        (grading.kernel_side._cnn_grading_digest), not the result: for timing a call, where sending a
+        large result back would take longer than a fast function. (digest, error) as call_many's."""
+        (result, error), = self._engine.call_in_kernel(self.__name__, [(args, kwargs)], digest=True)
+        return result, error
+
+    @staticmethod
+    def digest(value):
+        """The digest the kernel would send for `value`, as the grader decodes it."""
+        return plain_data.decode(encode(digest_of(value)), plain_data.Budget())
+
     def __repr__(self):
         return f"<the notebook's {self.__name__}>"
 
@@ -154,6 +167,16 @@ class GradingKernel:
                                     f"setting up {name}")
         self._engine.defined_for_cell.add(name)
         return True
+
+    def given(self, name, source):
+        """A function the instructor gives the students (`name`, defined by `source`), callable in the
+        kernel until this test cell ends, under a name of the grader's: the notebook's own `name` is
+        left alone. For timing the student's code against it in the same kernel; nothing secret."""
+        private = f"_cnn_given_{name}"
+        self._engine.kernel_request(f"_cnn_grading_answer = _cnn_grading_define({private!r}, {source!r}, {name!r})",
+                                    f"setting up {name}")
+        self._engine.defined_for_cell.add(private)
+        return StudentFunction(private, self._engine)
 
 
 class TrustedExecute(Execute):
@@ -202,8 +225,11 @@ class TrustedExecute(Execute):
         # The hidden tests' expected values, kept for the next notebook of the same assignment
         # (the kit's CACHE): computed once per grading process, not once per student.
         assignment = hashlib.sha256(json.dumps(sorted(self.test_sources.items())).encode()).hexdigest()
+        # grading_folder: where autograde put the submission and, over it, the assignment's own files
+        # (nbgrader copies every non-notebook file of source/ there): the hidden tests read data there.
         self.hidden_namespace = {"__name__": "hidden_tests", "grading_kernel": GradingKernel(self),
-                                 "grading_cache": TrustedExecute.expected_values.setdefault(assignment, {})}
+                                 "grading_cache": TrustedExecute.expected_values.setdefault(assignment, {}),
+                                 "grading_folder": (resources or {}).get("metadata", {}).get("path") or "."}
         self.graded_functions, self.defined_for_cell = set(), set()
         self.budget_left = None  # seconds left once a cell has timed out
         self.restarts, self.dont_replay = 0, set()
@@ -360,14 +386,17 @@ class TrustedExecute(Execute):
                 pass  # the kernel was replaced: nothing of the references is left in it
 
     # -------------------------------------------------------- calls into kernel
-    def call_in_kernel(self, name, calls):
+    def call_in_kernel(self, name, calls, digest=False):
         """Call the notebook's `name` in the kernel on each (args, kwargs) of `calls`, in one request; a
-        (result, error) pair per call, decoded as plain data, up to the first call that raised."""
+        (result, error) pair per call, decoded as plain data, up to the first call that raised. With
+        `digest`, each result is its digest and the arguments are not sent back."""
         request = base64.b64encode(json.dumps({"calls": [
             {"args": [encode(a) for a in args], "kwargs": {k: encode(v) for k, v in kwargs.items()}}
-            for args, kwargs in calls]}).encode()).decode()
+            for args, kwargs in calls], "digest": digest}).encode()).decode()
         what = f"{name} on {'a hidden case' if len(calls) == 1 else 'the hidden cases'}"
-        reply = self.kernel_request(f"_cnn_grading_answer = _cnn_grading_call({name!r}, {request!r})", what)
+        # An expression, not a cell: IPython's input transformers take about 50 ms on a cell holding
+        # 300 kB of arguments (measured), which would swamp the time of a fast function's call.
+        reply = self.kernel_request(f"_cnn_grading_call({name!r}, {request!r})", what, expression=True)
         if reply["status"] == "missing":
             raise NameError(f"name '{name}' is not defined in the notebook")
         replies = reply.get("replies") if reply["status"] == "called" else None
@@ -377,7 +406,7 @@ class TrustedExecute(Execute):
                 or (len(replies) < len(calls) and replies[-1].get("status") != "raised")):
             raise KernelCallFailed("MalformedReply", f"the kernel gave no usable answer for {what}")
         budget = plain_data.Budget()
-        return [self.outcome(name, args, one, budget) for (args, _), one in zip(calls, replies)]
+        return [self.outcome(name, None if digest else args, one, budget) for (args, _), one in zip(calls, replies)]
 
     def outcome(self, name, args, reply, budget):
         """(result, error) of one call from its reply; the grader's copies of `args` show what it did to them."""
@@ -388,6 +417,8 @@ class TrustedExecute(Execute):
             raise KernelCallFailed("MalformedReply", f"the kernel gave no usable answer for {name} on a hidden case")
         try:
             result = plain_data.decode(reply.get("result"), budget)
+            if args is None:  # a digest: the arguments were not sent back
+                return result, None
             after = reply.get("args_after", [])
             if not isinstance(after, list) or len(after) != len(args):
                 raise plain_data.MalformedReply("the arguments after the call do not match those sent")
@@ -410,16 +441,20 @@ class TrustedExecute(Execute):
         elif isinstance(sent, (tuple, list)) and isinstance(returned, (tuple, list)):
             for a, b in zip(sent, returned):
                 self.copy_back(a, b)
+        elif isinstance(sent, dict) and isinstance(returned, dict):
+            for key, value in sent.items():
+                self.copy_back(value, returned.get(key))
 
-    def kernel_request(self, code, what):
-        """Run grader code in the kernel; the decoded reply of `_cnn_grading_answer`."""
+    def kernel_request(self, code, what, expression=False):
+        """Run grader code in the kernel; the decoded reply of `_cnn_grading_answer`, or with `expression`,
+        the decoded value of the expression `code` (evaluated without running a cell)."""
         started = time.perf_counter()
         try:
-            return run_sync(self._async_kernel_request)(code, what)
+            return run_sync(self._async_kernel_request)(code, what, expression)
         finally:
             self.seconds["kernel"] += time.perf_counter() - started
 
-    async def _async_kernel_request(self, code, what):
+    async def _async_kernel_request(self, code, what, expression=False):
         if self.kc is None:
             raise KernelCallFailed("DeadKernelError", f"not run ({what}): the kernel died too many times")
         out_of_time = self.out_of_time()
@@ -427,8 +462,9 @@ class TrustedExecute(Execute):
             raise KernelCallFailed("CellTimeoutError", f"not run ({what}): {out_of_time}")
         timeout = self.current_timeout()
         started, budget_was_running = time.monotonic(), self.budget_left is not None
-        msg_id = self.kc.execute(code, silent=True, store_history=False, allow_stdin=False, stop_on_error=False,
-                                 user_expressions={"answer": "_cnn_grading_answer"})
+        msg_id = self.kc.execute("" if expression else code, silent=True, store_history=False, allow_stdin=False,
+                                 stop_on_error=False,
+                                 user_expressions={"answer": code if expression else "_cnn_grading_answer"})
         try:
             reply = await self._async_reply_to(msg_id, timeout)
             if reply is None:  # timed out: interrupt, and give the kernel a moment to come back

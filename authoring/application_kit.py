@@ -1,0 +1,444 @@
+class _CnnApplicationKit(_CnnGradingKit):  # noqa: F821 (grading_kit.py comes first in the same cell)
+    """Part 2's hidden checks, on top of part 1's kit (its plumbing and its convolution oracles).
+
+    Like part 1's kit, it runs in the trusted grader when grading and calls the student's
+    functions through proxies; in the instructor's own kernel it runs as ordinary code.
+    Two checks need more than calls:
+
+    * The speed checks time the student's function and the loop version of part 1 (from
+      ``cnn_layers.py``) in the student's kernel, as the grader sees them (wall time of each
+      call), and compare the two. A kernel can slow the loop version down to make a slow
+      function look fast, so the loop version's time counts for at most SLOWDOWN_ALLOWED
+      times what it takes in the grader's own process.
+    * The training check runs gradient descent here, calling the student's
+      model_forward_backward for each batch's gradients, and measures the trained network's
+      accuracy with its own forward pass, on its own copy of the data.
+    """
+    SPEEDUP_NEEDED = 10
+    SLOWDOWN_ALLOWED = 2.0
+    EPOCHS, BATCH_SIZE, LEARNING_RATE, SEED = 5, 32, 0.1, 1
+    ACCURACY_NEEDED = 0.90
+    ALIGNMENT_NEEDED = 0.9  # cosine between the student's gradient and the true one, at every step
+
+    # Reference versions of part 2's helpers, swapped in while model_forward_backward is graded.
+    REFERENCE_SOURCE = {
+        "conv_forward_fast": (
+            "def conv_forward_fast(A_prev, W, b, hparameters):\n"
+            "    import numpy\n"
+            "    s, p, f = hparameters['stride'], hparameters['pad'], W.shape[0]\n"
+            "    A = numpy.pad(A_prev, ((0, 0), (p, p), (p, p), (0, 0)))\n"
+            "    windows = numpy.lib.stride_tricks.sliding_window_view(A, (f, f), axis=(1, 2))[:, ::s, ::s]\n"
+            "    return numpy.einsum('mhwkij,ijkc->mhwc', windows, W) + b.reshape(-1), (A_prev, W, b, hparameters)\n"),
+        "conv_backward_fast": (
+            "def conv_backward_fast(dZ, cache):\n"
+            "    import numpy\n"
+            "    A_prev, W, b, hparameters = cache\n"
+            "    s, p, f = hparameters['stride'], hparameters['pad'], W.shape[0]\n"
+            "    A = numpy.pad(A_prev, ((0, 0), (p, p), (p, p), (0, 0)))\n"
+            "    n_H, n_W = dZ.shape[1:3]\n"
+            "    windows = numpy.lib.stride_tricks.sliding_window_view(A, (f, f), axis=(1, 2))[:, ::s, ::s][:, :n_H, :n_W]\n"
+            "    dA = numpy.zeros(A.shape)\n"
+            "    for i in range(f):\n"
+            "        for j in range(f):\n"
+            "            dA[:, i:i + s * n_H:s, j:j + s * n_W:s] += dZ @ W[i, j].T\n"
+            "    h, w = A_prev.shape[1:3]\n"
+            "    return (dA[:, p:p + h, p:p + w], numpy.einsum('mhwkij,mhwc->ijkc', windows, dZ),\n"
+            "            dZ.sum(axis=(0, 1, 2)).reshape(b.shape))\n"),
+        "relu_forward": (
+            "def relu_forward(Z):\n"
+            "    return Z * (Z > 0), Z\n"),
+        "relu_backward": (
+            "def relu_backward(dA, cache):\n"
+            "    return dA * (cache > 0)\n"),
+        "fc_forward": (
+            "def fc_forward(A_prev, W, b):\n"
+            "    return A_prev.reshape(len(A_prev), -1) @ W + b, (A_prev, W, b)\n"),
+        "fc_backward": (
+            "def fc_backward(dZ, cache):\n"
+            "    A_prev, W, b = cache\n"
+            "    return (dZ @ W.T).reshape(A_prev.shape), A_prev.reshape(len(A_prev), -1).T @ dZ, "
+            "dZ.sum(axis=0, keepdims=True)\n"),
+        "softmax_cross_entropy": (
+            "def softmax_cross_entropy(Z, Y):\n"
+            "    import numpy\n"
+            "    shifted = Z - Z.max(axis=1, keepdims=True)\n"
+            "    log_p = shifted - numpy.log(numpy.exp(shifted).sum(axis=1, keepdims=True))\n"
+            "    return float(-(Y * log_p).sum() / len(Z)), (numpy.exp(log_p) - Y) / len(Z)\n"),
+    }
+
+    @classmethod
+    def rng(cls):
+        return cls.np.random.default_rng(20250302)
+
+    # ------------------------------------------------------------------ oracles
+    @classmethod
+    def softmax_cross_entropy(cls, Z, Y):
+        np = cls.np
+        top = Z.max(axis=1, keepdims=True)
+        log_p = Z - top - np.log(np.exp(Z - top).sum(axis=1, keepdims=True))
+        return -(Y * log_p).sum() / len(Z), (np.exp(log_p) - Y) / len(Z)
+
+    @classmethod
+    def max_pool_backward(cls, dA, A, f, stride):
+        """Max pooling's gradient, to the first maximum of each window only (as cnn_layers.py's)."""
+        np = cls.np
+        n_H, n_W = dA.shape[1:3]
+        dA_prev = np.zeros(A.shape)
+        top = cls.pool_forward(A, f, stride, "max")
+        unclaimed = np.ones(dA.shape, dtype=bool)
+        for di in range(f):
+            for dj in range(f):
+                first = unclaimed & (cls.offset_view(A, di, dj, n_H, n_W, stride) == top)
+                cls.offset_view(dA_prev, di, dj, n_H, n_W, stride)[...] += first * dA
+                unclaimed &= ~first
+        return dA_prev
+
+    @classmethod
+    def model(cls, X, Y, parameters):
+        """The network's loss and gradients, written with the kit's own oracles."""
+        np = cls.np
+        Z1 = cls.conv_forward(X, parameters["W1"], parameters["b1"], 1, 1)
+        A1 = np.maximum(Z1, 0)
+        P1 = cls.pool_forward(A1, 2, 2, "max")
+        flat = P1.reshape(len(X), -1)
+        loss, dZ2 = cls.softmax_cross_entropy(flat @ parameters["W2"] + parameters["b2"], Y)
+        dP1 = (dZ2 @ parameters["W2"].T).reshape(P1.shape)
+        dZ1 = cls.max_pool_backward(dP1, A1, 2, 2) * (Z1 > 0)
+        _, dW1, db1 = cls.conv_backward(dZ1, X, parameters["W1"], 1, 1)
+        return loss, {"dW1": dW1, "db1": db1, "dW2": flat.T @ dZ2, "db2": dZ2.sum(axis=0, keepdims=True)}
+
+    @classmethod
+    def predict(cls, X, parameters):
+        Z1 = cls.conv_forward(X, parameters["W1"], parameters["b1"], 1, 1)
+        P1 = cls.pool_forward(cls.np.maximum(Z1, 0), 2, 2, "max")
+        return (P1.reshape(len(X), -1) @ parameters["W2"] + parameters["b2"]).argmax(axis=1)
+
+    @classmethod
+    def initial_parameters(cls, rng):
+        np = cls.np
+        return {"W1": rng.standard_normal((3, 3, 1, 8)) * np.sqrt(2 / 9), "b1": np.zeros((1, 1, 1, 8)),
+                "W2": rng.standard_normal((128, 10)) * np.sqrt(2 / 128), "b2": np.zeros((1, 10))}
+
+    # ----------------------------------------------------------------- plumbing
+    @classmethod
+    def check_number(cls, label, name, got, want):
+        __tracebackhide__ = True
+        np = cls.np
+        if isinstance(got, np.ndarray) and got.ndim > 0:
+            cls.fail(f"{label}: {name} should be a single number, got an array of shape {got.shape}.")
+        if not isinstance(got, (int, float, np.integer, np.floating, np.ndarray)) or isinstance(got, bool):
+            cls.fail(f"{label}: {name} should be a number, got {type(got).__name__}.")
+        if not np.isclose(float(got), want, rtol=cls.RTOL, atol=cls.ATOL):
+            cls.fail(f"{label}: {name} is {float(got):.6g} but should be {want:.6g}.")
+
+    @classmethod
+    def check_parameters(cls, label, name, got, want):
+        """A dictionary of arrays, with the same names as `want` and equal arrays."""
+        __tracebackhide__ = True
+        if not isinstance(got, dict):
+            cls.fail(f"{label}: {name} should be a dictionary, got {type(got).__name__}.")
+        if sorted(map(str, got)) != sorted(want):
+            cls.fail(f"{label}: {name} should have the keys {sorted(want)}, not {sorted(map(str, got))}.")
+        for key in sorted(want):
+            cls.check_array(label, f"{name}['{key}']", got[key], want[key])
+
+    @staticmethod
+    def copied(parameters):
+        """A copy of a dictionary of arrays, for a call that might change the arrays in place."""
+        return {name: value.copy() for name, value in parameters.items()}
+
+    @classmethod
+    def given_layers(cls, folder):
+        """The source of cnn_layers.py, as the instructor released it, and its functions."""
+        import os
+
+        with open(os.path.join(folder, "cnn_layers.py")) as file:
+            source = file.read()
+        namespace = {"__name__": "cnn_layers_for_the_grader"}
+        exec(compile(source, "cnn_layers.py", "exec"), namespace)
+        return source, namespace
+
+    @classmethod
+    def timed_call(cls, function, case):
+        """(result, wall time in seconds) of one call. Through the trusted grader the result is its digest
+        (see grading/kernel_side.py): bringing a large result back would take longer than a fast call."""
+        __tracebackhide__ = True
+        import time
+
+        label, args, kwargs = case
+        remote = getattr(function, "call_for_digest", None)
+        started = time.perf_counter()
+        if remote is not None:
+            result, error = remote(list(args), kwargs)
+        else:
+            result, error = cls.outcome(function, [a.copy() if isinstance(a, cls.np.ndarray) else a for a in args],
+                                        kwargs)
+        seconds = time.perf_counter() - started
+        if error is not None:
+            cls.fail(f"{label}: {function.__name__} raised {type(error).__name__}: {error}")
+        return result, seconds
+
+    @classmethod
+    def check_timed_result(cls, label, function, result, names, want):
+        """The first len(names) values the call returned are `want`, from the values or their digests."""
+        __tracebackhide__ = True
+        if not isinstance(result, (tuple, list)) or len(result) < len(names):
+            cls.fail(f"{label}: {function.__name__} should return ({', '.join(names)}, ...).")
+        digest = getattr(function, "digest", None)
+        for name, got, expected in zip(names, result, want):
+            if digest is None:
+                cls.check_array(label, name, got, expected)
+                continue
+            wanted = digest(expected)
+            if not (isinstance(got, tuple) and len(got) == 5 and got[0] == "digest"):
+                cls.fail(f"{label}: {name} should be a numpy array of real numbers.")
+            if list(got[1]) != list(wanted[1]):
+                cls.fail(f"{label}: {name} has shape {tuple(got[1])} but should have shape {tuple(wanted[1])}.")
+            if not abs(got[3] - wanted[3]) <= 1e-8 * wanted[4] + 1e-12:
+                cls.fail(f"{label}: {name} has the right shape but wrong values.")
+
+    @classmethod
+    def check_speed(cls, function, names, loop_name, cases, expected, namespace):
+        """Time `function` on `cases` (the shortest call counts) against cnn_layers' `loop_name` on the
+        first case, in the student's kernel; every timed result must be right."""
+        __tracebackhide__ = True
+        source, given = cls.given_layers(namespace.get("grading_folder", "."))
+        kernel = namespace.get("grading_kernel")
+        loop_version = kernel.given(loop_name, source) if kernel is not None else given[loop_name]
+        fast = float("inf")
+        for case, want in zip(cases, expected):
+            result, seconds = cls.timed_call(function, case)
+            cls.check_timed_result(case[0] + ", which must be right to count", function, result, names, want)
+            fast = min(fast, seconds)
+        _, loop_here = cls.timed_call(given[loop_name], cases[0])
+        _, loop = cls.timed_call(loop_version, cases[0])
+        loop = min(loop, cls.SLOWDOWN_ALLOWED * loop_here)
+        speedup = loop / fast
+        if not speedup >= cls.SPEEDUP_NEEDED:
+            cls.fail(f"{function.__name__} took {1000 * fast:.1f} ms on {cases[0][0]}, the loop version "
+                     f"{1000 * loop:.0f} ms: {speedup:.1f} times faster, and the points for speed need at least "
+                     f"{cls.SPEEDUP_NEEDED} times.")
+
+    # ------------------------------------------------------------------ checks
+    @classmethod
+    def check_one_hot(cls, one_hot):
+        __tracebackhide__ = True
+        np = cls.np
+        rng = cls.rng()
+        cases = [("one_hot case 1 (12 labels, C = 10)", (rng.integers(0, 10, 12), 10), {}),
+                 ("one_hot case 2 (C larger than every label)", (np.array([0, 2, 1, 2]), 6), {}),
+                 ("one_hot case 3 (a single label)", (np.array([4]), 5), {}),
+                 ("one_hot case 4 (labels as int32, C = 3)", (rng.integers(0, 3, 9).astype(np.int32), 3), {})]
+        results = cls.call_each(one_hot, cases)
+        for label, (Y, C), _ in cases:
+            cls.check_array(label, "Y_oh", next(results), np.eye(C)[Y])
+
+    @classmethod
+    def check_conv_forward_fast(cls, conv_forward_fast):
+        __tracebackhide__ = True
+        cls.check_conv_forward(conv_forward_fast, "conv_forward_fast")
+
+    @classmethod
+    def check_conv_backward_fast(cls, conv_backward_fast):
+        __tracebackhide__ = True
+        cls.check_conv_backward(conv_backward_fast, "conv_backward_fast")
+
+    @classmethod
+    def speed_inputs(cls, rng, m):
+        """Three batches of m 16x16 images with 3 channels, and 8 filters of 3x3 (pad 1, stride 1)."""
+        W = rng.standard_normal((3, 3, 3, 8))
+        b = rng.standard_normal((1, 1, 1, 8))
+        return [(rng.standard_normal((m, 16, 16, 3)), W, b, {"pad": 1, "stride": 1}) for _ in range(3)]
+
+    @classmethod
+    def check_conv_forward_speed(cls, conv_forward_fast, namespace):
+        __tracebackhide__ = True
+        inputs = cls.speed_inputs(cls.rng(), 32)
+        cases = [(f"timed case {number} ({cls.describe(A.shape, f=3, n_C=8, pad=1, stride=1)})", (A, W, b, hp), {})
+                 for number, (A, W, b, hp) in enumerate(inputs, 1)]
+        expected = [(cls.conv_forward(A, W, b, 1, 1),) for A, W, b, _ in inputs]
+        cls.check_speed(conv_forward_fast, ("Z",), "conv_forward", cases, expected, namespace)
+
+    @classmethod
+    def check_conv_backward_speed(cls, conv_backward_fast, namespace):
+        __tracebackhide__ = True
+        rng = cls.rng()
+        cases, expected = [], []
+        for number, (A, W, b, hp) in enumerate(cls.speed_inputs(rng, 16), 1):
+            dZ = rng.standard_normal((16, 16, 16, 8))
+            cases.append((f"timed case {number} ({cls.describe(A.shape, f=3, n_C=8, pad=1, stride=1)})",
+                          (dZ, (A.copy(), W.copy(), b.copy(), hp)), {}))
+            expected.append(cls.conv_backward(dZ, A, W, 1, 1))
+        cls.check_speed(conv_backward_fast, ("dA_prev", "dW", "db"), "conv_backward", cases, expected, namespace)
+
+    @classmethod
+    def check_relu(cls, relu_forward, relu_backward):
+        __tracebackhide__ = True
+        np = cls.np
+        rng = cls.rng()
+        inputs = []
+        for shape in [(2, 4, 4, 3), (5, 7), (1, 3, 2, 1)]:
+            Z = rng.standard_normal(shape)
+            Z.flat[::4] = 0.0  # exact zeros: the derivative there is 0
+            inputs.append((Z, rng.standard_normal(shape)))
+        forward = cls.call_each(relu_forward, [(f"relu_forward case {n} (Z of shape {Z.shape})", (Z,), {})
+                                               for n, (Z, _) in enumerate(inputs, 1)])
+        for n, (Z, _) in enumerate(inputs, 1):
+            A, _ = cls.unpack(f"relu_forward case {n}", next(forward), ("A", "cache"))
+            cls.check_array(f"relu_forward case {n} (Z of shape {Z.shape})", "A", A, np.maximum(Z, 0))
+        backward = cls.call_each(relu_backward, [(f"relu_backward case {n} (Z of shape {Z.shape}, some entries 0)",
+                                                  (dA, Z), {}) for n, (Z, dA) in enumerate(inputs, 1)])
+        for n, (Z, dA) in enumerate(inputs, 1):
+            cls.check_array(f"relu_backward case {n} (Z of shape {Z.shape}, some entries 0)", "dZ", next(backward),
+                            dA * (Z > 0))
+
+    @classmethod
+    def check_fc(cls, fc_forward, fc_backward):
+        __tracebackhide__ = True
+        rng = cls.rng()
+        inputs = []
+        for A_shape, C in [((3, 4, 4, 8), 10), ((5, 6), 3), ((1, 2, 3, 2), 4)]:
+            n = int(cls.np.prod(A_shape[1:]))
+            inputs.append((rng.standard_normal(A_shape), rng.standard_normal((n, C)), rng.standard_normal((1, C)),
+                           rng.standard_normal((A_shape[0], C))))
+        label = "{} case {} (A_prev of shape {}, W of shape {})".format
+        forward = cls.call_each(fc_forward, [(label("fc_forward", n, A.shape, W.shape), (A, W, b), {})
+                                             for n, (A, W, b, _) in enumerate(inputs, 1)])
+        for n, (A, W, b, _) in enumerate(inputs, 1):
+            where = label("fc_forward", n, A.shape, W.shape)
+            Z, cache = cls.unpack(where, next(forward), ("Z", "cache"))
+            cls.check_array(where, "Z", Z, A.reshape(len(A), -1) @ W + b)
+            cls.check_cache(where, cache, (A, W, b), ("A_prev", "W", "b"))
+        backward = cls.call_each(fc_backward, [(label("fc_backward", n, A.shape, W.shape),
+                                                (dZ, (A.copy(), W.copy(), b.copy())), {})
+                                               for n, (A, W, b, dZ) in enumerate(inputs, 1)])
+        for n, (A, W, b, dZ) in enumerate(inputs, 1):
+            where = label("fc_backward", n, A.shape, W.shape)
+            got = cls.unpack(where, next(backward), ("dA_prev", "dW", "db"))
+            want = ((dZ @ W.T).reshape(A.shape), A.reshape(len(A), -1).T @ dZ, dZ.sum(axis=0, keepdims=True))
+            for name, x, y in zip(("dA_prev", "dW", "db"), got, want):
+                cls.check_array(where, name, x, y)
+
+    @classmethod
+    def check_softmax_cross_entropy(cls, softmax_cross_entropy):
+        __tracebackhide__ = True
+        np = cls.np
+        rng = cls.rng()
+        cases = []
+        for number, (m, C, scale, shift) in enumerate([(6, 10, 3.0, 0.0), (1, 4, 1.0, 0.0), (5, 2, 2.0, 0.0),
+                                                       (4, 5, 30.0, 1000.0), (3, 3, 1.0, -800.0)], 1):
+            Z = rng.standard_normal((m, C)) * scale + shift
+            Y = np.eye(C)[rng.integers(0, C, m)]
+            what = f"{m} example{'s' if m > 1 else ''}, {C} classes" + (f", scores near {shift:g}" if shift else "")
+            cases.append((f"softmax_cross_entropy case {number} ({what})", (Z, Y), {}))
+        results = cls.call_each(softmax_cross_entropy, cases)
+        for label, (Z, Y), _ in cases:
+            loss, dZ = cls.unpack(label, next(results), ("loss", "dZ"))
+            want_loss, want_dZ = cls.softmax_cross_entropy(Z, Y)
+            cls.check_number(label, "loss", loss, want_loss)
+            cls.check_array(label, "dZ", dZ, want_dZ)
+
+    @classmethod
+    def check_update_parameters(cls, update_parameters):
+        __tracebackhide__ = True
+        rng = cls.rng()
+        cases = []
+        for number, (names, rate) in enumerate([(("W1", "b1", "W2", "b2"), 0.05), (("W1", "b1", "W2", "b2", "W3"), 1.5)], 1):
+            parameters = {name: rng.standard_normal((3, 2) if name.startswith("W") else (1, 2)) for name in names}
+            grads = {"d" + name: rng.standard_normal(value.shape) for name, value in parameters.items()}
+            cases.append((f"update_parameters case {number} ({', '.join(names)}, learning rate {rate:g})",
+                          (parameters, grads, rate), {}))
+        originals = [cls.copied(parameters) for _, (parameters, _, _), _ in cases]
+        results = cls.call_each(update_parameters, cases)
+        for (label, (parameters, grads, rate), _), before in zip(cases, originals):
+            got = next(results)
+            for name in before:
+                if not cls.np.array_equal(parameters[name], before[name]):
+                    cls.fail(f"{label}: update_parameters changed the array parameters['{name}'] it was given; "
+                             "build new arrays instead.")
+            cls.check_parameters(label, "new_parameters", got,
+                                 {name: value - rate * grads["d" + name] for name, value in before.items()})
+
+    @classmethod
+    def model_case(cls, rng, m):
+        X = rng.random((m, 8, 8, 1))
+        Y = cls.np.eye(10)[rng.integers(0, 10, m)]
+        parameters = cls.initial_parameters(rng)
+        parameters["b1"] = rng.standard_normal((1, 1, 1, 8)) * 0.1
+        parameters["b2"] = rng.standard_normal((1, 10)) * 0.1
+        return X, Y, parameters
+
+    @classmethod
+    def check_model_forward_backward(cls, model_forward_backward):
+        __tracebackhide__ = True
+        rng = cls.rng()
+        cases = [(f"model_forward_backward case {number} ({m} image{'s' if m > 1 else ''})", cls.model_case(rng, m), {})
+                 for number, m in enumerate((5, 1, 12), 1)]
+        wanted = [cls.model(*args) for _, args, _ in cases]
+        results = cls.call_each(model_forward_backward, [(label, (X, Y, cls.copied(parameters)), kwargs)
+                                                         for label, (X, Y, parameters), kwargs in cases])
+        for (label, _, _), (want_loss, want_grads) in zip(cases, wanted):
+            loss, grads = cls.unpack(label, next(results), ("loss", "grads"))
+            cls.check_number(label, "loss", loss, want_loss)
+            cls.check_parameters(label, "grads", grads, want_grads)
+
+    @classmethod
+    def load_digits(cls, folder):
+        import os
+
+        import h5py
+
+        data = {}
+        for part in ("train", "test"):
+            with h5py.File(os.path.join(folder, "datasets", f"{part}_digits.h5"), "r") as file:
+                data[part] = (file[f"{part}_set_x"][:] / 255.0, file[f"{part}_set_y"][:])
+        return data
+
+    @classmethod
+    def check_training(cls, model_forward_backward, namespace):
+        """Train the notebook's network here, with the gradients the student's function gives, and test it."""
+        __tracebackhide__ = True
+        np = cls.np
+        data = cls.load_digits(namespace.get("grading_folder", "."))
+        X, labels = data["train"]
+        Y = np.eye(10)[labels]
+        parameters = cls.initial_parameters(np.random.default_rng(cls.SEED))
+        shuffle = np.random.default_rng(cls.SEED + 1)
+        step = 0
+        for epoch in range(cls.EPOCHS):
+            order = shuffle.permutation(len(X))
+            for start in range(0, len(X), cls.BATCH_SIZE):
+                step += 1
+                batch = order[start:start + cls.BATCH_SIZE]
+                label = f"training, epoch {epoch + 1}, batch {start // cls.BATCH_SIZE + 1}"
+                result = next(cls.call_each(model_forward_backward,
+                                            [(label, (X[batch], Y[batch], cls.copied(parameters)), {})]))
+                _, grads = cls.unpack(label, result, ("loss", "grads"))
+                _, true_grads = cls.model(X[batch], Y[batch], parameters)
+                cls.check_alignment(label, grads, true_grads)
+                parameters = {name: value - cls.LEARNING_RATE * grads["d" + name] for name, value in parameters.items()}
+        X_test, test_labels = data["test"]
+        accuracy = float(np.mean(cls.predict(X_test, parameters) == test_labels))
+        if not accuracy >= cls.ACCURACY_NEEDED:
+            cls.fail(f"Trained with your model_forward_backward ({cls.EPOCHS} epochs, {step} steps), the network "
+                     f"gets {accuracy:.3f} of the test digits right; the points need at least {cls.ACCURACY_NEEDED:.2f}.")
+
+    @classmethod
+    def check_alignment(cls, label, grads, true_grads):
+        """The student's gradients, of the right names and shapes, finite, and pointing where the true ones do."""
+        __tracebackhide__ = True
+        np = cls.np
+        if not isinstance(grads, dict) or sorted(map(str, grads)) != sorted(true_grads):
+            cls.fail(f"{label}: grads should be a dictionary with the keys {sorted(true_grads)}.")
+        for name, want in true_grads.items():
+            got = grads[name]
+            if not isinstance(got, np.ndarray) or got.shape != want.shape or not np.issubdtype(got.dtype, np.number):
+                cls.fail(f"{label}: grads['{name}'] should be a numpy array of shape {want.shape}.")
+            if not np.all(np.isfinite(got)):
+                cls.fail(f"{label}: grads['{name}'] holds inf or nan.")
+        got = np.concatenate([grads[name].ravel() for name in sorted(true_grads)])
+        want = np.concatenate([true_grads[name].ravel() for name in sorted(true_grads)])
+        cosine = float(got @ want / max(np.linalg.norm(got) * np.linalg.norm(want), 1e-300))
+        if not cosine >= cls.ALIGNMENT_NEEDED:
+            cls.fail(f"{label}: your gradients do not point where the loss's gradient does (cosine {cosine:.2f}, "
+                     f"at least {cls.ALIGNMENT_NEEDED} needed), so gradient descent would not train this network.")

@@ -1,4 +1,8 @@
-"""Run the real nbgrader commands in a course folder and read its gradebook."""
+"""Run the real nbgrader commands in a course folder and read its gradebook, one assignment at a time.
+
+An assignment's notebook shares its name (source/<assignment>/<assignment>.ipynb), and its graded
+parts are read from the gradebook, so the same code serves every assignment of the course.
+"""
 import os
 import shutil
 import subprocess
@@ -10,9 +14,13 @@ import nbformat
 from nbgrader.api import Gradebook
 from traitlets.config.loader import PyFileConfigLoader
 
-from course_tools.build_notebook import ASSIGNMENT, ROOT
+from course_tools import submissions
+from course_tools.build_notebook import ASSIGNMENT, ASSIGNMENTS, ROOT
 
-NOTEBOOK = ASSIGNMENT  # the assignment's single notebook shares its name
+# Part 1's notebook and graded functions, for the code written for part 1 alone (its corpus, demo
+# students, benchmark and tests). The grading pipeline does not use them: a Course's notebook is
+# its assignment's name and its graded parts come from the gradebook (Course.graded_cells).
+NOTEBOOK = ASSIGNMENT
 GRADED_FUNCTIONS = ["zero_pad", "conv_single_step", "conv_forward", "pool_forward", "conv_backward",
                     "create_mask_from_window", "distribute_value", "pool_backward"]
 
@@ -33,10 +41,23 @@ def plain_message(errors):
     return f"{error.ename}: {first_line}" if first_line else error.ename
 
 
+def released_assignments(root):
+    """The assignments released in the course at `root` (release/<assignment>/<assignment>.ipynb): the
+    course's own (ASSIGNMENTS) in its order, then any other by name."""
+    found = {path.stem for path in Path(root).glob("release/*/*.ipynb") if path.stem == path.parent.name}
+    ours = [name for name in ASSIGNMENTS if name in found]
+    return ours + sorted(found - set(ours))
+
+
 @dataclass
 class Course:
     root: Path
     assignment: str = ASSIGNMENT
+
+    @property
+    def notebook(self):
+        """The assignment's single notebook, named after it."""
+        return self.assignment
 
     def nbgrader(self, *args, check=True):
         """Run one nbgrader command in the course folder, as an instructor would."""
@@ -79,11 +100,11 @@ class Course:
 
     @property
     def release_notebook(self):
-        return self.root / "release" / self.assignment / f"{NOTEBOOK}.ipynb"
+        return self.root / "release" / self.assignment / f"{self.notebook}.ipynb"
 
     @property
     def source_notebook(self):
-        return self.root / "source" / self.assignment / f"{NOTEBOOK}.ipynb"
+        return self.root / "source" / self.assignment / f"{self.notebook}.ipynb"
 
     def scores(self):
         """{student: {grade cell: score}} plus each student's total under "total"."""
@@ -114,7 +135,7 @@ class Course:
             gradebook.update_or_create_assignment(self.assignment, duedate=due)
 
     def autograded_notebook(self, student):
-        return self.root / "autograded" / student / self.assignment / f"{NOTEBOOK}.ipynb"
+        return self.root / "autograded" / student / self.assignment / f"{self.notebook}.ipynb"
 
     def failure_messages(self, student):
         """{grade cell: a plain one-line reason it failed}, read from the autograded notebook."""
@@ -128,6 +149,15 @@ class Course:
             if cell.metadata.get("nbgrader", {}).get("grade") and errors:
                 messages[cell.metadata.nbgrader.grade_id] = plain_message(errors)
         return messages
+
+    def graded_cells(self):
+        """{test cell: points possible} of the assignment's notebook, in notebook order, leaving out cells worth
+        no points (part 1's grading kit). The gradebook keeps no order of cells, so the release gives it."""
+        with self.gradebook() as gradebook:
+            notebook = gradebook.find_notebook(self.notebook, self.assignment)
+            cells = {cell.name: cell.max_score for cell in notebook.grade_cells if cell.max_score}
+        order = [submissions.grade_id(cell) for cell in submissions.read(self.release_notebook).cells]
+        return dict(sorted(cells.items(), key=lambda item: order.index(item[0])))
 
     def max_scores(self):
         with self.gradebook() as gradebook:

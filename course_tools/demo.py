@@ -1,7 +1,8 @@
-"""`make demo`: the instructor's whole workflow on the demo class that ships with the repo.
+"""`make demo`: the instructor's whole workflow on the demo classes that ship with the repo.
 
-Generates the release, writes the demo class into submitted/, autogrades it with
-nbgrader (progress bar, one line per student), then writes feedback, grades.csv and
+For each assignment with demo students (demo_class.STUDENTS_BY_ASSIGNMENT): generates the
+release and writes its demo class into submitted/; then autogrades them all with nbgrader
+(progress bar, one line per student), writes feedback, a grades CSV per assignment and
 the class report, and prints where each product is.
 """
 import sys
@@ -14,37 +15,45 @@ from course_tools.course import Course
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def run(course, progress=True):
-    """The pipeline on `course`; returns the students' grades."""
+def run(root, progress=True):
+    """The pipeline on the course at `root`; {assignment: the students' grades}."""
     say = print if progress else (lambda *a, **k: None)
-    say("1/5 generating the release with nbgrader generate_assignment ...", flush=True)
-    course.generate()
-    course.set_due_date(demo_class.DUE)
-    say(f"2/5 writing the demo class ({len(demo_class.STUDENTS)} students) into submitted/, "
+    classes = [(Course(root, assignment), students)
+               for assignment, students in demo_class.STUDENTS_BY_ASSIGNMENT.items() if students]
+    say(f"1/5 generating the release of {', '.join(c.assignment for c, _ in classes)} "
+        "with nbgrader generate_assignment ...", flush=True)
+    for course, _ in classes:
+        course.generate()
+        course.set_due_date(demo_class.DUE)
+    say(f"2/5 writing the demo class into submitted/ "
+        f"({', '.join(f'{c.assignment}: {len(students)} students' for c, students in classes)}), "
         f"due {demo_class.DUE:%Y-%m-%d %H:%M} UTC", flush=True)
-    demo_class.write_class(course)
+    for course, students in classes:
+        demo_class.write_class(course, students)
     say("3/5 autograding (cell timeout 30 s; nbgrader's own output goes to autograde.log)", flush=True)
-    graded = grade_class.grade_class(course, [s.name for s in demo_class.STUDENTS], progress=progress)
+    graded = grade_class.grade_assignments([(course, [s.name for s in students]) for course, students in classes],
+                                           progress=progress)
     say("4/5 feedback, 5/5 grades and class report", flush=True)
-    grades, _ = reports.write_all(course, graded)
-    return grades
+    return reports.write_all(Course(root), graded)
 
 
 def main():
     started = time.monotonic()
-    course = Course(ROOT)
-    grades = run(course)
-    print(f"\nclass mean {sum(g.total for g in grades) / len(grades):.1f} over {len(grades)} students, "
-          f"{time.monotonic() - started:.0f} s in all")
+    for assignment, grades in run(ROOT).items():
+        print(f"\n{assignment}: class mean {sum(g.total for g in grades) / len(grades):.1f} over {len(grades)} "
+              "students")
+    print(f"{time.monotonic() - started:.0f} s in all")
     print("products:")
-    for path, what in [("release/cnn_step_by_step/", "the student version"),
+    for path, what in [("release/<assignment>/", "the student version"),
                        ("submitted/", "the demo class's submissions (as handed in)"),
                        ("autograded/", "graded notebooks"), ("gradebook.db", "nbgrader's gradebook"),
-                       ("feedback/<student>/cnn_step_by_step/cnn_step_by_step.html", "feedback, one page each"),
-                       ("grades.csv", "one row per student, one column per function, late penalty, total"),
-                       ("class_report.html", "score distribution, pass rates, common failures"),
+                       ("feedback/<student>/<assignment>/<assignment>.html", "feedback, one page each"),
+                       ("grades/<assignment>.csv", "one row per student, one column per graded part, "
+                                                   "late penalty, total"),
+                       ("class_report.html", "per assignment: score distribution, pass rates, common failures; "
+                                             "every student's totals"),
                        ("autograde.log", "everything nbgrader and the kernels printed")]:
-        print(f"  {path:<58} {what}")
+        print(f"  {path:<52} {what}")
     return 0
 
 

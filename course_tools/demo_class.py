@@ -1,8 +1,9 @@
-"""The demo class: submissions made from the release by code, each built to get known scores.
+"""The demo classes: submissions made from the release by code, each built to get known scores.
 
-Realistic bugs come from the corpus (corpus/), so every partial student carries a
-mistake that the hidden tests are proven to catch. Hostile and broken submissions
-edit the notebook through nbformat, never by hand.
+Each assignment has its own demo students (STUDENTS_BY_ASSIGNMENT). Part 1's realistic
+bugs come from the corpus (corpus/), so every partial student carries a mistake that
+the hidden tests are proven to catch. Hostile and broken submissions edit the notebook
+through nbformat, never by hand.
 """
 import shutil
 from dataclasses import dataclass, field
@@ -12,7 +13,7 @@ from typing import Callable
 import nbformat
 
 from course_tools import corpus, submissions
-from course_tools.course import GRADED_FUNCTIONS, NOTEBOOK
+from course_tools.course import GRADED_FUNCTIONS
 
 DUE = datetime(2026, 12, 1, 17, 0, tzinfo=timezone.utc)
 ON_TIME = DUE - timedelta(hours=8)
@@ -65,7 +66,7 @@ class DemoStudent:
     answers: dict = field(default_factory=dict)  # solution-cell sources that replace the reference's
     append: dict = field(default_factory=dict)  # code added after the reference's solution
     edit: Callable = None  # nbformat notebook -> None, after filling in
-    notebook_name: str = NOTEBOOK  # None: the folder holds no notebook
+    notebook_name: str = ""  # the notebook's file name: "" for the assignment's own, None for no notebook
     submitted_at: datetime = ON_TIME
     untouched: bool = False
     late_days: int = 0
@@ -116,6 +117,12 @@ STUDENTS = [
                 {"pool_backward"}, ("pool_backward__overwrites_overlaps",), append={"zero_pad": KILL_GRADER}),
 ]
 
+# Each assignment's demo class, in the course's order; `make demo` grades those that have students.
+STUDENTS_BY_ASSIGNMENT = {
+    "cnn_step_by_step": STUDENTS,
+    "cnn_application": [],  # part 2: none yet, its notebook is still being written
+}
+
 
 def student_notebook(student, release, reference, entries):
     if student.untouched:
@@ -132,18 +139,19 @@ def student_notebook(student, release, reference, entries):
     return nb
 
 
-def write_class(course, students=STUDENTS):
-    """Write every demo student's folder into course/submitted/, replacing earlier ones."""
+def write_class(course, students):
+    """Write each demo student's folder for the course's assignment into course/submitted/, replacing
+    earlier ones."""
     release = submissions.read(course.release_notebook)
     reference = submissions.reference_solutions(submissions.read(course.source_notebook))
     entries = {e.name: e for e in corpus.load(reference)}
     for student in students:
         folder = course.root / "submitted" / student.name / course.assignment
-        shutil.rmtree(folder.parent, ignore_errors=True)
+        shutil.rmtree(folder, ignore_errors=True)
         folder.mkdir(parents=True)
         if student.notebook_name is None:
             (folder / "README.txt").write_text("I could not get Jupyter to save my work, sorry.\n")
         else:
             nb = student_notebook(student, release, reference, entries)
-            nbformat.write(nb, str(folder / f"{student.notebook_name}.ipynb"))
+            nbformat.write(nb, str(folder / f"{student.notebook_name or course.notebook}.ipynb"))
         (folder / "timestamp.txt").write_text(student.submitted_at.strftime(TIMESTAMP_FORMAT))

@@ -1,11 +1,12 @@
-"""Grade a real class: every student in submitted/, then feedback, grades.csv and the class report.
+"""Grade a real class: every released assignment's submissions, then feedback, grades and the class report.
 
 Run from the course folder with ``python -m course_tools.grade`` (``make grade``),
-after the release was generated, the due date set and the submissions collected.
-Students are graded several at once (one worker per core), or on a Dask cluster
-with ``--scheduler tcp://host:8786``. Ctrl-C stops cleanly; run the command again to
-grade the rest (students graded against the same submission are kept, unless
-``--regrade``).
+after the releases were generated, the due dates set and the submissions collected
+into submitted/<student>/<assignment>/. Every released assignment with at least one
+submission is graded. Students are graded several at once (one worker per core), or
+on a Dask cluster with ``--scheduler tcp://host:8786``. Ctrl-C stops cleanly; run the
+command again to grade the rest (students graded against the same submission are
+kept, unless ``--regrade``).
 """
 import argparse
 import sys
@@ -13,14 +14,15 @@ import time
 from pathlib import Path
 
 from course_tools import grade_class, reports
-from course_tools.course import Course
+from course_tools.course import Course, released_assignments
 from grading.sandbox import SandboxUnavailable
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def arguments(argv):
-    parser = argparse.ArgumentParser(prog="make grade ARGS=...", description="Grade every student in submitted/.")
+    parser = argparse.ArgumentParser(prog="make grade ARGS=...",
+                                     description="Grade every released assignment's submissions in submitted/.")
     parser.add_argument("--scheduler", help="a Dask scheduler's address (tcp://host:8786); default: a local cluster")
     parser.add_argument("--workers", type=int, help="local worker processes (default: one per core)")
     parser.add_argument("--course", type=Path, default=ROOT, help="the course folder (default: this one)")
@@ -32,25 +34,34 @@ def arguments(argv):
 def main(argv=None):
     options = arguments(argv)
     started = time.monotonic()
-    course = Course(options.course.resolve())
-    if not course.release_notebook.exists():
-        print("No release yet: run `nbgrader generate_assignment cnn_step_by_step` (or `make release`) first.")
+    root = options.course.resolve()
+    released = [Course(root, assignment) for assignment in released_assignments(root)]
+    if not released:
+        print("No release yet: run `make release` (nbgrader generate_assignment for each assignment) first.")
         return 2
-    if not (course.root / "submitted").is_dir():
-        print("No submissions: collect them into submitted/<student>/cnn_step_by_step/ first.")
+    to_grade = [course for course in released if grade_class.submitted_students(course)]
+    for course in released:
+        if course not in to_grade:
+            print(f"{course.assignment}: no submissions in submitted/<student>/{course.assignment}/, not graded")
+    if not to_grade:
+        print("No submissions: collect them into submitted/<student>/<assignment>/ first.")
         return 2
     try:
-        graded = grade_class.grade_class(course, scheduler=options.scheduler, workers=options.workers,
-                                         regrade=options.regrade)
+        graded = grade_class.grade_assignments([(course, None) for course in to_grade], scheduler=options.scheduler,
+                                               workers=options.workers, regrade=options.regrade)
     except SandboxUnavailable as error:
         print(f"Not grading: {error}")
         return 2
     except grade_class.GradingStopped as stopped:
         print(f"\n{stopped}")
         return 130
-    grades, _ = reports.write_all(course, graded)
-    print(f"\n{len(grades)} students graded in {time.monotonic() - started:.0f} s: see grades.csv, "
-          "class_report.html and feedback/<student>/cnn_step_by_step/")
+    print()
+    for assignment, grades in reports.write_all(Course(root), graded).items():
+        absent = [g.student for g in grades if not g.handed_in]
+        print(f"{assignment}: {len(grades) - len(absent)} students graded"
+              + (f"; no submission from {', '.join(absent)}" if absent else ""))
+    print(f"in {time.monotonic() - started:.0f} s: see grades/<assignment>.csv, class_report.html and "
+          "feedback/<student>/<assignment>/")
     return 0
 
 

@@ -9,7 +9,8 @@ outside it, a cell that kills the kernel or hits a limit costing only that cell.
 The results come back as data and are written here, one student at a time: the
 autograded folder, the gradebook's scores (SQLite or PostgreSQL), and a note of
 what was graded, so that a rerun after Ctrl-C grades only what is left. Every
-problem is reported in words.
+problem is reported in words. Several assignments are graded in one run, one after
+the other on the same workers.
 """
 import collections
 import contextlib
@@ -28,7 +29,6 @@ import nbformat
 from nbgrader.api import MissingEntry
 
 from course_tools import cluster, submissions
-from course_tools.course import NOTEBOOK
 from grading import submission_files, worker_course
 
 LOG_NAME = "autograde.log"
@@ -48,13 +48,14 @@ class GradedStudent:
     # staging the submission and saving its result here
     resumed: bool = False  # graded by an earlier run, against the same submission
     worker: str = ""  # host:pid of the worker process that graded it
+    assignment: str = ""
 
 
 class GradingStopped(Exception):
     """Ctrl-C: the students graded so far are saved; a rerun goes on with the rest."""
 
     def __init__(self, done, total):
-        super().__init__(f"stopped: {done} of {total} students graded and saved; run the same command again "
+        super().__init__(f"stopped: {done} of {total} submissions graded and saved; run the same command again "
                          "to grade the rest")
         self.done, self.total = done, total
 
@@ -67,7 +68,7 @@ def stage(course, student):
         target = Path(folder) / "submission"
         problems = submission_files.copy_submission(source, target)
         files = worker_course.read_files(target)
-    expected = f"{NOTEBOOK}.ipynb"
+    expected = f"{course.notebook}.ipynb"
     if expected in files:
         return worker_course.Submission(student, files), problems
     others = sorted(name for name in files if name.endswith(".ipynb") and "/" not in name)
@@ -184,17 +185,18 @@ def output_to(log_path):
 
 
 def submitted_students(course):
-    return sorted(p.name for p in (course.root / "submitted").iterdir() if p.is_dir())
+    """The students with a folder for the assignment, submitted/<student>/<assignment>/."""
+    return sorted(p.parent.name for p in (course.root / "submitted").glob(f"*/{course.assignment}") if p.is_dir())
 
 
 def save_result(course, gradebook, student, graded, problems, key, unsandboxed=False):
     """Write one student's result into the course (autograded folder, gradebook, the note for reruns);
     the GradedStudent. graded is a worker's GradedSubmission, or None when there was nothing to grade."""
-    result = GradedStudent(student, list(problems))
+    result = GradedStudent(student, list(problems), assignment=course.assignment)
     folder = course.autograded_notebook(student).parent
     shutil.rmtree(folder, ignore_errors=True)
     if graded is not None:
-        print(f"--- nbgrader autograde, student {student} ---\n{graded.log}", flush=True)
+        print(f"--- nbgrader autograde {course.assignment}, student {student} ---\n{graded.log}", flush=True)
         result.timings, result.seconds = graded.timings, graded.timings.get("autograde", 0.0)
         result.worker = graded.worker
     notebook = None
@@ -204,7 +206,7 @@ def save_result(course, gradebook, student, graded, problems, key, unsandboxed=F
         result.graded = True
         submission = gradebook.find_submission(course.assignment, student)
         seconds_late, penalty = submission.total_seconds_late, submission.late_submission_penalty or 0
-        data = graded.files.get(f"{NOTEBOOK}.ipynb")
+        data = graded.files.get(f"{course.notebook}.ipynb")
         notebook = nbformat.from_dict(json.loads(data)) if data else None  # nbgrader validated it
         if seconds_late > 0:
             result.problems.append(f"late: submitted {seconds_late / 86400:.1f} days after the due date, "
@@ -241,7 +243,8 @@ def earlier_result(course, student, key, in_gradebook):
         return None
     if saved.get("fingerprint") != key or student not in in_gradebook[0 if saved.get("graded") else 1]:
         return None
-    return GradedStudent(student, saved["problems"], saved["seconds"], saved["graded"], resumed=True)
+    return GradedStudent(student, saved["problems"], saved["seconds"], saved["graded"], resumed=True,
+                         assignment=course.assignment)
 
 
 def check_workers(client, course):
@@ -253,20 +256,24 @@ def check_workers(client, course):
     return not all(in_use.values())
 
 
-def grade_class(course, students=None, progress=True, scheduler=None, workers=None, regrade=False):
-    """Autograde every student in submitted/ (or those named); a GradedStudent each, in the students' order.
+@dataclass
+class Plan:
+    """One assignment's share of a run: the students kept from an earlier run and those to grade."""
+    course: object
+    students: list
+    materials: worker_course.CourseMaterials
+    results: dict  # student -> GradedStudent, kept from an earlier run
+    waiting: dict  # student -> (Submission or None, staging problems, fingerprint)
+    staging_seconds: dict
 
-    Students graded by an earlier run against the same submission and materials are kept, unless regrade.
-    Ctrl-C raises GradingStopped once the workers are stopped; what was graded is saved.
-    """
-    from dask.distributed import as_completed
-    from tqdm import tqdm
 
+def prepare(course, students, regrade):
+    """Stage the assignment's submissions (every folder in submitted/, or the students named) and keep the
+    students an earlier run graded against the same submission and materials, unless regrade."""
     students = students or submitted_students(course)
     materials = course_materials(course)
-    results, waiting = {}, {}
+    results, waiting, staging_seconds = {}, {}, {}
     in_gradebook = set(course.scores()), set(course.students())
-    staging_seconds = {}
     for student in students:
         started = time.perf_counter()
         submission, problems = stage(course, student)
@@ -277,51 +284,87 @@ def grade_class(course, students=None, progress=True, scheduler=None, workers=No
             results[student] = earlier
         else:
             waiting[student] = (submission, problems, key)
-    log_path = course.root / LOG_NAME
-    if not results:
+    return Plan(course, students, materials, results, waiting, staging_seconds)
+
+
+def grade_class(course, students=None, progress=True, scheduler=None, workers=None, regrade=False):
+    """Autograde one assignment: every student with a folder in submitted/ (or those named); a GradedStudent
+    each, in the students' order. See grade_assignments."""
+    return grade_assignments([(course, students)], progress, scheduler, workers, regrade)
+
+
+def grade_assignments(classes, progress=True, scheduler=None, workers=None, regrade=False):
+    """Autograde several assignments of one course, one after the other on the same workers. classes:
+    (Course, students or None for every folder in submitted/) per assignment. A GradedStudent per
+    submission, by assignment then in the students' order.
+
+    Students graded by an earlier run against the same submission and materials are kept, unless regrade.
+    Ctrl-C raises GradingStopped once the workers are stopped; what was graded is saved.
+    """
+    plans = [prepare(course, students, regrade) for course, students in classes]
+    total = sum(len(p.students) for p in plans)
+    log_path = plans[0].course.root / LOG_NAME
+    if not any(p.results for p in plans):  # a fresh run starts a fresh log; a resumed one adds to it
         log_path.unlink(missing_ok=True)
-    with output_to(log_path) as console, course.gradebook() as gradebook:
-        # disable=None: a bar on a terminal, none in a log; the summary lines print either way.
-        bar = tqdm(total=len(students), initial=len(results), desc="autograding", unit="student", file=console,
-                   disable=None if progress else True)
+    with output_to(log_path) as console, plans[0].course.gradebook() as gradebook:
+        try:
+            with contextlib.ExitStack() as workers_open:
+                client = unsandboxed = None
+                for plan in plans:
+                    if client is None and any(submission for submission, _, _ in plan.waiting.values()):
+                        client = workers_open.enter_context(cluster.grading_client(scheduler, workers))
+                        unsandboxed = check_workers(client, plan.course)
+                    grade_plan(plan, gradebook, client, unsandboxed, console, progress)
+                if client is not None:
+                    client.run(worker_course.stop_kernel_template)
+        except KeyboardInterrupt:
+            raise GradingStopped(sum(len(p.results) for p in plans), total) from None
+    return [plan.results[student] for plan in plans for student in plan.students]
 
-        def done(started, result):
-            result.timings["pipeline"] = staging_seconds[result.student] + time.perf_counter() - started
-            results[result.student] = result
-            bar.update()
-            if progress:
-                tqdm.write(summary_line(gradebook, course, result), file=console)
 
+def grade_plan(plan, gradebook, client, unsandboxed, console, progress):
+    """Grade one assignment's waiting students on the client's workers and save each result as it arrives."""
+    from dask.distributed import as_completed
+    from tqdm import tqdm
+
+    course, results = plan.course, plan.results
+    # disable=None: a bar on a terminal, none in a log; the summary lines print either way.
+    bar = tqdm(total=len(plan.students), initial=len(results), desc=course.assignment, unit="student",
+               file=console, disable=None if progress else True)
+
+    def done(started, result):
+        result.timings["pipeline"] = plan.staging_seconds[result.student] + time.perf_counter() - started
+        results[result.student] = result
+        bar.update()
+        if progress:
+            tqdm.write(summary_line(gradebook, course, result), file=console)
+
+    try:
+        if progress:
+            tqdm.write(f"{course.assignment}: {len(plan.students)} students", file=console)
         if results and progress:
             tqdm.write(f"{len(results)} students kept from an earlier run (same submission, same materials); "
                        "--regrade grades them again", file=console)
-        for student, (submission, problems, key) in list(waiting.items()):
+        for student, (submission, problems, key) in list(plan.waiting.items()):
             if submission is None:
                 done(time.perf_counter(), save_result(course, gradebook, student, None, problems, key))
-                del waiting[student]
-        try:
-            if waiting:
-                with cluster.grading_client(scheduler, workers) as client:
-                    unsandboxed = check_workers(client, course)
-                    shared = client.scatter(materials, broadcast=True)
-                    futures = {client.submit(worker_course.grade_on_worker, shared, submission, pure=False): student
-                               for student, (submission, _, _) in waiting.items()}
-                    for future in as_completed(futures):
-                        student, started = futures[future], time.perf_counter()
-                        try:
-                            graded = future.result()
-                        except Exception as error:  # the worker was lost: this student only
-                            graded = worker_course.GradedSubmission(
-                                student, False, error=f"the worker grading it failed ({type(error).__name__}: "
-                                                      f"{str(error)[:200]})")
-                        _, problems, key = waiting[student]
-                        done(started, save_result(course, gradebook, student, graded, problems, key, unsandboxed))
-                    client.run(worker_course.stop_kernel_template)
-        except KeyboardInterrupt:
-            raise GradingStopped(len(results), len(students)) from None
-        finally:
-            bar.close()
-    return [results[student] for student in students]
+                del plan.waiting[student]
+        if plan.waiting:
+            shared = client.scatter(plan.materials, broadcast=True)
+            futures = {client.submit(worker_course.grade_on_worker, shared, submission, pure=False): student
+                       for student, (submission, _, _) in plan.waiting.items()}
+            for future in as_completed(futures):
+                student, started = futures[future], time.perf_counter()
+                try:
+                    graded = future.result()
+                except Exception as error:  # the worker was lost: this student only
+                    graded = worker_course.GradedSubmission(
+                        student, False, error=f"the worker grading it failed ({type(error).__name__}: "
+                                              f"{str(error)[:200]})")
+                _, problems, key = plan.waiting[student]
+                done(started, save_result(course, gradebook, student, graded, problems, key, unsandboxed))
+    finally:
+        bar.close()
 
 
 def summary_line(gradebook, course, graded):

@@ -1,9 +1,11 @@
-"""What the instructor sends and reads after grading: feedback pages, grades.csv, the class report.
+"""What the instructor sends and reads after grading: feedback pages, a grades CSV per assignment, the class report.
 
-Everything is read from the gradebook and the autograded notebooks. Feedback shows
-each test's result and its one-line failure message, never a cell's source (nbgrader's
-own generate_feedback copies hidden tests into its HTML). The products hold no
-timestamps, so grading the same submissions twice writes the same files.
+Everything is read from the gradebook and the autograded notebooks. An assignment's graded
+parts are its test cells worth points, in notebook order, each named after its cell without
+the test_ prefix (test_zero_pad grades zero_pad). Feedback shows each test's result and its
+one-line failure message, never a cell's source (nbgrader's own generate_feedback copies
+hidden tests into its HTML). The products hold no timestamps, so grading the same
+submissions twice writes the same files.
 """
 import base64
 import collections
@@ -18,7 +20,16 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from course_tools.course import GRADED_FUNCTIONS, NOTEBOOK  # noqa: E402
+from course_tools.course import Course  # noqa: E402
+
+GRADES_FOLDER = "grades"  # grades/<assignment>.csv
+CLASS_REPORT = "class_report.html"
+NO_SUBMISSION = "no submission: nothing was handed in for this assignment"
+# What an assignment's grading kit promises, said at the end of its feedback pages.
+FEEDBACK_NOTES = {
+    "cnn_step_by_step": "Each function was graded on its own: a mistake in one helper does not cost the points "
+                        "of the functions that call it.",
+}
 
 STYLE = """body{font-family:sans-serif;max-width:60em;margin:2em auto;color:#222}
 table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left;vertical-align:top}
@@ -28,11 +39,12 @@ table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:
 @dataclass
 class StudentGrades:
     student: str
-    scores: dict  # function -> points
-    maxima: dict  # function -> points possible
+    scores: dict  # graded part -> points
+    maxima: dict  # graded part -> points possible, in notebook order
     penalty: float = 0.0
     problems: list = field(default_factory=list)
-    messages: dict = field(default_factory=dict)  # function -> plain failure message
+    messages: dict = field(default_factory=dict)  # graded part -> plain failure message
+    handed_in: bool = True  # False: the student has no submission for this assignment
 
     @property
     def raw(self):
@@ -43,33 +55,43 @@ class StudentGrades:
         return max(0.0, self.raw - self.penalty)
 
 
+def part_name(cell):
+    return cell.removeprefix("test_")
+
+
 def collect(course, graded):
-    """One StudentGrades per student in the gradebook, with the problems the grader reported."""
+    """One StudentGrades per student of the course (the gradebook's, and those graded) for course.assignment;
+    graded: its GradedStudents, with the problems the grader reported."""
     problems = {g.student: g.problems for g in graded}
-    scores, maxima = course.scores(), course.max_scores()
-    penalties = course.late_penalties()
-    fmax = {f: maxima[f"test_{f}"] for f in GRADED_FUNCTIONS}
+    scores, penalties = course.scores(), course.late_penalties()
+    cells = course.graded_cells()
+    maxima = {part_name(cell): points for cell, points in cells.items()}
     out = []
     for student in sorted(set(course.students()) | set(problems)):
-        cells = scores.get(student, {})
-        messages = course.failure_messages(student)
+        handed_in = student in problems or student in scores
+        got, messages = scores.get(student, {}), course.failure_messages(student)
         out.append(StudentGrades(
             student,
-            {f: cells.get(f"test_{f}") or 0.0 for f in GRADED_FUNCTIONS},
-            fmax,
+            {part_name(cell): got.get(cell) or 0.0 for cell in cells},
+            maxima,
             penalties.get(student, 0.0),
-            problems.get(student, []),
-            {f: messages[f"test_{f}"] for f in GRADED_FUNCTIONS if f"test_{f}" in messages},
+            problems.get(student, []) if handed_in else [NO_SUBMISSION],
+            {part_name(cell): messages[cell] for cell in cells if cell in messages},
+            handed_in,
         ))
     return out
 
 
 def write_csv(grades, path):
+    """One row per student: a column per graded part (every student's maxima are the assignment's), raw score,
+    late penalty, score, problems."""
+    parts = list(grades[0].maxima)
+    path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["student", *GRADED_FUNCTIONS, "raw_score", "late_penalty", "score", "problems"])
+        writer.writerow(["student", *parts, "raw_score", "late_penalty", "score", "problems"])
         for g in grades:
-            writer.writerow([g.student, *(f"{g.scores[f]:g}" for f in GRADED_FUNCTIONS),
+            writer.writerow([g.student, *(f"{g.scores[p]:g}" for p in parts),
                              f"{g.raw:g}", f"{g.penalty:g}", f"{g.total:g}", "; ".join(g.problems)])
 
 
@@ -80,31 +102,30 @@ def page(title, body):
 
 def feedback_html(g, assignment):
     rows = []
-    for f in GRADED_FUNCTIONS:
-        full = g.scores[f] == g.maxima[f]
-        reason = g.messages.get(f, "" if full else "no test result (no notebook was graded)")
-        rows.append(f"<tr><td><code>{f}</code></td><td class=num>{g.scores[f]:g} / {g.maxima[f]:g}</td>"
+    for part, most in g.maxima.items():
+        full = g.scores[part] == most
+        reason = g.messages.get(part, "" if full else "no test result (no notebook was graded)")
+        rows.append(f"<tr><td><code>{html.escape(part)}</code></td><td class=num>{g.scores[part]:g} / {most:g}</td>"
                     f"<td class={'ok' if full else 'fail'}>{'passed' if full else 'failed'}</td>"
                     f"<td>{html.escape(reason)}</td></tr>")
     problems = "".join(f"<li>{html.escape(p)}</li>" for p in g.problems)
     late = f"<p>Late penalty: &minus;{g.penalty:g} points.</p>" if g.penalty else ""
+    note = FEEDBACK_NOTES.get(assignment)
     body = (f"<p>Score: <b>{g.total:g} / {sum(g.maxima.values()):g}</b> (tests: {g.raw:g})</p>{late}"
             + (f"<p>While grading we noticed:</p><ul>{problems}</ul>" if problems else "")
-            + "<table><tr><th>function</th><th>points</th><th>result</th><th>what went wrong</th></tr>"
+            + "<table><tr><th>part</th><th>points</th><th>result</th><th>what went wrong</th></tr>"
             + "".join(rows) + "</table>"
-            + "<p>Each function was graded on its own: a mistake in one helper does not cost the "
-              "points of the functions that call it.</p>")
+            + (f"<p>{html.escape(note)}</p>" if note else ""))
     return page(f"{assignment}: feedback for {g.student}", body)
 
 
 def write_feedback(course, grades):
-    paths = []
+    """A page per student who handed the assignment in: feedback/<student>/<assignment>/<notebook>.html."""
     for g in grades:
-        path = course.root / "feedback" / g.student / course.assignment / f"{NOTEBOOK}.html"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(feedback_html(g, course.assignment))
-        paths.append(path)
-    return paths
+        if g.handed_in:
+            path = course.root / "feedback" / g.student / course.assignment / f"{course.notebook}.html"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(feedback_html(g, course.assignment))
 
 
 def figure_tag(fig, alt):
@@ -114,22 +135,24 @@ def figure_tag(fig, alt):
     return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{base64.b64encode(buffer.getvalue()).decode()}">'
 
 
-def score_histogram(grades):
+def score_histogram(grades, most):
+    """Ten bins of a tenth of the points possible, and one more for full marks."""
     fig, ax = plt.subplots(figsize=(6, 3))
-    ax.hist([g.total for g in grades], bins=range(0, 111, 10), color="#3d85c6", edgecolor="white")
+    ax.hist([g.total for g in grades], bins=[most * k / 10 for k in range(12)], color="#3d85c6", edgecolor="white")
     ax.set_xlabel("score (after late penalties)")
     ax.set_ylabel("students")
-    ax.set_xticks(range(0, 101, 10))
+    ax.set_xticks([most * k / 10 for k in range(11)])
     return figure_tag(fig, "Distribution of scores")
 
 
 def pass_rates(grades):
-    rates = [sum(g.scores[f] == g.maxima[f] for g in grades) / len(grades) for f in GRADED_FUNCTIONS]
-    fig, ax = plt.subplots(figsize=(6, 3.2))
-    ax.barh(GRADED_FUNCTIONS[::-1], [100 * r for r in rates[::-1]], color="#6aa84f")
+    parts = list(grades[0].maxima)
+    rates = [sum(g.scores[p] == g.maxima[p] for g in grades) / len(grades) for p in parts]
+    fig, ax = plt.subplots(figsize=(6, 0.8 + 0.3 * len(parts)))
+    ax.barh(parts[::-1], [100 * r for r in rates[::-1]], color="#6aa84f")
     ax.set_xlim(0, 100)
     ax.set_xlabel("students with full credit (%)")
-    return figure_tag(fig, "Pass rate of each function"), rates
+    return figure_tag(fig, "Pass rate of each part"), rates
 
 
 def message_pattern(message):
@@ -139,36 +162,79 @@ def message_pattern(message):
 
 
 def common_failures(grades, most=10):
-    counts = collections.Counter((f, message_pattern(m)) for g in grades for f, m in g.messages.items())
+    counts = collections.Counter((p, message_pattern(m)) for g in grades for p, m in g.messages.items())
     return counts.most_common(most)
 
 
-def class_report_html(grades, assignment):
-    totals = sorted(g.total for g in grades)
-    rates_img, rates = pass_rates(grades)
+def assignment_section(assignment, grades):
+    """The report's section of one assignment. Its figures count only the students who handed it in."""
+    handed_in = [g for g in grades if g.handed_in]
+    most = sum(grades[0].maxima.values())
+    totals = sorted(g.total for g in handed_in)
+    rates_img, rates = pass_rates(handed_in)
     mean = sum(totals) / len(totals)
     median = (totals[(len(totals) - 1) // 2] + totals[len(totals) // 2]) / 2
-    failures = "".join(f"<tr><td class=num>{n}</td><td><code>{f}</code></td><td>{html.escape(p)}</td></tr>"
-                       for (f, p), n in common_failures(grades))
+    absent = len(grades) - len(handed_in)
+    failures = "".join(f"<tr><td class=num>{n}</td><td><code>{html.escape(p)}</code></td><td>{html.escape(m)}</td></tr>"
+                       for (p, m), n in common_failures(handed_in))
     students = "".join(
         f"<tr><td>{html.escape(g.student)}</td><td class=num>{g.total:g}</td><td class=num>{g.penalty:g}</td>"
         f"<td>{html.escape('; '.join(g.problems))}</td></tr>" for g in grades)
-    rate_rows = "".join(f"<tr><td><code>{f}</code></td><td class=num>{100 * r:.0f}%</td></tr>"
-                        for f, r in zip(GRADED_FUNCTIONS, rates))
-    body = (f"<p>{len(grades)} students; mean {mean:.1f}, median {median:g}, "
-            f"lowest {totals[0]:g}, highest {totals[-1]:g}.</p>"
-            f"<h2>Distribution of scores</h2>{score_histogram(grades)}"
-            f"<h2>Pass rate of each function</h2>{rates_img}<table>{rate_rows}</table>"
-            "<h2>Most common failure messages</h2><table><tr><th>students</th><th>function</th><th>message</th></tr>"
+    rate_rows = "".join(f"<tr><td><code>{html.escape(p)}</code></td><td class=num>{100 * r:.0f}%</td></tr>"
+                        for p, r in zip(grades[0].maxima, rates))
+    return (f'<h2 id="{html.escape(assignment)}">{html.escape(assignment)}</h2>'
+            f"<p>{len(handed_in)} students handed it in" + (f" ({absent} did not)" if absent else "")
+            + f"; mean {mean:.1f}, median {median:g}, lowest {totals[0]:g}, highest {totals[-1]:g}, "
+            f"out of {most:g}.</p>"
+            f"<h3>Distribution of scores</h3>{score_histogram(handed_in, most)}"
+            f"<h3>Pass rate of each part</h3>{rates_img}<table>{rate_rows}</table>"
+            "<h3>Most common failure messages</h3><table><tr><th>students</th><th>part</th><th>message</th></tr>"
             f"{failures}</table>"
-            "<h2>Students</h2><table><tr><th>student</th><th>score</th><th>late penalty</th><th>problems</th></tr>"
+            "<h3>Students</h3><table><tr><th>student</th><th>score</th><th>late penalty</th><th>problems</th></tr>"
             f"{students}</table>")
-    return page(f"{assignment}: class report", body)
+
+
+def totals_table(by_assignment):
+    """Each student's score per assignment (after late penalties) and their sum."""
+    maxima = {a: sum(grades[0].maxima.values()) for a, grades in by_assignment.items()}
+    rows = collections.defaultdict(dict)
+    for assignment, grades in by_assignment.items():
+        for g in grades:
+            rows[g.student][assignment] = g if g.handed_in else None
+    head = "".join(f"<th>{html.escape(a)} (of {most:g})</th>" for a, most in maxima.items())
+    body = []
+    for student in sorted(rows):
+        got = rows[student]
+        cells = "".join(f"<td class=num>{got[a].total:g}</td>" if got.get(a) else "<td>no submission</td>"
+                        for a in maxima)
+        total = sum(g.total for g in got.values() if g)
+        body.append(f"<tr><td>{html.escape(student)}</td>{cells}<td class=num>{total:g}</td></tr>")
+    return (f"<table><tr><th>student</th>{head}<th>total (of {sum(maxima.values()):g})</th></tr>"
+            + "".join(body) + "</table>")
+
+
+def class_report_html(by_assignment, title):
+    """One page: a section per assignment, then every student's totals. by_assignment: {assignment: grades}."""
+    contents = ", ".join(f'<a href="#{html.escape(a)}">{html.escape(a)}</a>' for a in by_assignment)
+    body = (f'<p>Assignments: {contents}; <a href="#totals">totals</a>.</p>'
+            + "".join(assignment_section(a, grades) for a, grades in by_assignment.items())
+            + f'<h2 id="totals">Totals</h2>{totals_table(by_assignment)}')
+    return page(title, body)
 
 
 def write_all(course, graded):
-    grades = collect(course, graded)
-    write_csv(grades, course.root / "grades.csv")
-    feedback = write_feedback(course, grades)
-    (course.root / "class_report.html").write_text(class_report_html(grades, course.assignment))
-    return grades, feedback
+    """For each assignment in `graded` (the GradedStudents of one or several assignments of the course in
+    course.root, as grade_class returns them): feedback and grades/<assignment>.csv; then the class report
+    covering them all. {assignment: grades}."""
+    results = collections.defaultdict(list)
+    for g in graded:
+        results[g.assignment].append(g)
+    by_assignment = {}
+    for assignment, its_results in results.items():
+        one = Course(course.root, assignment)
+        grades = by_assignment[assignment] = collect(one, its_results)
+        write_csv(grades, course.root / GRADES_FOLDER / f"{assignment}.csv")
+        write_feedback(one, grades)
+    title = f"{course.course_id or 'course'}: class report"
+    (course.root / CLASS_REPORT).write_text(class_report_html(by_assignment, title))
+    return by_assignment

@@ -1,11 +1,11 @@
-"""Leave a daemon that rewrites the grades after grading: grades.csv, the gradebook, a /tmp file.
+"""Leave a daemon that rewrites the grades after grading: the grades CSV, the gradebook, a /tmp file.
 
 All eight functions are honest. The zero_pad cell starts a detached Python process
-(double fork, setsid) that for up to 2 minutes watches ``../../../grades.csv``: once the
+(double fork, setsid) that for up to 2 minutes watches ``../../../grades/cnn_step_by_step.csv``: once the
 grader has written it, it gives the attacker 100 and every classmate 0 there, sets the
 classmates' ``manual_score`` to 0 in the gradebook, and writes
 ``/tmp/cnnattack_daemon_late_writer``.
-Without protection: grades.csv and the gradebook falsified after grading finished.
+Without protection: the grades CSV and the gradebook falsified after grading finished.
 """
 EXPECT = {"zero_pad", "conv_single_step", "conv_forward", "pool_forward", "conv_backward",
           "create_mask_from_window", "distribute_value", "pool_backward"}
@@ -17,7 +17,7 @@ _LATER = """
 import csv, os, sqlite3, sys, time
 # cnnattack_daemon_late_writer
 me, course = sys.argv[1], sys.argv[2]
-grades = os.path.join(course, "grades.csv")
+grades = os.path.join(course, "grades", "cnn_step_by_step.csv")
 end = time.monotonic() + 120
 while time.monotonic() < end:
     time.sleep(0.3)

@@ -22,15 +22,16 @@ figures: $(VENV_STAMP)
 datasets: $(VENV_STAMP)
 	$(PY) -m course_tools.build_datasets
 
-## release: generate the student version in release/ with nbgrader
+## release: generate the student version in release/ with nbgrader, for each assignment with a source notebook
 release: $(VENV_STAMP)
-	nbgrader generate_assignment cnn_step_by_step --force --log-level=WARN
+	$(PY) -m course_tools.release
 
-## demo: regenerate the release and autograde the reference solution and the untouched release
+## demo: release each assignment that has demo students, write its demo class into submitted/ and grade it all
 demo: $(VENV_STAMP)
 	$(PY) -m course_tools.demo
 
-## grade: grade every student in submitted/ and write feedback, grades.csv and the class report
+## grade: grade every released assignment's submissions in submitted/<student>/<assignment>/ and write
+##        feedback, grades/<assignment>.csv and the class report
 ##        (ARGS="--scheduler tcp://host:8786" for a Dask cluster, "--workers N", "--regrade")
 grade: $(VENV_STAMP)
 	$(PY) -m course_tools.grade $(ARGS)

@@ -1,4 +1,6 @@
 """Part 2 (cnn_application) through the real `nbgrader generate_assignment` and `autograde`."""
+import re
+
 import pytest
 
 from conftest import REPO, new_course
@@ -108,3 +110,47 @@ def test_a_broken_relu_costs_its_own_points_and_the_training(graded):
 def test_a_summed_loss_costs_its_own_points_and_the_training(graded):
     scores, _, course = graded
     assert lost(scores, "summed-loss") == {"softmax_cross_entropy", "training"}
+
+
+@pytest.fixture(scope="module")
+def executed_source():
+    """The source notebook run top to bottom in an ordinary kernel, as the instructor runs it: the hidden
+    checks run there too, on the reference solutions (speed and training included)."""
+    from nbclient import NotebookClient
+
+    nb = submissions.read(REPO / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
+    NotebookClient(nb, timeout=120, kernel_name="python3",
+                   resources={"metadata": {"path": str(REPO / "source" / ASSIGNMENT)}}).execute()
+    return nb
+
+
+def stdout_of(cell):
+    return "".join(o.get("text", "") for o in cell.get("outputs", []) if o.get("name") == "stdout")
+
+
+def test_the_source_notebook_runs_without_error_or_stderr(executed_source):
+    errors = [o.get("evalue") for c in executed_source.cells for o in c.get("outputs", []) if o.output_type == "error"]
+    stderr = [c.id for c in executed_source.cells if any(o.get("name") == "stderr" for o in c.get("outputs", []))]
+    assert errors == [] and stderr == []
+
+
+def test_every_test_cell_reports_its_visible_checks_passed(executed_source):
+    printed = "".join(stdout_of(c) for c in executed_source.cells)
+    for name in ("one_hot", "conv_forward_fast", "conv_backward_fast", "relu", "fc", "softmax_cross_entropy",
+                 "update_parameters", "model_forward_backward"):
+        assert f"{name}: visible checks passed." in printed, name
+
+
+def test_every_expected_output_is_what_the_cell_above_prints(executed_source):
+    """Each "Expected output" block's lines, in the output of the code cell just above it."""
+    checked, last_code = 0, None
+    for cell in executed_source.cells:
+        if cell.cell_type == "code":
+            last_code = cell
+            continue
+        for block in re.findall(r"\*\*Expected output:?\*\*[^`]*```\n(.*?)```", cell.source, re.S):
+            printed = stdout_of(last_code).split("\n")
+            for line in filter(str.strip, block.split("\n")):
+                assert line in printed, f"{line!r} is not in the output of the cell above"
+            checked += 1
+    assert checked == 6

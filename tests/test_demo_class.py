@@ -1,21 +1,24 @@
-"""The instructor pipeline (`make demo`) on the demo class, run twice in a temporary course."""
+"""The instructor pipeline (`make demo`) on the demo classes, run twice in a temporary course."""
 import csv
 import html
 import re
 
 import pytest
 
-from conftest import GRADED_FUNCTIONS, POINTS, hidden_lines, new_course
-from course_tools import demo, demo_class
+from conftest import REPO, hidden_lines, new_course
+from course_tools import demo, demo_class, submissions
+from course_tools.course import Course
 
-PRODUCTS = ["grades/cnn_step_by_step.csv", "class_report.html"]
+CLASSES = {assignment: students for assignment, students in demo_class.STUDENTS_BY_ASSIGNMENT.items() if students}
+PRODUCTS = [f"grades/{assignment}.csv" for assignment in CLASSES] + ["class_report.html"]
+DEMO_STUDENTS = [(assignment, student) for assignment, students in CLASSES.items() for student in students]
 
 
 def snapshot(course):
     """The products a second run must leave unchanged, with the gradebook's scores."""
     files = {name: (course.root / name).read_bytes() for name in PRODUCTS}
     files.update({str(p.relative_to(course.root)): p.read_bytes() for p in (course.root / "feedback").rglob("*.html")})
-    return files, course.scores(), course.late_penalties()
+    return files, {a: (Course(course.root, a).scores(), Course(course.root, a).late_penalties()) for a in CLASSES}
 
 
 @pytest.fixture(scope="module")
@@ -29,17 +32,19 @@ def runs(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def grades(runs):
-    return {g.student: g for g in runs[2]["cnn_step_by_step"]}
+    """{assignment: {student: StudentGrades}} of the second run."""
+    return {assignment: {g.student: g for g in its_grades} for assignment, its_grades in runs[2].items()}
 
 
-def test_the_batch_completes_with_every_student(grades):
-    assert sorted(grades) == sorted(s.name for s in demo_class.STUDENTS)
+def test_every_demo_class_is_graded_with_every_student(grades):
+    handed_in = {a: sorted(s for s, g in by_student.items() if g.handed_in) for a, by_student in grades.items()}
+    assert handed_in == {a: sorted(s.name for s in students) for a, students in CLASSES.items()}
 
 
-@pytest.mark.parametrize("student", demo_class.STUDENTS, ids=lambda s: s.name)
-def test_each_student_gets_the_scores_it_is_built_to_get(grades, student):
-    g = grades[student.name]
-    lost = {f for f in GRADED_FUNCTIONS if g.scores[f] < POINTS[f]}
+@pytest.mark.parametrize("assignment, student", DEMO_STUDENTS, ids=lambda x: getattr(x, "name", x))
+def test_each_student_gets_the_scores_it_is_built_to_get(grades, assignment, student):
+    g = grades[assignment][student.name]
+    lost = {part for part, most in g.maxima.items() if g.scores[part] < most}
     assert lost == student.loses, student.story
     assert g.penalty == student.late_days * 10
     if student.problem:
@@ -47,57 +52,60 @@ def test_each_student_gets_the_scores_it_is_built_to_get(grades, student):
 
 
 def test_tampering_is_reported(grades):
-    assert any(p.startswith("edited test cell: test_pool_forward") for p in grades["ivy"].problems)
-    assert any(p.startswith("deleted test cell: test_conv_backward") for p in grades["jon"].problems)
+    part1 = grades["cnn_step_by_step"]
+    assert any(p.startswith("edited test cell: test_pool_forward") for p in part1["ivy"].problems)
+    assert any(p.startswith("deleted test cell: test_conv_backward") for p in part1["jon"].problems)
 
 
 def test_students_without_a_problem_get_no_problem_reported(grades):
-    clean = [s.name for s in demo_class.STUDENTS if not s.problem and s.edit is None]
-    assert {name: grades[name].problems for name in clean} == {name: [] for name in clean}
+    clean = [(a, s.name) for a, s in DEMO_STUDENTS if not s.problem and s.edit is None]
+    assert {(a, name): grades[a][name].problems for a, name in clean} == {key: [] for key in clean}
 
 
-def test_no_hidden_test_line_appears_in_any_feedback(runs, source_nb):
+def test_no_hidden_test_line_appears_in_any_feedback(runs):
     course = runs[0]
-    hidden = hidden_lines(source_nb)
+    hidden = set().union(*(hidden_lines(submissions.read(Course(REPO, a).source_notebook)) for a in CLASSES))
     assert len(hidden) > 100
     pages = list((course.root / "feedback").rglob("*.html"))
-    assert len(pages) == len(demo_class.STUDENTS)
+    assert len(pages) == len(DEMO_STUDENTS)
     for page in pages:
         text = html.unescape(page.read_text())
         assert [line for line in hidden if line in text] == [], page
 
 
 def test_feedback_gives_each_failure_its_message(runs, grades):
+    ben = grades["cnn_step_by_step"]["ben"]
     page = (runs[0].root / "feedback" / "ben" / "cnn_step_by_step" / "cnn_step_by_step.html").read_text()
-    assert html.escape(grades["ben"].messages["conv_forward"]) in page
-    assert grades["ben"].messages["conv_forward"].startswith("AssertionError: ")
+    assert html.escape(ben.messages["conv_forward"]) in page
+    assert ben.messages["conv_forward"].startswith("AssertionError: ")
 
 
-def test_csv_agrees_with_the_gradebook(runs):
-    course = runs[0]
-    scores, penalties = course.scores(), course.late_penalties()
-    with open(course.root / "grades" / "cnn_step_by_step.csv") as handle:
+@pytest.mark.parametrize("assignment", CLASSES)
+def test_csv_agrees_with_the_gradebook(runs, assignment):
+    course = Course(runs[0].root, assignment)
+    scores, penalties, cells = course.scores(), course.late_penalties(), course.graded_cells()
+    with open(course.root / "grades" / f"{assignment}.csv") as handle:
         rows = list(csv.DictReader(handle))
-    assert len(rows) == len(demo_class.STUDENTS)
+    assert len(rows) == len(course.students())
     for row in rows:
-        cells = scores.get(row["student"], {})
-        for f in GRADED_FUNCTIONS:
-            assert float(row[f]) == (cells.get(f"test_{f}") or 0), (row["student"], f)
-        assert float(row["raw_score"]) == (cells.get("total") or 0)
+        got = scores.get(row["student"], {})
+        assert {cell: float(row[cell.removeprefix("test_")]) for cell in cells} == {
+            cell: got.get(cell) or 0 for cell in cells}, row["student"]
+        assert float(row["raw_score"]) == (got.get("total") or 0)
         assert float(row["late_penalty"]) == penalties.get(row["student"], 0)
         assert float(row["score"]) == max(0, float(row["raw_score"]) - float(row["late_penalty"]))
 
 
 def test_the_class_report_opens_offline_with_its_plots(runs):
     report = (runs[0].root / "class_report.html").read_text()
-    assert report.count('src="data:image/png;base64,') == 2
+    assert report.count('src="data:image/png;base64,') == 2 * len(CLASSES)
     assert not re.search(r'(src|href)="(https?:)?//', report)
     assert "Most common failure messages" in report
 
 
 def test_a_second_run_changes_nothing(runs):
     _, _, _, before, after = runs
-    assert after[1:] == before[1:]
+    assert after[1] == before[1]
     assert after[0].keys() == before[0].keys()
     assert [name for name in before[0] if before[0][name] != after[0][name]] == []
 

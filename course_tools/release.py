@@ -1,7 +1,6 @@
 """`make release`: the student version of every assignment whose source notebook exists, by nbgrader.
 
-An assignment still being written has no source notebook yet (source/<assignment>/<assignment>.ipynb)
-and is skipped.
+An assignment without a source notebook yet (source/<assignment>/<assignment>.ipynb) is skipped.
 """
 import sys
 

@@ -13,9 +13,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.patches import Rectangle  # noqa: E402
 
-from course_tools.build_notebook import ASSIGNMENT, ROOT  # noqa: E402
+from course_tools.build_notebook import ROOT  # noqa: E402
 
-IMAGES = ROOT / "source" / ASSIGNMENT / "images"
 PNG_METADATA = {"Software": None}  # keeps the matplotlib version out of the file
 PAD_COLOUR = "#d9d9d9"
 VALUE_COLOUR = "#cfe2f3"
@@ -141,23 +140,53 @@ def model():
     return finish(fig, ax, "model.png", (-1.6, 17.2), (-0.2, 1.6))
 
 
-FIGURES = [zero_padding, conv_window, pooling, pool_backward, model]
+def digits_network():
+    """Part 2's network, with the shape of one example's data between the layers."""
+    layers = [("CONV\n8 filters 3x3\npad 1", "#cfe2f3", "8x8x8"), ("RELU", "#d9ead3", "8x8x8"),
+              ("MAXPOOL\n2x2, stride 2", "#fce5cd", "4x4x8"), ("FLATTEN", "#eeeeee", "128"),
+              ("FC\n128 → 10", "#ead1dc", "10"), ("SOFTMAX", "#fff2cc", "10")]
+    fig, ax = plt.subplots(figsize=(12, 2.0))
+    ax.text(-0.3, 0.5, "digit\n8x8x1", ha="right", va="center", fontsize=10)
+    step, width = 2.7, 1.7
+    for index, (label, colour, shape) in enumerate(layers):
+        x = index * step
+        ax.add_patch(Rectangle((x, 0), width, 1, facecolor=colour, edgecolor="black", lw=0.8))
+        ax.text(x + width / 2, 0.5, label, ha="center", va="center", fontsize=8)
+        ax.annotate("", xy=(x + step - 0.05, 0.5), xytext=(x + width + 0.05, 0.5),
+                    arrowprops={"arrowstyle": "->", "lw": 1.2})
+        ax.text(x + (width + step) / 2, 0.62, shape, ha="center", va="bottom", fontsize=7, color="#444444")
+    ax.text(len(layers) * step + 0.05, 0.5, "loss: cross-entropy\nwith the one-hot label", ha="left", va="center",
+            fontsize=9)
+    return finish(fig, ax, "digits_network.png", (-1.6, 19.6), (-0.2, 1.3))
 
 
-def draw_all(out_dir=IMAGES):
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+# Each assignment's figures, drawn into source/<assignment>/images/.
+FIGURES = {"cnn_step_by_step": [zero_padding, conv_window, pooling, pool_backward, model],
+           "cnn_application": [digits_network]}
+
+
+def images_of(assignment, root=ROOT / "source"):
+    return Path(root) / assignment / "images"
+
+
+def draw_all(root=ROOT / "source"):
+    """Draw every assignment's figures under `root`; {assignment: [file names]}."""
+    drawn = {}
     with plt.rc_context({"font.family": "DejaVu Sans"}):
-        for draw in FIGURES:
-            name, fig = draw()
-            fig.savefig(out_dir / name, dpi=100, metadata=PNG_METADATA, bbox_inches="tight")
-            plt.close(fig)
-    return [draw.__name__ + ".png" for draw in FIGURES]
+        for assignment, figures in FIGURES.items():
+            out_dir = images_of(assignment, root)
+            out_dir.mkdir(parents=True, exist_ok=True)
+            for draw in figures:
+                name, fig = draw()
+                fig.savefig(out_dir / name, dpi=100, metadata=PNG_METADATA, bbox_inches="tight")
+                plt.close(fig)
+            drawn[assignment] = [draw.__name__ + ".png" for draw in figures]
+    return drawn
 
 
 def main():
-    names = draw_all()
-    print(f"drew {', '.join(names)} into {IMAGES.relative_to(ROOT)}")
+    for assignment, names in draw_all().items():
+        print(f"drew {', '.join(names)} into {images_of(assignment).relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

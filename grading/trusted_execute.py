@@ -31,6 +31,7 @@ import symtable
 import time
 from datetime import datetime, timezone
 
+import numpy as np
 from jupyter_core.utils import ensure_async, run_sync
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbclient import NotebookClient
@@ -149,8 +150,36 @@ class StudentFunction:
         return f"<the notebook's {self.__name__}>"
 
 
+class SeededArray(np.ndarray):
+    """An array of standard normal values drawn from a seed, which a call sends to the kernel as the seed
+    and the shape: the kernel draws the same values (the same numpy), and a timed call does not spend
+    its time on sending them. Arrays computed from it are plain (their seed is None)."""
+    seed = None
+
+    def __array_finalize__(self, obj):
+        self.seed = None
+
+
+def seeded_normal(seed, shape):
+    array = np.random.default_rng(seed).standard_normal(shape).view(SeededArray)
+    array.seed = int(seed)
+    return array
+
+
+def encode_argument(value):
+    """An argument as the kernel side decodes it (grading.kernel_side): a SeededArray as its seed."""
+    if isinstance(value, SeededArray) and value.seed is not None:
+        return {"t": "normal", "seed": value.seed, "shape": list(value.shape)}
+    if type(value) in (tuple, list):
+        return {"t": type(value).__name__, "v": [encode_argument(v) for v in value]}
+    return encode(np.asarray(value) if isinstance(value, np.ndarray) else value)
+
+
 class GradingKernel:
-    """What hidden tests may ask of the kernel besides calls: reference helpers for one test cell."""
+    """What hidden tests may ask of the kernel besides calls: reference helpers for one test cell, arrays
+    drawn from a seed."""
+
+    seeded_normal = staticmethod(seeded_normal)
 
     def __init__(self, engine):
         self._engine = engine
@@ -391,7 +420,7 @@ class TrustedExecute(Execute):
         (result, error) pair per call, decoded as plain data, up to the first call that raised. With
         `digest`, each result is its digest and the arguments are not sent back."""
         request = base64.b64encode(json.dumps({"calls": [
-            {"args": [encode(a) for a in args], "kwargs": {k: encode(v) for k, v in kwargs.items()}}
+            {"args": [encode_argument(a) for a in args], "kwargs": {k: encode_argument(v) for k, v in kwargs.items()}}
             for args, kwargs in calls], "digest": digest}).encode()).decode()
         what = f"{name} on {'a hidden case' if len(calls) == 1 else 'the hidden cases'}"
         # An expression, not a cell: IPython's input transformers take about 50 ms on a cell holding

@@ -15,20 +15,23 @@ POINTS = {"one_hot": 5, "conv_forward_fast": 15, "conv_forward_fast_speed": 5, "
 # Part 1's loops, as the students have them in cnn_layers.py: right, and slow.
 LOOP_FORWARD = "def conv_forward_fast(A_prev, W, b, hparameters):\n    return conv_forward(A_prev, W, b, hparameters)\n"
 LOOP_BACKWARD = "def conv_backward_fast(dZ, cache):\n    return conv_backward(dZ, cache)\n"
-# A student who wants the speed points for the loops: every function the grader defines in the kernel
-# from now on runs five times slower, so the loop version it times looks slow next to the student's.
+# A student who wants the speed points for the loops, and has read grading/: the loop version the grader
+# defines in the kernel to time it (named _cnn_given_...) runs 21 times slower, so the student's loops
+# look 21 times faster than it.
 SLOW_THE_GRADERS_LOOPS = LOOP_FORWARD + '''
 import time as _time
 _real_define = _cnn_grading_define
 
 def _cnn_grading_define(name, source, defines=None):
     answer = _real_define(name, source, defines)
+    if not name.startswith("_cnn_given_"):
+        return answer
     honest = globals()[name]
 
     def slowed(*args, **kwargs):
         started = _time.perf_counter()
         result = honest(*args, **kwargs)
-        _time.sleep(4 * (_time.perf_counter() - started))
+        _time.sleep(20 * (_time.perf_counter() - started))
         return result
     globals()[name] = slowed
     return answer
@@ -43,6 +46,68 @@ SUMMED_LOSS = '''def softmax_cross_entropy(Z, Y):
     log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
     return float(-np.sum(Y * log_probs)), np.exp(log_probs) - Y
 '''
+
+# Weights from somewhere else (here: trained at import by a hidden copy of the right layers, standing
+# for weights copied from a classmate), reached by "gradients" that point at them. Without the grader's
+# check that every step's gradient points where the loss's gradient does, this trains to their accuracy.
+PLANTED_WEIGHTS = """
+def model_forward_backward(X, Y, parameters):
+    global _planted
+    if "_planted" not in globals():
+        _planted = _train_elsewhere()
+    grads = {"d" + name: (parameters[name] - _planted[name]) / 0.1 for name in parameters}
+    return 0.0, grads
+
+
+def _train_elsewhere():
+    import numpy
+    from numpy.lib.stride_tricks import sliding_window_view as windows
+    with h5py.File("datasets/train_digits.h5", "r") as file:
+        X, labels = file["train_set_x"][:] / 255.0, file["train_set_y"][:]
+    Y = numpy.eye(10)[labels]
+    rng = numpy.random.default_rng(7)
+    p = {"W1": rng.standard_normal((3, 3, 1, 8)) * 0.47, "b1": numpy.zeros(8),
+         "W2": rng.standard_normal((128, 10)) * 0.125, "b2": numpy.zeros(10)}
+    for epoch in range(8):
+        for start in range(0, len(X), 32):
+            x, y = X[start:start + 32], Y[start:start + 32]
+            w = windows(numpy.pad(x, ((0, 0), (1, 1), (1, 1), (0, 0))), (3, 3), axis=(1, 2))
+            z1 = numpy.einsum("mhwkij,ijkc->mhwc", w, p["W1"]) + p["b1"]
+            a1 = numpy.maximum(z1, 0)
+            blocks = a1.reshape(len(x), 4, 2, 4, 2, 8).transpose(0, 1, 3, 5, 2, 4).reshape(len(x), 4, 4, 8, 4)
+            first = blocks.argmax(axis=-1)
+            pooled = blocks.max(axis=-1).reshape(len(x), -1)
+            scores = pooled @ p["W2"] + p["b2"]
+            prob = numpy.exp(scores - scores.max(1, keepdims=True))
+            d2 = (prob / prob.sum(1, keepdims=True) - y) / len(x)
+            dpool = (d2 @ p["W2"].T).reshape(len(x), 4, 4, 8)
+            dblocks = (numpy.arange(4) == first[..., None]) * dpool[..., None]
+            da1 = dblocks.reshape(len(x), 4, 4, 8, 2, 2).transpose(0, 1, 4, 2, 5, 3).reshape(len(x), 8, 8, 8)
+            dz1 = da1 * (z1 > 0)
+            grads = {"W1": numpy.einsum("mhwkij,mhwc->ijkc", w, dz1), "b1": dz1.sum((0, 1, 2)),
+                     "W2": pooled.T @ d2, "b2": d2.sum(0)}
+            p = {k: p[k] - 0.1 * grads[k] for k in p}
+    return {"W1": p["W1"], "b1": p["b1"].reshape(1, 1, 1, 8), "W2": p["W2"], "b2": p["b2"].reshape(1, 10)}
+"""
+# Loops written out, and a cnn_layers.py of the student's own beside the notebook whose loop versions
+# sleep: if the grader timed that copy, the student's loops would look more than 10 times faster.
+OWN_LOOPS = """def conv_forward_fast(A_prev, W, b, hparameters):
+    stride, pad, f = hparameters["stride"], hparameters["pad"], W.shape[0]
+    m, n_H_prev, n_W_prev, _ = A_prev.shape
+    n_H, n_W = (n_H_prev + 2 * pad - f) // stride + 1, (n_W_prev + 2 * pad - f) // stride + 1
+    A_pad = np.pad(A_prev, ((0, 0), (pad, pad), (pad, pad), (0, 0)))
+    Z = np.zeros((m, n_H, n_W, W.shape[3]))
+    for i in range(m):
+        for h in range(n_H):
+            for w in range(n_W):
+                for c in range(W.shape[3]):
+                    window = A_pad[i, h * stride:h * stride + f, w * stride:w * stride + f, :]
+                    Z[i, h, w, c] = np.sum(window * W[:, :, :, c]) + b[0, 0, 0, c]
+    return Z, (A_prev, W, b, hparameters)
+"""
+SLOW_LAYERS = (REPO / "source" / ASSIGNMENT / "cnn_layers.py").read_text().replace(
+    "import numpy as np\n", "import numpy as np\nimport time\n", 1).replace(
+    '    return Z, cache\n', '    time.sleep(3)\n    return Z, cache\n')
 
 
 def reference_answers():
@@ -62,9 +127,12 @@ def graded(tmp_path_factory):
         "slows-the-grader": {**reference, "conv_forward_fast": SLOW_THE_GRADERS_LOOPS},
         "broken-relu": {**reference, "relu": BROKEN_RELU},
         "summed-loss": {**reference, "softmax_cross_entropy": SUMMED_LOSS},
+        "planted-weights": {**reference, "model_forward_backward": PLANTED_WEIGHTS},
+        "own-layers": {**reference, "conv_forward_fast": OWN_LOOPS},
     }
     for student, answers in students.items():
         submissions.write(submissions.fill(release, answers), course.root, student, ASSIGNMENT, ASSIGNMENT)
+    (course.root / "submitted" / "own-layers" / ASSIGNMENT / "cnn_layers.py").write_text(SLOW_LAYERS)
     course.nbgrader("autograde", ASSIGNMENT, "--force")
     return course.scores(), course.max_scores(), course
 
@@ -97,9 +165,16 @@ def test_the_loop_version_is_right_but_earns_no_speed_points(graded):
     assert "times faster" in messages["test_conv_forward_fast_speed"]
 
 
+def loses_the_speed_points(scores, student):
+    """The forward pass's speed points lost, and nothing else but the training, which the loops may or
+    may not finish within the cell's time limit on a busy machine."""
+    return "conv_forward_fast_speed" in lost(scores, student) <= {"conv_forward_fast_speed", "training"}
+
+
 def test_slowing_the_graders_loop_version_earns_no_speed_points(graded):
     scores, _, course = graded
-    assert lost(scores, "slows-the-grader") == {"conv_forward_fast_speed"}
+    assert loses_the_speed_points(scores, "slows-the-grader")
+    assert "times faster" in course.failure_messages("slows-the-grader")["test_conv_forward_fast_speed"]
 
 
 def test_a_broken_relu_costs_its_own_points_and_the_training(graded):
@@ -154,3 +229,15 @@ def test_every_expected_output_is_what_the_cell_above_prints(executed_source):
                 assert line in printed, f"{line!r} is not in the output of the cell above"
             checked += 1
     assert checked == 6
+
+
+def test_weights_from_elsewhere_reached_by_forged_gradients_earn_no_training_points(graded):
+    scores, _, course = graded
+    assert lost(scores, "planted-weights") == {"model_forward_backward", "training"}
+    assert "do not point where the loss's gradient does" in course.failure_messages("planted-weights")["test_training"]
+
+
+def test_the_loop_version_timed_is_the_instructors_not_a_copy_handed_in(graded):
+    scores, _, _ = graded
+    assert "time.sleep(3)" in SLOW_LAYERS
+    assert loses_the_speed_points(scores, "own-layers")

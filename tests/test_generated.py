@@ -14,10 +14,12 @@ def test_source_notebook_is_built_from_authoring(assignment):
 
 
 def test_figures_are_what_the_script_draws(tmp_path):
-    names = draw_figures.draw_all(tmp_path)
-    for name in names:
-        assert (tmp_path / name).read_bytes() == (draw_figures.IMAGES / name).read_bytes(), f"{name}: run `make figures`"
-    assert sorted(p.name for p in draw_figures.IMAGES.iterdir()) == sorted(names)
+    for assignment, names in draw_figures.draw_all(tmp_path).items():
+        committed = draw_figures.images_of(assignment)
+        for name in names:
+            assert (draw_figures.images_of(assignment, tmp_path) / name).read_bytes() == (committed / name).read_bytes(), \
+                f"{name}: run `make figures`"
+        assert sorted(p.name for p in committed.iterdir()) == sorted(names)
 
 
 def test_datasets_are_what_the_script_builds(tmp_path):

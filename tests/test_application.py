@@ -212,7 +212,7 @@ def test_the_source_notebook_runs_without_error_or_stderr(executed_source):
 def test_every_test_cell_reports_its_visible_checks_passed(executed_source):
     printed = "".join(stdout_of(c) for c in executed_source.cells)
     for name in ("one_hot", "conv_forward_fast", "conv_backward_fast", "relu", "fc", "softmax_cross_entropy",
-                 "update_parameters", "model_forward_backward"):
+                 "update_parameters", "model_forward_backward", "training"):
         assert f"{name}: visible checks passed." in printed, name
 
 

@@ -122,21 +122,42 @@ def test_a_changed_submission_is_graded_again_and_only_it(serial_and_parallel):
     assert not forced[0].resumed and forced[0].graded
 
 
-def kernels_running():
-    """Sandboxed kernels of this machine (bwrap processes), by pid."""
-    found = set()
+def process_table():
+    """{pid: (command name, parent pid, start time)} of this machine's processes."""
+    table = {}
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
-            if open(f"/proc/{pid}/comm").read().strip() == "bwrap":
-                found.add(pid)
+            head, tail = open(f"/proc/{pid}/stat").read().rsplit(")", 1)
         except OSError:
-            pass
-    return found
+            continue
+        fields = tail.split()
+        table[int(pid)] = (head.split("(", 1)[1], int(fields[1]), fields[19])
+    return table
+
+
+def sandboxes_under(ancestor):
+    """The bwrap processes (kernel templates, sandboxed kernels) descended from `ancestor`, as (pid, start
+    time). The machine is shared: other people's graders start and stop kernels of their own meanwhile."""
+    table = process_table()
+
+    def descends(pid):
+        while pid > 1:
+            if pid == ancestor:
+                return True
+            pid = table.get(pid, ("", 0, ""))[1]
+        return False
+
+    return {(pid, start) for pid, (name, _, start) in table.items() if name == "bwrap" and descends(pid)}
+
+
+def still_running(processes):
+    """Those of the (pid, start time) processes that still run (a reused pid has another start time)."""
+    table = process_table()
+    return {(pid, start) for pid, start in processes if pid in table and table[pid][2] == start}
 
 
 def test_ctrl_c_stops_cleanly_and_a_rerun_grades_the_rest(tmp_path):
     course = demo_course(tmp_path)
-    before = kernels_running()
     command = [sys.executable, "-m", "course_tools.grade", "--course", str(course.root), "--workers", "1"]
     # As in an instructor's terminal: SIGINT handled (a test run in the background inherits it ignored).
     grading = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
@@ -146,12 +167,14 @@ def test_ctrl_c_stops_cleanly_and_a_rerun_grades_the_rest(tmp_path):
     deadline = time.monotonic() + 120
     while len(list(states.rglob(grade_class.STATE_NAME))) < 3 and time.monotonic() < deadline:
         time.sleep(0.2)
+    sandboxes = sandboxes_under(grading.pid)
+    assert sandboxes  # the worker's kernel template at least
     os.killpg(grading.pid, signal.SIGINT)  # what Ctrl-C sends: the whole foreground process group
     output, _ = grading.communicate(timeout=60)
     assert grading.returncode == 130, output
     assert "run the same command again to grade the rest" in output
     time.sleep(1)
-    assert kernels_running() - before == set()  # no kernel left behind
+    assert still_running(sandboxes) == set()  # no kernel left behind
     done = {p.parent.parent.name for p in states.rglob(grade_class.STATE_NAME)}
     assert 3 <= len(done) < len(NAMES)
     rerun = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=600)

@@ -1,19 +1,32 @@
 """Prove the hidden tests: autograde a corpus of wrong and right solutions with nbgrader.
 
-Entries live in corpus/: whole functions in corpus/wrong/*.py and corpus/right/*.py
-(named FUNCTION__WHAT.py, docstring = what the entry does), and one-edit mutations of
-the reference solution in corpus/mutations.py. Each entry becomes a submission: the
-release with every graded function filled in from the reference solution, except the
-ones the entry replaces. A wrong entry must lose points on each function it replaces;
-a right entry must keep full credit; no entry may cost points on a function it does
-not replace (collateral). Exits non-zero on any miss.
+Each assignment has its corpus: part 1's in corpus/, part 2's in corpus/cnn_application/.
+Entries are whole functions in <corpus>/wrong/*.py and <corpus>/right/*.py (named
+CELL__WHAT.py, CELL being the solution cell's id, which is the function's name when the cell
+holds one function; docstring = what the entry does), and one-edit mutations of the reference
+solution in <corpus>/mutations.py. Each entry becomes a submission: the release with every
+solution cell filled in from the reference solution, except the ones the entry replaces. A
+file that defines some of a cell's functions only gets the reference's version of the others.
 
-Run with ``python -m course_tools.corpus`` (``make corpus``).
+A wrong entry must lose points on the test cell of each solution cell it replaces; a right
+entry must keep full credit everywhere; no entry may cost points on a test cell it does not
+replace (collateral). Part 2 has test cells that run a solution cell besides its own test
+(Assignment.dependents): the speed cells time the fast convolutions, and the training runs
+the student's model with the student's own layers. A wrong entry MAY lose those dependent
+cells of the cells it replaces and no other; a right entry must keep them. Part 2's corpus
+also has slow entries (<corpus>/slow/*.py): right results, too slow for the speed points;
+each must lose its speed cell, keep its own test cell, and cost nothing else but its
+dependents. Exits non-zero on any miss.
+
+Run with ``python -m course_tools.corpus`` (``make corpus``): every assignment's corpus, one
+after the other; ``python -m course_tools.corpus cnn_application`` runs one.
 """
 import ast
 import contextlib
 import importlib.util
 import io
+import os
+import re
 import sys
 import tempfile
 import time
@@ -21,16 +34,59 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from course_tools import submissions
-from course_tools.course import NOTEBOOK, course_copy
+from course_tools.course import Course, course_copy
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
 
 
+@dataclass(frozen=True)
+class Assignment:
+    """An assignment's corpus: where it lives, and which test cells run a solution cell besides its own."""
+    name: str
+    corpus: Path
+    # {solution cell: test cells (without "test_") that also run it}: a wrong entry may lose them, a right one may not
+    dependents: dict = field(default_factory=dict)
+    # {solution cell: its speed cell (without "test_")}: what a slow entry must lose
+    speed: dict = field(default_factory=dict)
+    kits: tuple = ("grading_kit.py",)  # authoring/ files of the hidden kit, in the order the notebook runs them
+
+    @property
+    def kinds(self):
+        """The corpus's folders of whole-function entries, in the order they are graded and reported."""
+        return ("wrong", "slow", "right") if self.speed else ("wrong", "right")
+
+    def dependents_of(self, entry):
+        """The test cells (without "test_") the entry's cells feed besides their own, in a fixed order."""
+        cells = []
+        for cell in entry.answers:
+            cells += [d for d in self.dependents.get(cell, ()) if d not in cells and d not in entry.answers]
+        return cells
+
+
+PART1 = Assignment("cnn_step_by_step", CORPUS)
+# Part 2. The speed cells time the student's fast convolutions. The training cell (test_training) uses
+# every function the student wrote, by design: its hidden check trains with the student's
+# model_forward_backward, which calls the student's own layers, and its visible check asks for 90% from
+# the notebook's own training run, which also one-hot encodes the labels with the student's one_hot and
+# steps with the student's update_parameters. No other test cell uses another cell's function: each
+# function's own test, the model's included (isolate), gets the reference versions of the others.
+PART2 = Assignment(
+    "cnn_application", CORPUS / "cnn_application",
+    dependents={"one_hot": ("training",),
+                "conv_forward_fast": ("conv_forward_fast_speed", "training"),
+                "conv_backward_fast": ("conv_backward_fast_speed", "training"),
+                "relu": ("training",), "fc": ("training",), "softmax_cross_entropy": ("training",),
+                "update_parameters": ("training",), "model_forward_backward": ("training",)},
+    speed={"conv_forward_fast": "conv_forward_fast_speed", "conv_backward_fast": "conv_backward_fast_speed"},
+    kits=("grading_kit.py", "application_kit.py"))
+ASSIGNMENTS = {a.name: a for a in (PART1, PART2)}
+
+
 @dataclass
 class Entry:
     name: str
-    kind: str  # "wrong" or "right"
+    kind: str  # "wrong", "right" or "slow" (right results, too slow for the speed points)
     description: str
     answers: dict  # grade_id -> solution cell source
 
@@ -47,46 +103,98 @@ class Outcome:
     messages: dict = field(default_factory=dict)
     hidden_rejects: bool = None  # wrong entries: does the hidden check alone reject it?
     visible_message: str = ""  # what the visible checks a student runs say of it ("" if they pass it)
+    assignment: Assignment = PART1
 
     def full(self, function):
         return self.scores[f"test_{function}"] == self.maxima[f"test_{function}"]
 
     @property
+    def must_lose(self):
+        """The test cells (without "test_") the entry must lose points on."""
+        if self.entry.kind == "wrong":
+            return list(self.entry.answers)
+        if self.entry.kind == "slow":
+            return [self.assignment.speed[cell] for cell in self.entry.answers]
+        return []
+
+    @property
+    def may_lose(self):
+        """The test cells the entry may lose or not: a wrong or slow entry's dependents."""
+        if self.entry.kind == "right":
+            return []
+        return [cell for cell in self.assignment.dependents_of(self.entry) if cell not in self.must_lose]
+
+    @property
+    def must_keep(self):
+        """The cells of the entry that must keep full credit: a right entry's cells and their dependents, a
+        slow entry's own cells."""
+        if self.entry.kind == "right":
+            return list(self.entry.answers) + self.assignment.dependents_of(self.entry)
+        return list(self.entry.answers) if self.entry.kind == "slow" else []
+
+    @property
     def verdict_met(self):
-        replaced = [self.full(function) for function in self.entry.answers]
-        return not any(replaced) if self.entry.kind == "wrong" else all(replaced)
+        if self.entry.kind == "wrong":
+            return not any(self.full(function) for function in self.entry.answers)
+        return not any(self.full(cell) for cell in self.must_lose) and all(self.full(cell) for cell in self.must_keep)
 
     @property
     def collateral(self):
+        own = set(self.entry.answers) | set(self.must_lose) | set(self.may_lose) | set(self.must_keep)
         return [function for function in graded_functions(self.maxima)
-                if function not in self.entry.answers and not self.full(function)]
+                if function not in own and not self.full(function)]
 
 
 def graded_functions(maxima):
     return [name[len("test_"):] for name in maxima if name.startswith("test_")]
 
 
-def split_functions(source, graded):
-    """{graded function: its source, preceded by the file's imports and helpers}."""
+def cell_functions(reference):
+    """{solution cell: the names of the functions it defines, in order}."""
+    return {cell: [node.name for node in ast.parse(source).body if isinstance(node, ast.FunctionDef)]
+            for cell, source in reference.items()}
+
+
+def split_functions(source, graded, reference=None):
+    """{solution cell: its source, the file's imports and helpers then the cell's functions}, for each cell
+    of `graded` ({cell: the functions it defines}, or a list of cells each defining the function it names)
+    the file defines a function of. A cell's function the file does not define is the reference's."""
+    graded = graded if isinstance(graded, dict) else {name: [name] for name in graded}
     tree = ast.parse(source)
     body = tree.body[1:] if ast.get_docstring(tree) else tree.body
-    wanted = [node for node in body if isinstance(node, ast.FunctionDef) and node.name in graded]
+    defined = {node.name: node for node in body if isinstance(node, ast.FunctionDef)}
+    wanted = [node for name, node in defined.items() if any(name in functions for functions in graded.values())]
     preamble = [ast.get_source_segment(source, node) for node in body if node not in wanted]
-    return {node.name: "\n".join(preamble + ["", "", ast.get_source_segment(source, node)]).strip() + "\n"
-            for node in wanted}
+    answers = {}
+    for cell, functions in graded.items():
+        if not any(name in defined for name in functions):
+            continue
+        parts = []
+        for name in functions:
+            if name in defined:
+                parts += ["", "", ast.get_source_segment(source, defined[name])]
+            else:
+                given = ast.parse(reference[cell])
+                parts += ["", "", next(ast.get_source_segment(reference[cell], node) for node in given.body
+                                       if isinstance(node, ast.FunctionDef) and node.name == name)]
+        answers[cell] = "\n".join(preamble + parts).strip() + "\n"
+    return answers
 
 
-def file_entries(kind, graded):
-    for path in sorted((CORPUS / kind).glob("*.py")):
+def file_entries(kind, graded, assignment=PART1):
+    """The entries of <corpus>/<kind>/*.py; `graded` is the reference solution, {cell: source}."""
+    functions = cell_functions(graded) if isinstance(graded, dict) else {name: [name] for name in graded}
+    for path in sorted((assignment.corpus / kind).glob("*.py")):
         source = path.read_text()
-        answers = split_functions(source, graded)
+        answers = split_functions(source, functions, graded)
         if not answers or path.stem.split("__")[0] not in answers:
             raise ValueError(f"{path}: defines none of the graded function its name starts with")
         yield Entry(path.stem, kind, ast.get_docstring(ast.parse(source)), answers)
 
 
-def mutation_entries(reference):
-    spec = importlib.util.spec_from_file_location("corpus_mutations", CORPUS / "mutations.py")
+def mutation_entries(reference, assignment=PART1):
+    spec = importlib.util.spec_from_file_location(f"corpus_mutations_{assignment.name}",
+                                                  assignment.corpus / "mutations.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     for function, name, description, edits in module.MUTATIONS:
@@ -98,11 +206,13 @@ def mutation_entries(reference):
         yield Entry(f"{function}__{name}", "wrong", description, {function: source})
 
 
-def load(reference):
+def load(reference, assignment=PART1):
+    """The reference itself, the wrong files, the mutations, then the slow files (if any) and the right ones."""
     entries = [Entry("reference", "right", "The reference solution itself.", dict(reference))]
-    entries += file_entries("wrong", reference)
-    entries += mutation_entries(reference)
-    entries += file_entries("right", reference)
+    entries += file_entries("wrong", reference, assignment)
+    entries += mutation_entries(reference, assignment)
+    for kind in assignment.kinds[1:]:
+        entries += file_entries(kind, reference, assignment)
     return entries
 
 
@@ -159,31 +269,166 @@ def visible_check_message(release, reference, entry):
     return ""
 
 
-def grade(entries, folder):
+class _Shell:
+    """What the notebook's code asks of IPython outside a kernel: magics do nothing, events are ignored."""
+
+    class events:  # noqa: N801 (IPython's attribute name)
+        register = unregister = staticmethod(lambda *args: None)
+
+    @staticmethod
+    def run_line_magic(*args):
+        return None
+
+
+class NotebookChecks:
+    """An assignment's visible and hidden checks run in this process, for a notebook that needs more than numpy.
+
+    The release's own code cells (imports, data, helpers: everything but the test cells) run once,
+    in order, with the reference solutions, in the release's folder, as a student's kernel would
+    run them; each entry then starts from a copy of that namespace with its own cells run again.
+    A visible check is the release's test cell; a hidden check is the hidden blocks of the source's
+    test cell, run with the hidden kit defined, as the grader runs them (in the instructor's own
+    kernel, isolate() swaps in the reference helpers).
+    """
+
+    def __init__(self, assignment, release, source, folder):
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+        from IPython.core.inputtransformer2 import TransformerManager
+
+        self.folder = Path(folder).resolve()
+        transform = TransformerManager().transform_cell
+        self.reference = submissions.reference_solutions(source)
+        self.visible = {submissions.grade_id(c): c.source for c in release.cells
+                        if c.metadata.get("nbgrader", {}).get("grade")}
+        self.hidden = {submissions.grade_id(c): "\n".join(HIDDEN_BLOCK.findall(c.source))
+                       for c in source.cells if c.metadata.get("nbgrader", {}).get("grade")}
+        base = {"__name__": "__main__", "get_ipython": _Shell}
+        with self.here(), _quiet():
+            for cell in release.cells:
+                meta = cell.metadata.get("nbgrader", {})
+                if cell.cell_type != "code" or meta.get("grade"):
+                    continue
+                code = self.reference[meta["grade_id"]] if meta.get("solution") else cell.source
+                try:
+                    exec(compile(transform(code), f"<release cell {meta.get('grade_id', '')}>", "exec"), base)
+                except Exception:  # a figure or a print that fails costs nothing, as in the notebook
+                    pass
+                plt.close("all")
+        self.base = base
+        self.kit = dict(base, grading_folder=str(self.folder))
+        for name in assignment.kits:
+            exec(compile((ROOT / "authoring" / name).read_text(), name, "exec"), self.kit)
+        self.kit = {name: value for name, value in self.kit.items() if name.startswith("_Cnn")}
+
+    @contextlib.contextmanager
+    def here(self):
+        """In the release's folder, with it on the import path (cnn_layers.py), as the notebook runs."""
+        before = os.getcwd()
+        sys.path.insert(0, str(self.folder))
+        os.chdir(self.folder)
+        try:
+            yield
+        finally:
+            os.chdir(before)
+            sys.path.remove(str(self.folder))
+
+    def namespace(self, entry, **extra):
+        """A copy of the notebook's namespace with every solution cell run again in it, the entry's or the
+        reference's (a function looks its helpers up in the namespace it was defined in)."""
+        namespace = dict(self.base, **extra)
+        for cell, code in self.reference.items():
+            exec(entry.answers.get(cell, code), namespace)
+        return namespace
+
+    def hidden_rejects(self, entry, cells):
+        """Whether the hidden checks alone reject every one of the test cells `cells` (without "test_")."""
+        for cell in cells:
+            namespace = self.namespace(entry, **self.kit, grading_folder=str(self.folder))
+            try:
+                with self.here(), _quiet():
+                    exec(self.hidden[f"test_{cell}"], namespace)
+            except Exception:  # the grader's cell fails on any error, the kit's or the student's
+                continue
+            return False
+        return True
+
+    def visible_message(self, entry):
+        """As visible_check_message: the first error of the visible checks of the entry's cells, or ""."""
+        for cell in entry.answers:
+            namespace = self.namespace(entry)
+            try:
+                with self.here(), _quiet():
+                    exec(self.visible[f"test_{cell}"], namespace)
+            except Exception as error:
+                return f"{type(error).__name__}: {str(error).strip().splitlines()[0] if str(error).strip() else ''}"
+        return ""
+
+
+HIDDEN_BLOCK = re.compile(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", re.S)
+
+
+@contextlib.contextmanager
+def _quiet():
+    import warnings
+
+    import numpy
+
+    with numpy.errstate(all="ignore"), warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
+        warnings.simplefilter("ignore")
+        yield
+
+
+def grade(entries, folder, assignment=PART1):
     """Write every entry into a fresh course in `folder`, autograde, and read the outcomes."""
-    course = course_copy(folder)
+    course = Course(course_copy(folder).root, assignment.name)
     course.generate()
     release = submissions.read(course.release_notebook)
-    reference = submissions.reference_solutions(submissions.read(course.source_notebook))
+    source = submissions.read(course.source_notebook)
+    reference = submissions.reference_solutions(source)
     for entry in entries:
         nb = submissions.fill(release, {**reference, **entry.answers})
-        submissions.write(nb, course.root, entry.student, course.assignment, NOTEBOOK)
+        submissions.write(nb, course.root, entry.student, course.assignment, course.notebook)
     course.autograde()
     scores, maxima = course.scores(), course.max_scores()
-    kit = load_kit()
-    return [Outcome(e, scores[e.student], maxima, course.failure_messages(e.student),
-                    hidden_check_rejects(kit, reference, e) if e.kind == "wrong" else None,
-                    visible_check_message(release, reference, e))
-            for e in entries]
+    if assignment == PART1:
+        kit = load_kit()
+        return [Outcome(e, scores[e.student], maxima, course.failure_messages(e.student),
+                        hidden_check_rejects(kit, reference, e) if e.kind == "wrong" else None,
+                        visible_check_message(release, reference, e))
+                for e in entries]
+    checks = NotebookChecks(assignment, release, source, course.release_notebook.parent)
+    outcomes = []
+    for e in entries:
+        outcome = Outcome(e, scores[e.student], maxima, course.failure_messages(e.student), assignment=assignment)
+        if e.kind != "right":
+            outcome.hidden_rejects = checks.hidden_rejects(e, outcome.must_lose)
+        outcome.visible_message = checks.visible_message(e)
+        outcomes.append(outcome)
+    return outcomes
+
+
+def rows(outcome):
+    """(test cell without "test_", what the entry should get there) for each row of the table."""
+    o = outcome
+    if o.entry.kind == "wrong":
+        return [(cell, "less") for cell in o.entry.answers] + [(cell, "any") for cell in o.may_lose]
+    if o.entry.kind == "slow":
+        return ([(cell, "full") for cell in o.entry.answers] + [(cell, "less") for cell in o.must_lose]
+                + [(cell, "any") for cell in o.may_lose])
+    return [(cell, "full") for cell in o.must_keep]
 
 
 def report(outcomes, out=sys.stdout):
     """Print the table and the summary line; return the number of misses."""
-    print(f"{'entry':<52}{'function':<25}{'wanted':<8}{'got':>6}  {'others':<10}{'hidden':<8}{'visible':<9}message",
+    e = max([52] + [len(o.entry.student) + 2 for o in outcomes])  # the columns' widths: part 1's, or wider
+    f = max([25] + [len(cell) + 2 for o in outcomes for cell, _ in rows(o)])
+    print(f"{'entry':<{e}}{'function':<{f}}{'wanted':<8}{'got':>6}  {'others':<10}{'hidden':<8}{'visible':<9}message",
           file=out)
     for o in outcomes:
-        for function in o.entry.answers:
-            wanted = "less" if o.entry.kind == "wrong" else "full"
+        for function, wanted in rows(o):
             got = o.scores[f"test_{function}"]
             others = "full" if not o.collateral else "LOST " + ",".join(o.collateral)
             message = o.messages.get(f"test_{function}", "")
@@ -193,10 +438,11 @@ def report(outcomes, out=sys.stdout):
             else:
                 visible = "TRIPS" if o.visible_message else ""
             miss = "" if o.verdict_met and o.hidden_rejects is not False and visible != "TRIPS" else "  <-- MISS"
-            print(f"{o.entry.student:<52}{function:<25}{wanted:<8}{got:>6g}  {others:<10}{hidden:<8}{visible:<9}"
+            print(f"{o.entry.student:<{e}}{function:<{f}}{wanted:<8}{got:>6g}  {others:<10}{hidden:<8}{visible:<9}"
                   f"{message[:110]}{miss}", file=out)
     wrong = [o for o in outcomes if o.entry.kind == "wrong"]
     right = [o for o in outcomes if o.entry.kind == "right"]
+    slow = [o for o in outcomes if o.entry.kind == "slow"]
     collateral = sum(len(o.collateral) for o in outcomes)
     rejected = sum(o.verdict_met for o in wrong)
     accepted = sum(o.verdict_met for o in right)
@@ -205,25 +451,59 @@ def report(outcomes, out=sys.stdout):
           f"collateral losses {collateral}", file=out)
     print(f"hidden checks alone (no visible checks) reject {hidden}/{len(wrong)} wrong entries", file=out)
     caught = [o for o in wrong if o.visible_message]
-    tripped = [o for o in right if o.visible_message]
+    tripped = [o for o in right + slow if o.visible_message]
     print(f"the visible checks a student runs catch {len(caught)}/{len(wrong)} wrong entries before submission "
-          f"and trip {len(tripped)}/{len(right)} right ones", file=out)
+          f"and trip {len(tripped)}/{len(right + slow)} right ones", file=out)
+    slow_met = sum(o.verdict_met for o in slow)
+    slow_hidden = sum(bool(o.hidden_rejects) for o in slow)
+    if slow:
+        print(f"slow entries (right, too slow for the speed points) lose their speed cell and keep their own: "
+              f"{slow_met}/{len(slow)}; the hidden speed check alone rejects {slow_hidden}/{len(slow)}", file=out)
+    dependent = [o for o in wrong + slow if o.may_lose]
+    if dependent:
+        lost = {}
+        for o in dependent:
+            for cell in o.may_lose:
+                lost.setdefault(cell, [0, 0])[1] += 1
+                lost[cell][0] += not o.full(cell)
+        print("dependent cells (a wrong entry may lose them): " + ", ".join(
+            f"{cell} lost by {n}/{of}" for cell, (n, of) in lost.items()), file=out)
     print("wrong entries the visible checks pass (only the hidden tests catch them):", file=out)
     for o in wrong:
         if not o.visible_message:
             print(f"  {o.entry.name}", file=out)
-    return (len(wrong) - rejected) + (len(right) - accepted) + collateral + (len(wrong) - hidden) + len(tripped)
+    return ((len(wrong) - rejected) + (len(right) - accepted) + collateral + (len(wrong) - hidden) + len(tripped)
+            + (len(slow) - slow_met) + (len(slow) - slow_hidden))
 
 
-def main():
+def reference_of(assignment):
+    """The assignment's reference solution, {solution cell: source}, from this repo's source notebook."""
+    return submissions.reference_solutions(submissions.read(ROOT / "source" / assignment.name / f"{assignment.name}.ipynb"))
+
+
+def run(assignment):
+    """Grade one assignment's corpus and print its table; the number of misses."""
     started = time.monotonic()
-    reference = submissions.reference_solutions(submissions.read(ROOT / "source" / "cnn_step_by_step" / f"{NOTEBOOK}.ipynb"))
-    entries = load(reference)
+    entries = load(reference_of(assignment), assignment)
     print(f"autograding {len(entries)} entries with nbgrader ...", flush=True)
     with tempfile.TemporaryDirectory() as folder:
-        outcomes = grade(entries, folder)
+        outcomes = grade(entries, folder, assignment)
     misses = report(outcomes)
-    print(f"corpus wall time {time.monotonic() - started:.0f} s")
+    print(f"corpus wall time {time.monotonic() - started:.0f} s", flush=True)
+    return misses
+
+
+def main(argv=None):
+    """Every assignment's corpus (or those named on the command line), one after the other."""
+    names = (sys.argv[1:] if argv is None else argv) or list(ASSIGNMENTS)
+    unknown = [name for name in names if name not in ASSIGNMENTS]
+    if unknown:
+        sys.exit(f"no corpus for {', '.join(unknown)}; the corpora are {', '.join(ASSIGNMENTS)}")
+    misses = 0
+    for number, name in enumerate(names):
+        if len(names) > 1:
+            print(f"{chr(10) if number else ''}=== corpus of {name} ===", flush=True)
+        misses += run(ASSIGNMENTS[name])
     return 1 if misses else 0
 
 

@@ -1,0 +1,122 @@
+"""Part 2's corpus (corpus/cnn_application/): every wrong entry rejected, every right entry accepted, every
+slow entry denied the speed points and nothing else of its own, no collateral loss, through the real
+`nbgrader autograde` (about ten minutes).
+
+A wrong entry may also lose the cells that run its cell besides its own test (course_tools.corpus.PART2's
+dependents: the speed cell of a fast convolution, and the training, which uses all of the student's
+functions), and no other: a wrong relu must cost nothing of fc, softmax_cross_entropy, update_parameters
+or the model.
+"""
+import collections
+import io
+
+import pytest
+
+from conftest import REPO
+from course_tools import corpus, submissions
+from course_tools.course import Course, course_copy
+
+ASSIGNMENT = corpus.PART2
+SOLUTION_CELLS = ["one_hot", "conv_forward_fast", "conv_backward_fast", "relu", "fc", "softmax_cross_entropy",
+                  "update_parameters", "model_forward_backward"]
+
+
+@pytest.fixture(scope="module")
+def reference():
+    return corpus.reference_of(ASSIGNMENT)
+
+
+@pytest.fixture(scope="module")
+def entries(reference):
+    return corpus.load(reference, ASSIGNMENT)
+
+
+def test_the_solution_cells_are_the_ones_the_corpus_covers(reference):
+    assert list(reference) == SOLUTION_CELLS
+    # every dependent and speed cell the corpus names is a test cell of the notebook
+    source = submissions.read(REPO / "source" / ASSIGNMENT.name / f"{ASSIGNMENT.name}.ipynb")
+    tests = {submissions.grade_id(c) for c in source.cells if c.metadata.get("nbgrader", {}).get("grade")}
+    named = {cell for cells in ASSIGNMENT.dependents.values() for cell in cells} | set(ASSIGNMENT.speed.values())
+    assert {f"test_{cell}" for cell in named} <= tests
+    assert set(ASSIGNMENT.dependents) | set(ASSIGNMENT.speed) <= set(SOLUTION_CELLS)
+
+
+def test_corpus_is_large_enough(entries):
+    wrong = collections.Counter(next(iter(e.answers)) for e in entries if e.kind == "wrong")
+    assert sum(wrong.values()) >= 30
+    assert {cell: wrong[cell] >= 3 for cell in SOLUTION_CELLS} == {cell: True for cell in SOLUTION_CELLS}
+    assert sum(e.kind == "right" for e in entries) >= 10
+    assert {next(iter(e.answers)) for e in entries if e.kind == "slow"} == set(ASSIGNMENT.speed)
+
+
+def test_every_entry_changes_the_reference(entries, reference):
+    unchanged = [e.name for e in entries if e.name != "reference"
+                 and all(reference[cell] == src for cell, src in e.answers.items())]
+    assert unchanged == []
+
+
+def test_entry_names_are_unique(entries):
+    names = [e.student for e in entries]
+    assert len(names) == len(set(names))
+
+
+def test_an_entry_replaces_the_cell_its_name_starts_with_and_keeps_the_cells_other_functions(entries, reference):
+    """A file defining relu_backward alone gets the reference's relu_forward in the same cell."""
+    functions = corpus.cell_functions(reference)
+    for e in entries:
+        if e.name == "reference":
+            continue
+        assert list(e.answers) == [e.name.split("__")[0]], e.name
+        cell, source = next(iter(e.answers.items()))
+        assert corpus.cell_functions({cell: source})[cell] == functions[cell], e.name
+    partial = corpus.split_functions("import numpy as np\n\n\ndef relu_backward(dA, cache):\n    return dA\n",
+                                     functions, reference)
+    assert list(partial) == ["relu"] and "def relu_forward(Z):" in partial["relu"]
+
+
+@pytest.fixture(scope="module")
+def outcomes(entries, tmp_path_factory):
+    return corpus.grade(entries, tmp_path_factory.mktemp("corpus_application"), ASSIGNMENT)
+
+
+def test_nbgrader_rejects_every_wrong_entry_and_accepts_every_right_one(outcomes):
+    table = io.StringIO()
+    misses = corpus.report(outcomes, table)
+    print(table.getvalue())
+    assert misses == 0, table.getvalue()
+
+
+def test_no_entry_costs_a_cell_it_does_not_feed(outcomes):
+    """The strict part of "no collateral", spelled out here rather than read from corpus.PART2: an entry
+    can cost its own test cell, its cell's speed cell and the training, and nothing else. A wrong relu
+    costs nothing of fc, softmax_cross_entropy, update_parameters or the model."""
+    allowed = {}
+    for o in outcomes:
+        cell = next(iter(o.entry.answers))
+        allowed[o.entry.name] = {cell, f"{cell}_speed", "training"} if o.entry.kind != "right" else set()
+    lost = {o.entry.name: {cell for cell in corpus.graded_functions(o.maxima) if not o.full(cell)} for o in outcomes}
+    assert {name: cells - allowed[name] for name, cells in lost.items() if cells - allowed[name]} == {}
+    assert {o.entry.name: o.collateral for o in outcomes if o.collateral} == {}
+
+
+def test_a_slow_entry_keeps_its_correctness_points(outcomes):
+    slow = [o for o in outcomes if o.entry.kind == "slow"]
+    assert slow and all(o.full(next(iter(o.entry.answers))) for o in slow)
+    assert all("times faster" in o.messages[f"test_{ASSIGNMENT.speed[next(iter(o.entry.answers))]}"] for o in slow)
+
+
+def test_the_visible_checks_pass_every_right_entry(outcomes):
+    assert {o.entry.name: o.visible_message for o in outcomes
+            if o.entry.kind != "wrong" and o.visible_message} == {}
+
+
+def test_the_hidden_check_of_a_cell_passes_the_reference_in_this_process(reference, tmp_path):
+    """The in-process hidden checks (course_tools.corpus.NotebookChecks) are not rejecting by accident:
+    the reference passes every test cell's hidden checks, the speed cells and the training included."""
+    course = Course(course_copy(tmp_path).root, ASSIGNMENT.name)
+    course.generate()
+    checks = corpus.NotebookChecks(ASSIGNMENT, submissions.read(course.release_notebook),
+                                   submissions.read(course.source_notebook), course.release_notebook.parent)
+    entry = corpus.Entry("reference", "right", "", dict(reference))
+    cells = [name[len("test_"):] for name in checks.hidden if name.startswith("test_")]
+    assert {cell: checks.hidden_rejects(entry, [cell]) for cell in cells} == {cell: False for cell in cells}

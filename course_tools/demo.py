@@ -39,9 +39,12 @@ def run(root, progress=True):
 
 def main():
     started = time.monotonic()
-    for assignment, grades in run(ROOT).items():
-        print(f"\n{assignment}: class mean {sum(g.total for g in grades) / len(grades):.1f} over {len(grades)} "
-              "students")
+    by_assignment = run(ROOT)
+    print()
+    for assignment, grades in by_assignment.items():
+        handed_in = [g.total for g in grades if g.handed_in]
+        print(f"{assignment}: class mean {sum(handed_in) / len(handed_in):.1f} over the {len(handed_in)} students "
+              "who handed it in")
     print(f"{time.monotonic() - started:.0f} s in all")
     print("products:")
     for path, what in [("release/<assignment>/", "the student version"),

@@ -1,9 +1,9 @@
 """The demo classes: submissions made from the release by code, each built to get known scores.
 
-Each assignment has its own demo students (STUDENTS_BY_ASSIGNMENT). Part 1's realistic
-bugs come from the corpus (corpus/), so every partial student carries a mistake that
-the hidden tests are proven to catch. Hostile and broken submissions edit the notebook
-through nbformat, never by hand.
+Each assignment has its own demo students (STUDENTS_BY_ASSIGNMENT). Realistic bugs come
+from the assignment's corpus (corpus/, corpus/cnn_application/), so every partial student
+carries a mistake that the hidden tests are proven to catch. Hostile and broken
+submissions edit the notebook through nbformat, never by hand.
 """
 import shutil
 from dataclasses import dataclass, field
@@ -61,8 +61,8 @@ for pid in [int(p) for p in os.listdir("/proc") if p.isdigit()]:
 class DemoStudent:
     name: str
     story: str
-    loses: set = field(default_factory=set)  # graded functions that must score below full
-    bugs: tuple = ()  # corpus entry names, e.g. "conv_forward__ignores_stride"
+    loses: set = field(default_factory=set)  # graded parts that must score below full; None: every part
+    bugs: tuple = ()  # the assignment's corpus entry names, e.g. "conv_forward__ignores_stride"
     answers: dict = field(default_factory=dict)  # solution-cell sources that replace the reference's
     append: dict = field(default_factory=dict)  # code added after the reference's solution
     edit: Callable = None  # nbformat notebook -> None, after filling in
@@ -117,14 +117,29 @@ STUDENTS = [
                 {"pool_backward"}, ("pool_backward__overwrites_overlaps",), append={"zero_pad": KILL_GRADER}),
 ]
 
-# Each assignment's demo class, in the course's order; `make demo` grades those that have students.
-STUDENTS_BY_ASSIGNMENT = {
-    "cnn_step_by_step": STUDENTS,
-    # Part 2: none yet. Its reference solution does not earn its speed points reliably when graded two at
-    # a time on a busy 2-core machine (its fast convolutions measured 8.6 to 9.2 times faster than the
-    # loops, where 10 are needed), so a perfect demo student would not score what it is built to score.
-    "cnn_application": [],
-}
+# Part 2's demo class: nine of part 1's students; the seven others hand in nothing for part 2. The
+# training cell runs every function the student wrote, so a bug that stops the network from learning
+# costs it too.
+APPLICATION_STUDENTS = [
+    DemoStudent("ada", "perfect submission"),
+    DemoStudent("ben", "takes relu's backward mask from the gradient", {"relu", "training"},
+                ("relu__mask_from_gradient",)),
+    DemoStudent("cyd", "no max shift in the softmax (overflows on large scores)", {"softmax_cross_entropy"},
+                ("softmax_cross_entropy__no_max_shift",)),
+    DemoStudent("dee", "update_parameters changes the caller's arrays in place", {"update_parameters"},
+                ("update_parameters__in_place",)),
+    DemoStudent("eli", "conv_forward_fast pads on one side only",
+                {"conv_forward_fast", "conv_forward_fast_speed", "training"}, ("conv_forward_fast__pads_one_side",)),
+    DemoStudent("fay", "handed in the release untouched", None, untouched=True),
+    DemoStudent("kim", "perfect, but submitted two days and three hours late",
+                submitted_at=DUE + timedelta(days=2, hours=3), late_days=3, problem="late"),
+    DemoStudent("lou", "folder without a notebook", None, notebook_name=None, problem="missing notebook"),
+    DemoStudent("max", "perfect, but renamed the notebook", notebook_name="cnn_application (1)",
+                problem="renamed notebook"),
+]
+
+# Each assignment's demo class, in the course's order, all due at DUE.
+STUDENTS_BY_ASSIGNMENT = {"cnn_step_by_step": STUDENTS, "cnn_application": APPLICATION_STUDENTS}
 
 
 def student_notebook(student, release, reference, entries):
@@ -147,7 +162,7 @@ def write_class(course, students):
     earlier ones."""
     release = submissions.read(course.release_notebook)
     reference = submissions.reference_solutions(submissions.read(course.source_notebook))
-    entries = {e.name: e for e in corpus.load(reference)}
+    entries = {e.name: e for e in corpus.load(reference, corpus.ASSIGNMENTS[course.assignment])}
     for student in students:
         folder = course.root / "submitted" / student.name / course.assignment
         shutil.rmtree(folder, ignore_errors=True)

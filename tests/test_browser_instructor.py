@@ -24,7 +24,7 @@ from playwright.sync_api import Error as PlaywrightError
 
 from conftest import NOTEBOOK, new_course
 from test_browser import (SCREENSHOTS, UI_STEP, BrowserPage, chromium, new_page, private_jupyter_home,
-                          running_lab, student_folder)  # noqa: F401 (student_folder is a fixture used here)
+                          running_lab)
 
 ARTIFACTS = SCREENSHOTS / "instructor"
 FORMGRADER_LOAD = 60  # seconds, from the menu click to the listed assignment
@@ -32,6 +32,14 @@ FORMGRADER_LOAD = 60  # seconds, from the menu click to the listed assignment
 # the installed nbgrader: 0.9.6 has /usr/local/share/nbgrader/exchange.
 DEFAULT_EXCHANGE = Path(Exchange.class_traits()["root"].default_value)
 ASSIGNMENT = NOTEBOOK  # the assignment and its single notebook share a name
+
+
+@pytest.fixture(scope="module")
+def student_folder(released_course, tmp_path_factory):
+    """A folder holding what a student receives of part 1: its generated release."""
+    folder = tmp_path_factory.mktemp("student")
+    shutil.copytree(released_course.release_notebook.parent, folder, dirs_exist_ok=True)
+    return folder
 
 
 @pytest.fixture(scope="module")

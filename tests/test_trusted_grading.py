@@ -274,7 +274,8 @@ def test_grading_without_the_sandbox_says_so_in_every_product(one_student_course
     reports.write_all(course, results)
     assert course.scores()["ada"]["total"] == 100
     assert any(p.startswith("not sandboxed") for p in results[0].problems)
-    for product in ["grades.csv", "class_report.html", "feedback/ada/cnn_step_by_step/cnn_step_by_step.html"]:
+    for product in ["grades/cnn_step_by_step.csv", "class_report.html",
+                    "feedback/ada/cnn_step_by_step/cnn_step_by_step.html"]:
         assert "not sandboxed" in (course.root / product).read_text(), product
 
 

@@ -109,6 +109,28 @@ SLOW_LAYERS = (REPO / "source" / ASSIGNMENT / "cnn_layers.py").read_text().repla
     "import numpy as np\n", "import numpy as np\nimport time\n", 1).replace(
     '    return Z, cache\n', '    time.sleep(3)\n    return Z, cache\n')
 
+# A student who records the inputs the grader times (a hash of each), and prints them after every cell:
+# they reach the autograded notebook, so the feedback. With the same inputs at every grading, a later
+# submission could answer them from a table computed beforehand by slow code, and get the speed points.
+RECORDS_TIMED_INPUTS = """
+import hashlib
+_seen = []
+
+def _print_seen(*_):
+    if _seen:
+        print("recorded inputs:", " ".join(_seen))
+        _seen.clear()
+
+get_ipython().events.register("post_run_cell", _print_seen)
+_right = conv_forward_fast
+
+
+def conv_forward_fast(A_prev, W, b, hparameters):
+    if A_prev.shape == (32, 16, 16, 3):  # the timed batches
+        _seen.append(hashlib.sha256(A_prev.tobytes()).hexdigest()[:16])
+    return _right(A_prev, W, b, hparameters)
+"""
+
 
 def reference_answers():
     return submissions.reference_solutions(submissions.read(REPO / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"))
@@ -129,6 +151,8 @@ def graded(tmp_path_factory):
         "summed-loss": {**reference, "softmax_cross_entropy": SUMMED_LOSS},
         "planted-weights": {**reference, "model_forward_backward": PLANTED_WEIGHTS},
         "own-layers": {**reference, "conv_forward_fast": OWN_LOOPS},
+        "records-1": {**reference, "conv_forward_fast": reference["conv_forward_fast"] + RECORDS_TIMED_INPUTS},
+        "records-2": {**reference, "conv_forward_fast": reference["conv_forward_fast"] + RECORDS_TIMED_INPUTS},
     }
     for student, answers in students.items():
         submissions.write(submissions.fill(release, answers), course.root, student, ASSIGNMENT, ASSIGNMENT)
@@ -241,3 +265,18 @@ def test_the_loop_version_timed_is_the_instructors_not_a_copy_handed_in(graded):
     scores, _, _ = graded
     assert "time.sleep(3)" in SLOW_LAYERS
     assert loses_the_speed_points(scores, "own-layers")
+
+
+def recorded_inputs(course, student):
+    import nbformat
+
+    nb = nbformat.read(course.autograded_notebook(student), as_version=4)
+    text = "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", []) if o.get("name") == "stdout")
+    return set(re.findall(r"recorded inputs: ([0-9a-f ]+)", text)[0].split()) if "recorded inputs:" in text else set()
+
+
+def test_the_timed_inputs_are_new_at_every_grading(graded):
+    _, _, course = graded
+    first, second = recorded_inputs(course, "records-1"), recorded_inputs(course, "records-2")
+    assert len(first) == len(second) == 3  # the three timed batches reached the kernel, and the feedback
+    assert first.isdisjoint(second)

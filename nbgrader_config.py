@@ -61,6 +61,26 @@ c.TrustedExecute.notebook_time_limit = 120
 # Only on a machine where every submission is trusted (every product then says so):
 # c.SandboxedKernelManager.sandbox = False
 
+# nbgrader's own feedback (`nbgrader generate_feedback`, Formgrader's Generate Feedback button) is made
+# from the autograded notebook, whose test cells and grading kit the gradebook restored with their
+# hidden tests. The first step shows the instructor's cells as the release shows them; the other
+# two are nbgrader's defaults (the scores, the page's style).
+c.GenerateFeedback.preprocessors = [
+    "grading.feedback_page.ShowOnlyWhatWasReleased",
+    "nbgrader.preprocessors.GetGrades",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+]
+# Solutions are handed to students after the deadline (`nbgrader generate_solution`); nbgrader's own
+# steps keep the hidden tests and the grading kit in them. ClearHiddenTests takes them out first.
+c.GenerateSolution.preprocessors = [
+    "nbgrader.preprocessors.ClearHiddenTests",
+    "nbgrader.preprocessors.IncludeHeaderFooter",
+    "nbgrader.preprocessors.LockCells",
+    "nbgrader.preprocessors.ClearOutput",
+    "nbgrader.preprocessors.ClearMarkScheme",
+    "nbgrader.preprocessors.Execute",
+]
+
 # A student who deletes a test cell (or the grading kit cell) gets it back when
 # graded, instead of silently skipping those tests.
 c.OverwriteCells.add_missing_cells = True

@@ -1,0 +1,208 @@
+"""nbgrader's own feedback and solution commands, on a class graded by `make grade`'s pipeline.
+
+An instructor who follows nbgrader's documentation, or clicks Formgrader's Generate Feedback
+button, runs `nbgrader generate_feedback` on the autograded notebooks. Those hold every test cell
+and the grading kit as the gradebook keeps them, hidden tests included; nbgrader_config.py's
+GenerateFeedback steps must show the student only what the release showed, their own code and
+outputs, and the scores. The pages must agree with the ones `make grade` writes, since both are
+written to the same place and `nbgrader release_feedback` sends whichever is there.
+"""
+import html
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from conftest import new_course
+from course_tools import demo_class, grade_class, reports, submissions
+from course_tools.course import Course
+
+ASSIGNMENTS = ("cnn_step_by_step", "cnn_application")
+# A student who writes nbgrader's hidden-test marker into an answer, and never closes it.
+MARKER_STUDENT = "mia"
+MARKER_ANSWER = "### BEGIN HIDDEN TESTS\n"
+PICKED = {"cnn_step_by_step": ["ada", "ben", "kim", "pat"], "cnn_application": ["ada", "ben", "kim"]}
+
+
+def lines(text, longer_than=0):
+    return {line.strip() for line in text.split("\n") if len(line.strip()) > longer_than}
+
+
+def page_lines(path):
+    """The text lines a reader of the HTML page sees (code keeps its lines; tags and entities go)."""
+    return lines(html.unescape(re.sub(r"<[^>]+>", "", path.read_text())))
+
+
+def secrets(course, assignment, student):
+    """Lines of the source notebook a student must never be shown: each hidden-test line, and each reference
+    solution line, of at least a few characters, unless the release shows it or the student wrote it."""
+    source = submissions.read(course.root / "source" / assignment / f"{assignment}.ipynb")
+    hidden, solution = set(), set()
+    for cell in source.cells:
+        for block in re.findall(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", cell.source, re.S):
+            hidden |= lines(block, 12)
+        for block in re.findall(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", cell.source, re.S):
+            solution |= lines(block, 20)
+    public = lines("\n".join(c.source for c in submissions.read(course.root / "release" / assignment /
+                                                                f"{assignment}.ipynb").cells))
+    for own in (course.root / "submitted" / student / assignment).glob("*.ipynb"):
+        public |= lines("\n".join(c.source for c in submissions.read(own).cells))
+    return (hidden | solution) - public
+
+
+def nbgrader(course, *args):
+    done = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course.root, capture_output=True,
+                          text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    """Part 1 and part 2 graded by make grade's pipeline: a perfect, a buggy, a late and a hostile student of the
+    demo classes, and one who left an unclosed hidden-test marker in an answer. make grade's own pages are kept
+    in make_grade_feedback/, and feedback/ is left to nbgrader."""
+    course = new_course(tmp_path_factory.mktemp("feedback"))
+    classes = []
+    for assignment in ASSIGNMENTS:
+        one = Course(course.root, assignment)
+        one.generate()
+        one.set_due_date(demo_class.DUE)
+        students = [s for s in demo_class.STUDENTS_BY_ASSIGNMENT[assignment] if s.name in PICKED[assignment]]
+        demo_class.write_class(one, students)
+        classes.append((one, [s.name for s in students]))
+    part1 = classes[0][0]
+    release = submissions.read(part1.release_notebook)
+    answers = submissions.reference_solutions(submissions.read(part1.source_notebook))
+    answers["zero_pad"] = MARKER_ANSWER + answers["zero_pad"]
+    submissions.write(submissions.fill(release, answers), course.root, MARKER_STUDENT, part1.assignment,
+                      part1.notebook)
+    classes[0][1].append(MARKER_STUDENT)
+    graded = grade_class.grade_assignments(classes, progress=False)
+    by_assignment = reports.write_all(Course(course.root), graded)
+    shutil.move(course.root / "feedback", course.root / "make_grade_feedback")
+    for assignment in ASSIGNMENTS:
+        nbgrader(course, "generate_feedback", assignment)
+    return course, by_assignment
+
+
+def pages(course, folder="feedback"):
+    return sorted((course.root / folder).glob("*/*/*.html"))
+
+
+def test_nbgrader_writes_a_page_for_every_student_who_handed_in(graded):
+    course, by_assignment = graded
+    written = {(p.parts[-3], p.parts[-2]) for p in pages(course)}
+    expected = {(g.student, a) for a, grades in by_assignment.items() for g in grades if g.handed_in}
+    assert written == expected
+
+
+def test_no_page_of_nbgrader_holds_a_hidden_test_or_a_reference_solution(graded):
+    course, _ = graded
+    leaks = {}
+    for page in pages(course):
+        student, assignment = page.parts[-3], page.parts[-2]
+        found = secrets(course, assignment, student) & page_lines(page)
+        if found:
+            leaks[f"{student}/{assignment}"] = sorted(found)[:3]
+    assert leaks == {}, leaks
+
+
+def test_the_pages_show_the_students_own_code(graded):
+    course, _ = graded
+    page = page_lines(course.root / "feedback" / "pat" / "cnn_step_by_step" / "cnn_step_by_step.html")
+    assert "np.allclose = lambda *args, **kwargs: True" in page  # pat's own hostile line, shown back to pat
+
+
+def test_an_unclosed_hidden_test_marker_in_an_answer_still_gets_a_page(graded):
+    course, _ = graded
+    page = page_lines(course.root / "feedback" / MARKER_STUDENT / "cnn_step_by_step" / "cnn_step_by_step.html")
+    submitted = submissions.read(course.root / "submitted" / MARKER_STUDENT / "cnn_step_by_step" /
+                                 "cnn_step_by_step.ipynb")
+    answer = next(c.source for c in submitted.cells if submissions.grade_id(c) == "zero_pad")
+    assert answer.startswith(MARKER_ANSWER) and lines(answer) <= page
+
+
+def nbgrader_scores(page):
+    """{graded part: (score, possible)} and the page's total, from nbgrader's feedback page."""
+    text = page.read_text()
+    parts = {m[0].removeprefix("test_"): (float(m[1]), float(m[2]))
+             for m in re.findall(r'<li><a href="#(\w+)">Test cell</a> \(Score: ([\d.]+) / ([\d.]+)\)</li>', text)}
+    total = re.search(r"<h4>\w+ \(Score: ([\d.]+) / ([\d.]+)\)</h4>", text)
+    return {p: s for p, s in parts.items() if s[1] > 0}, (float(total[1]), float(total[2]))
+
+
+def test_nbgrader_and_make_grade_agree_on_every_score(graded):
+    course, by_assignment = graded
+    for assignment, grades in by_assignment.items():
+        for g in grades:
+            if not g.handed_in:
+                continue
+            parts, total = nbgrader_scores(course.root / "feedback" / g.student / assignment / f"{assignment}.html")
+            assert parts == {p: (g.scores[p], most) for p, most in g.maxima.items()}, (g.student, assignment)
+            assert total == (g.total, sum(g.maxima.values())), (g.student, assignment)
+
+
+def cell_outputs(page, grade_id):
+    """The text of the outputs of the cell anchored at grade_id in nbgrader's page."""
+    text = page.read_text()
+    start = text.index(f'<a name="{grade_id}"></a>')
+    following = re.search(r'<a name="\w+"></a>|\Z', text[start + 1:])
+    block = text[start:start + 1 + following.start()]
+    return html.unescape(" ".join(re.findall(r'<div class="output_subarea[^"]*">\s*<pre>(.*?)</pre>', block, re.S)))
+
+
+def test_each_failing_part_shows_the_verdict_make_grade_gives(graded):
+    course, by_assignment = graded
+    compared = 0
+    for assignment, grades in by_assignment.items():
+        for g in grades:
+            for part, message in g.messages.items():
+                shown = re.sub(r"<[^>]+>", "", cell_outputs(
+                    course.root / "feedback" / g.student / assignment / f"{assignment}.html", f"test_{part}"))
+                assert message.split(": ", 1)[-1][:80] in shown, (g.student, part, message, shown[:500])
+                compared += 1
+    assert compared >= 3  # ben's bugs in both parts and pat's lazy conv_forward at least
+
+
+def test_without_the_configured_step_nbgrader_feedback_leaks_the_hidden_tests(graded, tmp_path):
+    """The attack the configuration answers: nbgrader's default feedback steps, on the same graded notebooks."""
+    course, _ = graded
+    defaults = ("--GenerateFeedback.preprocessors=['nbgrader.preprocessors.GetGrades',"
+                "'nbconvert.preprocessors.CSSHTMLHeaderPreprocessor']")
+    nbgrader(course, "generate_feedback", "cnn_application", "--student=ben", "--force",
+             f"--CourseDirectory.feedback_directory={tmp_path / 'plain'}", defaults)
+    page = tmp_path / "plain" / "ben" / "cnn_application" / "cnn_application.html"
+    assert len(secrets(course, "cnn_application", "ben") & page_lines(page)) > 100
+
+
+def test_make_grade_pages_are_what_release_feedback_finds(graded):
+    """Both kinds of page sit at feedback/<student>/<assignment>/<notebook>.html, where release_feedback looks."""
+    course, _ = graded
+    ours = {p.relative_to(course.root / "make_grade_feedback") for p in pages(course, "make_grade_feedback")}
+    theirs = {p.relative_to(course.root / "feedback") for p in pages(course)}
+    assert ours == theirs
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_generated_solutions_hold_the_solutions_but_no_hidden_test(graded, assignment, tmp_path):
+    course, _ = graded
+    nbgrader(course, "generate_solution", assignment, "--force",
+             f"--CourseDirectory.solution_directory={tmp_path / 'solution'}")
+    notebook = tmp_path / "solution" / assignment / f"{assignment}.ipynb"
+    shown = lines("\n".join(c.source for c in nbformat.read(str(notebook), as_version=4).cells))
+    source = submissions.read(course.root / "source" / assignment / f"{assignment}.ipynb")
+    hidden = set()
+    for cell in source.cells:
+        for block in re.findall(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", cell.source, re.S):
+            hidden |= lines(block, 12)
+    release = lines("\n".join(c.source for c in submissions.read(course.root / "release" / assignment /
+                                                                 f"{assignment}.ipynb").cells))
+    reference = submissions.reference_solutions(source)
+    solution_lines = lines("\n".join(reference.values()))
+    assert (hidden - release - solution_lines) & shown == set()
+    assert all(lines(code, 20) <= shown for code in reference.values())

@@ -106,3 +106,22 @@ class PointsPerDayLate(BasePlugin):
 
 
 c.AssignLatePenalties.plugin_class = PointsPerDayLate
+
+
+# ------------------------------------------------------------------ LMS export
+# `nbgrader export --exporter=course_tools.lms_export.CanvasExport --assignment=cnn_step_by_step --to=canvas.csv`
+# (MoodleExport for Moodle) writes the LMS's grade-import file, late penalties taken off
+# (course_tools/lms_export.py). Students' ids, names, emails and LMS ids come from the roster:
+# `nbgrader db student import roster.csv` (columns id, first_name, last_name, email, lms_user_id).
+# Canvas: the assignment's header as Canvas's own export writes it, its name and its Canvas id.
+# c.CanvasExport.assignment_columns = {"cnn_step_by_step": "CNN step by step (12345)"}
+# Canvas: the nbgrader field in each identity column ("", "id", "email" or "lms_user_id").
+# c.CanvasExport.id_field = "lms_user_id"  # Canvas's numeric user id
+# c.CanvasExport.sis_user_id_field = ""
+# c.CanvasExport.sis_login_id_field = "id"
+# Moodle: the user field matched on import ("Map to"): "email", "username" (nbgrader's id) or "idnumber"
+# (lms_user_id); and the score column's header, the Moodle grade item's name.
+# c.MoodleExport.identity = "email"
+# c.MoodleExport.grade_items = {"cnn_step_by_step": "CNN step by step"}
+# Both: a student with no submission gets 0 ("zero"), or no grade ("blank").
+# c.LmsExport.no_submission = "zero"

@@ -3,7 +3,12 @@ PY := .venv/bin/python
 VENV_STAMP := .venv/.installed
 export PATH := $(CURDIR)/.venv/bin:$(PATH)
 
-.PHONY: demo grade test notebook figures datasets release benchmark corpus
+.PHONY: demo grade test notebook figures datasets release benchmark corpus system-demo system-grade system-test
+
+# Debian packages beyond Python (bubblewrap; for the tests also Chromium, PostgreSQL, ...): installed with
+# apt-get when make runs as root, otherwise make stops at once with the `sudo apt-get install` line to run.
+system-demo system-grade system-test:
+	python3 -m course_tools.system_packages $(@:system-%=%)
 
 $(VENV_STAMP): requirements.txt requirements-dev.txt
 	python3 -m venv .venv
@@ -27,23 +32,23 @@ release: $(VENV_STAMP)
 	$(PY) -m course_tools.release
 
 ## demo: release each assignment that has demo students, write its demo class into submitted/ and grade it all
-demo: $(VENV_STAMP)
+demo: system-demo $(VENV_STAMP)
 	$(PY) -m course_tools.demo
 
 ## grade: grade every released assignment's submissions in submitted/<student>/<assignment>/ and write
 ##        feedback, grades/<assignment>.csv and the class report
 ##        (ARGS="--scheduler tcp://host:8786" for a Dask cluster, "--workers N", "--regrade")
-grade: $(VENV_STAMP)
+grade: system-grade $(VENV_STAMP)
 	$(PY) -m course_tools.grade $(ARGS)
 
 ## test: the test suite, through real nbgrader
-test: $(VENV_STAMP)
+test: system-test $(VENV_STAMP)
 	$(PY) -m pytest tests -rP
 
 ## benchmark: time the autograding of the naive reference solution, cell by cell
-benchmark: $(VENV_STAMP)
+benchmark: system-grade $(VENV_STAMP)
 	$(PY) -m course_tools.benchmark
 
 ## corpus: autograde the corpus of wrong and right solutions and print the verdicts
-corpus: $(VENV_STAMP)
+corpus: system-grade $(VENV_STAMP)
 	$(PY) -m course_tools.corpus

@@ -86,6 +86,14 @@ c.GenerateSolution.preprocessors = [
 c.OverwriteCells.add_missing_cells = True
 
 
+# ------------------------------------------------------------------- exchange
+# nbgrader's exchange inbound is writable by every student, and collect takes a submission by the
+# student name in its folder's name: `nbgrader submit --student=<someone else>` would hand work in
+# under another's name. This collect (Formgrader's Collect button too) skips folders the named
+# student does not own, and says so.
+c.ExchangeFactory.collect = "course_tools.owned_collect.CollectOwnSubmissionsOnly"
+
+
 # ---------------------------------------------------------------- late penalty
 # The due date is the assignment's, in the gradebook (`nbgrader db assignment add
 # cnn_step_by_step --duedate="..."`, or set by `make demo` for the demo class).

@@ -13,6 +13,7 @@ import csv
 import html
 import io
 import re
+import shutil
 from dataclasses import dataclass, field
 
 import matplotlib
@@ -119,13 +120,23 @@ def feedback_html(g, assignment):
     return page(f"{assignment}: feedback for {g.student}", body)
 
 
+# What nbgrader's release_feedback reads beside each page: the secret names the page in the exchange, where the
+# student's fetch_feedback finds it. nbgrader's own generate_feedback copies them from autograded/ too.
+EXCHANGE_FILES = ("timestamp.txt", "submission_secret.txt")
+
+
 def write_feedback(course, grades):
-    """A page per student who handed the assignment in: feedback/<student>/<assignment>/<notebook>.html."""
+    """A page per student who handed the assignment in: feedback/<student>/<assignment>/<notebook>.html, with the
+    graded submission's EXCHANGE_FILES beside it when it has them (a submission collected from the exchange)."""
     for g in grades:
         if g.handed_in:
-            path = course.root / "feedback" / g.student / course.assignment / f"{course.notebook}.html"
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(feedback_html(g, course.assignment))
+            folder = course.root / "feedback" / g.student / course.assignment
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / f"{course.notebook}.html").write_text(feedback_html(g, course.assignment))
+            graded = course.root / "autograded" / g.student / course.assignment
+            for name in EXCHANGE_FILES:
+                if (graded / name).is_file():
+                    shutil.copyfile(graded / name, folder / name)
 
 
 def figure_tag(fig, alt):

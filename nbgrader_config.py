@@ -91,7 +91,7 @@ c.OverwriteCells.add_missing_cells = True
 # student name in its folder's name: `nbgrader submit --student=<someone else>` would hand work in
 # under another's name. This collect (Formgrader's Collect button too) skips folders the named
 # student does not own, and says so.
-c.ExchangeFactory.collect = "course_tools.owned_collect.CollectOwnSubmissionsOnly"
+c.ExchangeFactory.collect = "grading.owned_collect.CollectOwnSubmissionsOnly"
 
 
 # ---------------------------------------------------------------- late penalty

@@ -411,7 +411,7 @@ def test_nothing_of_the_accounts_is_left_running(round_trip):
 def test_a_student_cannot_hand_in_under_anothers_name(round_trip):
     """ben runs `nbgrader submit --student=<ada>`: a folder named for ada, owned by ben, newer than ada's own.
     nbgrader's own collect (a folder with a config naming only the course) takes it as ada's; the course's
-    (course_tools/owned_collect.py, selected in nbgrader_config.py) leaves it and keeps ada's own.
+    (grading/owned_collect.py, selected in nbgrader_config.py) leaves it and keeps ada's own.
     Last: it leaves ben's forged folder in the inbound."""
     trip = round_trip
     ada, ben = trip.students["ada"], trip.students["ben"]

@@ -206,3 +206,51 @@ def test_generated_solutions_hold_the_solutions_but_no_hidden_test(graded, assig
     solution_lines = lines("\n".join(reference.values()))
     assert (hidden - release - solution_lines) & shown == set()
     assert all(lines(code, 20) <= shown for code in reference.values())
+
+
+# ------------------------------------------------------- Formgrader's Generate Feedback button, in Chromium
+
+@pytest.fixture(scope="module")
+def formgrader(graded, tmp_path_factory):
+    """Formgrader's Manage Assignments page, in JupyterLab started in the graded course, with feedback/ emptied so
+    that every page found afterwards is the button's."""
+    from test_browser import SCREENSHOTS, BrowserPage, chromium, new_page, private_jupyter_home, running_lab
+
+    course, _ = graded
+    shutil.rmtree(course.root / "feedback")
+    artifacts = SCREENSHOTS / "feedback-button"
+    shutil.rmtree(artifacts, ignore_errors=True)
+    artifacts.mkdir(parents=True)
+    env = private_jupyter_home(tmp_path_factory.mktemp("home"))
+    with chromium(tmp_path_factory) as browser, \
+            running_lab(course.root, env, artifacts / "jupyterlab.log") as lab:
+        page = BrowserPage(new_page(browser), artifacts)
+        page.page.goto(f"{lab['url']}/lab?token={lab['token']}")
+        with page.page.expect_response(lambda r: "/formgrader/api/assignments" in r.url, timeout=60_000):
+            page.open_nbgrader_menu_item("Formgrader")
+        frame = page.page.frame_locator("#formgrader iframe")
+        frame.locator("#main-table td.name a").first.wait_for(timeout=60_000)
+        try:
+            yield course, page, frame
+        finally:
+            page.last_screenshot()
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_formgraders_generate_feedback_button_writes_pages_without_secrets(formgrader, assignment):
+    course, page, frame = formgrader
+    row = frame.locator("#main-table tr", has=frame.locator("td.name", has_text=assignment))
+    with page.page.expect_response(lambda r: r.url.endswith(f"/formgrader/api/assignment/{assignment}"
+                                                            "/generate_feedback"), timeout=300_000) as answer:
+        row.locator("td.generate-feedback a").click()
+    assert answer.value.status == 200 and answer.value.json()["success"], answer.value.text()[:2000]
+    modal = frame.locator("#success-modal")
+    modal.wait_for()
+    assert f"Successfully generated feedback of '{assignment}'" in modal.inner_text()
+    page.screenshot(f"generated-{assignment}")
+    modal.get_by_role("button", name="Close").first.click()
+    modal.wait_for(state="detached")
+    written = sorted((course.root / "feedback").glob(f"*/{assignment}/{assignment}.html"))
+    assert written, "the button wrote no page"
+    leaks = {p.parts[-3]: sorted(secrets(course, assignment, p.parts[-3]) & page_lines(p))[:3] for p in written}
+    assert {student: found for student, found in leaks.items() if found} == {}

@@ -61,7 +61,7 @@ def watch(grading, course, temp, saved):
     return seen | set(os.listdir(temp))
 
 
-def graded(course, temp):
+def run_to_the_end(course, temp):
     grading = start_grading(course, temp)
     output, _ = grading.communicate(timeout=600)
     assert grading.returncode == 0, output[-3000:]
@@ -145,7 +145,7 @@ def crash_then_next_run(small_class, tmp_path_factory):
         plant(temp / f"{COURSE}another-user", dead)
         os.chown(temp / f"{COURSE}another-user", 65534, 65534)
     try:
-        graded(course, temp)
+        run_to_the_end(course, temp)
         yield left, set(os.listdir(temp)), root
     finally:
         alive.kill()

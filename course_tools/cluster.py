@@ -6,6 +6,12 @@ scheduler's address the same tasks go to a real cluster: its workers need this
 course's Python requirements and bubblewrap, nothing else. The grading code
 (grading/) is shipped to them through the scheduler; the course materials travel
 with the tasks (grading/worker_course.py); no folder is shared.
+
+Nothing is left in the temp folder. Each worker's private course goes when the
+run's client unregisters its ``WorkerRun`` plugin, or when the worker closes. The
+local cluster keeps Dask's scratch space in a folder of its own, removed with it;
+after it closes, the courses of workers that ended mid-submission (Ctrl-C) are
+removed here, as are, at the start of a run, the folders of runs that were killed.
 """
 import contextlib
 import logging
@@ -14,7 +20,10 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+from grading import owned_folders, worker_course
+
 GRADING_PACKAGE = Path(__file__).resolve().parent.parent / "grading"
+SCRATCH_PREFIX = "cnn-grading-dask-"  # the local cluster's Dask scratch space
 
 
 def default_workers():
@@ -31,20 +40,48 @@ def ship_grading_code(client):
         client.upload_file(str(archive))
 
 
+def remove_leftovers():
+    """Remove what gradings on this machine left in the temp folder when they were killed: the folders of
+    processes that are gone (grading/owned_folders.py)."""
+    for prefix in (worker_course.COURSE_PREFIX, SCRATCH_PREFIX):
+        owned_folders.remove_abandoned(prefix)
+
+
 @contextlib.contextmanager
 def grading_client(scheduler=None, workers=None):
-    """A Dask client: connected to `scheduler`, or to a local cluster of `workers` processes."""
+    """A Dask client: connected to `scheduler`, or to a local cluster of `workers` processes. The grading
+    run is the client's: grade_on_worker takes its id, and its courses on the workers end with it."""
+    import dask
     from dask.distributed import Client, LocalCluster
 
     if scheduler:
         with Client(scheduler, timeout="30s") as client:
             ship_grading_code(client)
-            yield client
+            with run_on_workers(client):
+                yield client
         return
-    cluster = LocalCluster(n_workers=workers or default_workers(), threads_per_worker=1, processes=True,
-                           dashboard_address=None, silence_logs=logging.ERROR, memory_limit=None)
+    scratch = owned_folders.make(SCRATCH_PREFIX)
     try:
-        with Client(cluster) as client:
-            yield client
+        with dask.config.set({"temporary-directory": str(scratch)}):
+            cluster = LocalCluster(n_workers=workers or default_workers(), threads_per_worker=1, processes=True,
+                                   dashboard_address=None, silence_logs=logging.ERROR, memory_limit=None)
+        try:
+            with Client(cluster) as client, run_on_workers(client):
+                yield client
+        finally:
+            cluster.close()
     finally:
-        cluster.close()
+        owned_folders.remove(scratch)
+        owned_folders.remove_abandoned(worker_course.COURSE_PREFIX)  # of the workers that just ended
+
+
+@contextlib.contextmanager
+def run_on_workers(client):
+    """Register the run's WorkerRun plugin on every worker; unregistering it removes the run's courses."""
+    name = f"cnn-grading-run-{client.id}"
+    client.register_plugin(worker_course.WorkerRun(client.id), name=name)
+    try:
+        yield
+    finally:
+        with contextlib.suppress(Exception):  # the scheduler may be gone: its workers' teardown then does it
+            client.unregister_worker_plugin(name)

@@ -301,6 +301,7 @@ def grade_assignments(classes, progress=True, scheduler=None, workers=None, regr
     Students graded by an earlier run against the same submission and materials are kept, unless regrade.
     Ctrl-C raises GradingStopped once the workers are stopped; what was graded is saved.
     """
+    cluster.remove_leftovers()
     plans = [prepare(course, students, regrade) for course, students in classes]
     total = sum(len(p.students) for p in plans)
     log_path = plans[0].course.root / LOG_NAME
@@ -315,8 +316,6 @@ def grade_assignments(classes, progress=True, scheduler=None, workers=None, regr
                         client = workers_open.enter_context(cluster.grading_client(scheduler, workers))
                         unsandboxed = check_workers(client, plan.course)
                     grade_plan(plan, gradebook, client, unsandboxed, console, progress)
-                if client is not None:
-                    client.run(worker_course.stop_kernel_template)
         except KeyboardInterrupt:
             raise GradingStopped(sum(len(p.results) for p in plans), total) from None
     return [plan.results[student] for plan in plans for student in plan.students]
@@ -351,8 +350,8 @@ def grade_plan(plan, gradebook, client, unsandboxed, console, progress):
                 del plan.waiting[student]
         if plan.waiting:
             shared = client.scatter(plan.materials, broadcast=True)
-            futures = {client.submit(worker_course.grade_on_worker, shared, submission, pure=False): student
-                       for student, (submission, _, _) in plan.waiting.items()}
+            futures = {client.submit(worker_course.grade_on_worker, shared, submission, client.id,
+                                     pure=False): student for student, (submission, _, _) in plan.waiting.items()}
             for future in as_completed(futures):
                 student, started = futures[future], time.perf_counter()
                 try:

@@ -11,6 +11,16 @@ every protection of the trusted grader (a fresh sandboxed kernel per notebook, t
 verdict outside it). What comes back (``GradedSubmission``) is plain data: the
 autograded folder's files, the scores and comments nbgrader saved, the log, and
 where the time went. The instructor's gradebook is written by the pipeline alone.
+
+The private course holds the source notebook (solutions, hidden tests) and a
+gradebook, and, while a submission is graded, everything the grading makes in the
+temp folder (kernels' connection files, the kernel template's folder): it lives as
+long as the grading run. The run's client registers a ``WorkerRun`` plugin; its
+teardown, when the client unregisters it at the end of the run or when the worker
+closes, removes the run's courses (after the submission being graded, if any).
+A finaliser removes them when the process exits; a course left by a process that
+was killed is removed by the next course made on that machine
+(grading/owned_folders.py).
 """
 import functools
 import hashlib
@@ -20,15 +30,22 @@ import shutil
 import socket
 import sys
 import tempfile
+import threading
 import time
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbgrader.api
+from distributed.diagnostics.plugin import WorkerPlugin
 from nbgrader.api import Base, Gradebook, MissingEntry
 from nbgrader.apps import NbGraderAPI
 from sqlalchemy import create_engine, text
 from traitlets.config.loader import PyFileConfigLoader
+
+from grading import owned_folders
+
+COURSE_PREFIX = "cnn-grading-course-"
 
 CELL_FIELDS = {  # what the gradebook stores of an assignment's cells, per kind
     "grade_cells": ("name", "max_score", "cell_type"),
@@ -186,7 +203,10 @@ class WorkerCourse:
         scripts = str(Path(sys.executable).parent)
         if scripts not in os.environ.get("PATH", "").split(os.pathsep):
             os.environ["PATH"] = scripts + os.pathsep + os.environ.get("PATH", "")
-        self.root = Path(tempfile.mkdtemp(prefix="cnn-grading-course-"))
+        owned_folders.remove_abandoned(COURSE_PREFIX)
+        self.root = owned_folders.make(COURSE_PREFIX)
+        self._remove = weakref.finalize(self, remove_course, self.root)  # at the latest when the process exits
+        (self.root / "tmp").mkdir()
         write_files(self.root, materials.files)
         with open(self.root / "nbgrader_config.py", "a") as config:
             config.write(WORKER_CONFIG.format(db=self.root / "gradebook.db"))
@@ -210,8 +230,14 @@ class WorkerCourse:
         write_files(submitted, submission.files)
         TrustedExecute.last_timings = {}
         started = time.perf_counter()
+        # What the grading makes in the temp folder (jupyter_client's connection files, the kernel template's
+        # folder when it starts) goes into the course, and is removed with it even if this process is killed.
+        temp_folder, tempfile.tempdir = tempfile.tempdir, str(self.root / "tmp")
         try:
-            outcome = self.api.autograde(assignment, student, force=True, create=True)
+            try:
+                outcome = self.api.autograde(assignment, student, force=True, create=True)
+            finally:
+                tempfile.tempdir = temp_folder
             seconds = time.perf_counter() - started
             result = GradedSubmission(student, outcome["success"], outcome.get("log", ""),
                                       timings=dict(TrustedExecute.last_timings, autograde=seconds))
@@ -232,19 +258,96 @@ class WorkerCourse:
                 except Exception:
                     pass  # never created: nbgrader stopped before
 
+    def remove(self):
+        engine = _shared_engines.pop(self.db_url, None)
+        if engine is not None:
+            engine.dispose()
+        self._remove()
 
-_courses = {}
+
+def remove_course(root):
+    from grading import kernel_template
+
+    kernel_template.close_all()  # its folder may lie in the course (see WorkerCourse.grade)
+    owned_folders.remove(root)
 
 
-def grade_on_worker(materials, submission):
-    """The task a worker runs: grade one submission; whatever fails is said in the result."""
+_courses = {}  # (run, materials' fingerprint) -> WorkerCourse, for the runs still open
+_closing = []  # the courses of runs that ended, to remove once no submission is being graded
+_ended_runs = set()
+_state = threading.Lock()  # guards the three above
+# One submission at a time in a process: tempfile.tempdir and nbgrader's engine are the process's.
+_grading = threading.Lock()
+
+
+def grade_on_worker(materials, submission, run=""):
+    """The task a worker runs: grade one submission for the run (a client's id); whatever fails is said in
+    the result."""
     try:
-        key = materials.fingerprint
-        if key not in _courses:
-            _courses[key] = WorkerCourse(materials)
-        return _courses[key].grade(submission)
+        with _grading:
+            course = course_for(materials, run)
+            if course is None:
+                return GradedSubmission(submission.student, False, error="its grading run has ended")
+            return course.grade(submission)
     except Exception as error:  # reported for this student; the worker goes on with the next
         return GradedSubmission(submission.student, False, error=f"{type(error).__name__}: {str(error)[:300]}")
+    finally:
+        remove_ended()
+
+
+def course_for(materials, run):
+    """The run's course for these materials on this worker, made on first use; None once the run ended."""
+    key = (run, materials.fingerprint)
+    with _state:
+        if run in _ended_runs:
+            return None
+        course = _courses.get(key)
+    if course is None:
+        course = WorkerCourse(materials)
+        with _state:
+            if run in _ended_runs:
+                _closing.append(course)
+                return None
+            _courses[key] = course
+    return course
+
+
+def end_run(run):
+    """The run ended: remove its courses on this worker, at once or after the submission being graded."""
+    with _state:
+        _ended_runs.add(run)
+        for key in [key for key in _courses if key[0] == run]:
+            _closing.append(_courses.pop(key))
+    remove_ended()
+
+
+def remove_ended():
+    # Whoever holds _grading last removes what is waiting: end_run when no submission is being graded,
+    # otherwise grade_on_worker once it is done (never while nbgrader may still write into the folder).
+    while _closing and _grading.acquire(blocking=False):
+        try:
+            while True:
+                with _state:
+                    if not _closing:
+                        break
+                    course = _closing.pop()
+                try:
+                    course.remove()
+                except Exception:  # never at a student's cost: the next course made here sweeps it
+                    pass
+        finally:
+            _grading.release()
+
+
+class WorkerRun(WorkerPlugin):
+    """A grading run's hold on a worker: its teardown (the client unregisters it when the run ends, or the
+    worker closes) removes the run's courses there."""
+
+    def __init__(self, run):
+        self.run = run
+
+    def teardown(self, worker):
+        end_run(self.run)
 
 
 def check_worker(config_text=""):
@@ -282,10 +385,3 @@ def save_record(gradebook, assignment, student, record):
             comments[cell].auto_comment = comment
         submitted.late_submission_penalty = notebook["late_penalty"]
     gradebook.db.commit()
-
-
-def stop_kernel_template():
-    """Run on every worker when a class is graded: its kernel template is not needed any more."""
-    from grading import kernel_template
-
-    kernel_template.close_all()

@@ -25,6 +25,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -212,9 +213,8 @@ class SandboxedKernelManager(AsyncKernelManager):
         return await super()._async_pre_start_kernel(**kw)
 
     def _host_ipc_prefix(self):
-        folder = Path(f"/tmp/cnn-kernel-{uuid.uuid4().hex[:12]}")
-        folder.mkdir(mode=0o700)
-        return str(folder / "ipc")
+        # In the temp folder of the moment: a worker points it into its course, removed even after a SIGKILL.
+        return str(Path(tempfile.mkdtemp(prefix="cnn-kernel-")) / "ipc")
 
     def format_kernel_cmd(self, extra_arguments=None):
         cmd = super().format_kernel_cmd(extra_arguments)

@@ -63,9 +63,12 @@ c.TrustedExecute.notebook_time_limit = 120
 
 # nbgrader's own feedback (`nbgrader generate_feedback`, Formgrader's Generate Feedback button) is made
 # from the autograded notebook, whose test cells and grading kit the gradebook restored with their
-# hidden tests. The first step shows the instructor's cells as the release shows them; the other
-# two are nbgrader's defaults (the scores, the page's style).
+# hidden tests, and whose later outputs came from a kernel holding the grader's inputs and reference
+# helpers (grading/feedback_page.py). The first two steps show the instructor's cells as the release
+# shows them and no output from then on but each test's verdict; the other two are nbgrader's own
+# (the scores, the page's style).
 c.GenerateFeedback.preprocessors = [
+    "grading.feedback_page.ShowNoOutputOnceGradingBegan",
     "grading.feedback_page.ShowOnlyWhatWasReleased",
     "nbgrader.preprocessors.GetGrades",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",

@@ -6,6 +6,13 @@ folder named for ada, owned by ben. nbgrader's collect takes the newest folder b
 only logs "cheating attempt?" (CollectApp.check_owner), so ben could replace ada's work with his own
 or with nothing. This collect leaves such a folder where it is, says so as an error, and collects
 the student's newest folder of their own. nbgrader_config.py selects it (ExchangeFactory.collect).
+
+The inbound is every student's to write, so nothing found there may stop the class's collect: a
+folder whose name is not a submission's, a file where a folder should be, a link, a FIFO. What is
+copied is regular files only (grading/submission_files.py): nbgrader's copy follows links, so a
+folder holding a link to the course's source notebook, or to another student's collected work,
+would be collected as that file, read with the instructor's rights. Where all students share one
+uid (containers), `--ExchangeCollect.check_owner=False` turns the owner check off, as in nbgrader.
 """
 import glob
 import os
@@ -14,6 +21,8 @@ import pwd
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.exchange.default.collect import ExchangeCollect, groupby
 from nbgrader.utils import check_mode
+
+from grading.submission_files import copy_submission
 
 
 def owner_name(path):
@@ -29,12 +38,34 @@ class CollectOwnSubmissionsOnly(ExchangeCollect):
 
     def owned(self, record):
         path = os.path.join(self.inbound_path, record["filename"])
+        if os.path.islink(path) or not os.path.isdir(path):
+            self.log.error("Not collected: %s is not a folder; it is left in the exchange", path)
+            return False
         owner = owner_name(path)
-        if owner == record["username"] and not os.path.islink(path):
+        if owner == record["username"] or not self.check_owner:
             return True
         self.log.error("Not collected: %s is named for %s but owned by %s; the folder is left in the exchange",
                        path, record["username"], owner)
         return False
+
+    def records(self, paths):
+        """nbgrader's record of each submission folder; a name that is not a submission's is said and left."""
+        found = []
+        for path in paths:
+            try:
+                found.append(self._path_to_record(path))
+            except Exception as error:  # nbgrader's parser raises on a name whose timestamp is not one
+                self.log.error("Not collected: %s is not named as a submission (%s)", path, error)
+        return found
+
+    def do_copy(self, src, dest, log=None):
+        """Regular files only, never following a link; a problem is said and the class's collect goes on."""
+        try:
+            problems = copy_submission(src, dest, skip=self.coursedir.ignore)
+        except OSError as error:
+            problems = [f"copying stopped: {error}"]
+        for problem in problems:
+            self.log.error("Collected %s without something: %s", src, problem)
 
     def init_src(self):
         if self.coursedir.course_id == "":
@@ -47,7 +78,7 @@ class CollectOwnSubmissionsOnly(ExchangeCollect):
             self.fail("You don't have read permissions for the directory: {}".format(self.inbound_path))
         student_id = self.coursedir.student_id if self.coursedir.student_id else "*"
         pattern = os.path.join(self.inbound_path, "{}+{}+*".format(student_id, self.coursedir.assignment_id))
-        records = [self._path_to_record(f) for f in glob.glob(pattern)]
+        records = self.records(glob.glob(pattern))
         usergroups = groupby([r for r in records if self.owned(r)], lambda item: item["username"])
 
         with Gradebook(self.coursedir.db_url, self.coursedir.course_id) as gb:

@@ -408,6 +408,44 @@ def test_nothing_of_the_accounts_is_left_running(round_trip):
         {account.name: [] for account in [round_trip.instructor, *round_trip.students.values()]}
 
 
+JUNK_IN_THE_INBOUND = """
+import os, sys
+from datetime import datetime, timedelta, timezone
+inbound, name, assignment, target = sys.argv[1:]
+def stamp(seconds):
+    return (datetime.now(timezone.utc) + timedelta(seconds=seconds)).strftime("%Y-%m-%d %H:%M:%S.%f UTC")
+linked = os.path.join(inbound, f"{name}+{assignment}+{stamp(1)}+links")
+os.mkdir(linked)
+os.symlink(target, os.path.join(linked, assignment + ".ipynb"))  # the course's own source notebook
+os.mkfifo(os.path.join(linked, "pipe"))  # a copy that opens it waits for ever
+with open(os.path.join(linked, "timestamp.txt"), "w") as handle:
+    handle.write(stamp(1))
+os.mkdir(os.path.join(inbound, f"{name}+{assignment}+not a time+x"))  # nbgrader's parser raises on it
+open(os.path.join(inbound, f"{name}+{assignment}+{stamp(2)}+file"), "w").close()  # a file, newest of all
+"""
+
+
+def test_nothing_a_student_puts_in_the_inbound_stops_collect_or_reaches_the_course(round_trip):
+    """ben writes into the inbound by hand: a folder of his own whose notebook is a link to the course's source
+    notebook (readable by the instructor who collects, not by ben) with a FIFO beside it, a folder whose name is no
+    submission's, and a plain file named as the newest submission. ada then hands in again. nbgrader's own collect
+    stops at the name (ParserError) and would copy the source notebook through the link; the course's collects
+    ada's new work and none of ben's links."""
+    trip = round_trip
+    ada, ben = trip.students["ada"], trip.students["ben"]
+    trip.site.run(ben, "-c", JUNK_IN_THE_INBOUND, str(trip.site.inbound), ben.name, ASSIGNMENT,
+                  str(trip.course.source_notebook))
+    fill_in(ada, {"zero_pad": "def zero_pad(X, pad):\n    return X  # ada's second thoughts\n"},
+            submissions.read(trip.course.release_notebook))
+    trip.site.nbgrader(ada, "submit", ASSIGNMENT)
+    collected = trip.site.nbgrader(trip.instructor, "collect", "--update", ASSIGNMENT, cwd=trip.course.root)
+    said = collected.stdout + collected.stderr
+    assert "ada's second thoughts" in (trip.submitted("ada") / f"{NOTEBOOK}.ipynb").read_text(), said
+    assert not (trip.submitted("ben") / f"{NOTEBOOK}.ipynb").exists(), said
+    assert not (trip.submitted("ben") / "pipe").exists()
+    assert "a symbolic link to" in said and "is not named as a submission" in said and "is not a folder" in said
+
+
 def test_a_student_cannot_hand_in_under_anothers_name(round_trip):
     """ben runs `nbgrader submit --student=<ada>`: a folder named for ada, owned by ben, newer than ada's own.
     nbgrader's own collect (a folder with a config naming only the course) takes it as ada's; the course's
@@ -423,9 +461,10 @@ def test_a_student_cannot_hand_in_under_anothers_name(round_trip):
     (plain / "nbgrader_config.py").write_text(f"c = get_config()\n"
                                               f"c.CourseDirectory.course_id = {trip.site.course_id!r}\n")
     chown_tree(plain, trip.instructor)
-    trip.site.nbgrader(trip.instructor, "collect", ASSIGNMENT, cwd=plain)
+    trip.site.nbgrader(trip.instructor, "collect", ASSIGNMENT, f"--student={ada.name}", cwd=plain)
     assert (plain / "submitted" / ada.name / ASSIGNMENT / f"{NOTEBOOK}.ipynb").read_bytes() != adas_own
 
-    collected = trip.site.nbgrader(trip.instructor, "collect", ASSIGNMENT, cwd=trip.course.root)
+    # --update: a newer folder would replace the collected one, as the forged one is newer than ada's own.
+    collected = trip.site.nbgrader(trip.instructor, "collect", "--update", ASSIGNMENT, cwd=trip.course.root)
     assert (trip.submitted("ada") / f"{NOTEBOOK}.ipynb").read_bytes() == adas_own
     assert f"is named for {ada.name} but owned by {ben.name}" in collected.stdout + collected.stderr

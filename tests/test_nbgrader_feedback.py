@@ -7,11 +7,13 @@ GenerateFeedback steps must show the student only what the release showed, their
 outputs, and the scores. The pages must agree with the ones `make grade` writes, since both are
 written to the same place and `nbgrader release_feedback` sends whichever is there.
 """
+import ast
 import html
 import re
 import shutil
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import nbformat
@@ -25,6 +27,21 @@ ASSIGNMENTS = ("cnn_step_by_step", "cnn_application")
 # A student who writes nbgrader's hidden-test marker into an answer, and never closes it.
 MARKER_STUDENT = "mia"
 MARKER_ANSWER = "### BEGIN HIDDEN TESTS\n"
+# A student who has read the grader: her first answer records what the grader sends into her kernel (the
+# reference helpers' sources, the hidden cases' inputs), and a cell she adds at the end prints it all.
+RECORDER = "eve"
+RECORDS = """
+
+_eve_log = []
+_eve_define, _eve_call = _cnn_grading_define, _cnn_grading_call
+def _cnn_grading_define(*args, **kwargs):
+    _eve_log.append(str(args[1]))
+    return _eve_define(*args, **kwargs)
+def _cnn_grading_call(*args, **kwargs):
+    _eve_log.append("CALL " + repr(args)[:300])
+    return _eve_call(*args, **kwargs)
+"""
+PRINTS_RECORDS = 'print("\\n".join(_eve_log))'
 PICKED = {"cnn_step_by_step": ["ada", "ben", "kim", "pat"], "cnn_application": ["ada", "ben", "kim"]}
 
 
@@ -37,21 +54,44 @@ def page_lines(path):
     return lines(html.unescape(re.sub(r"<[^>]+>", "", path.read_text())))
 
 
+def hidden_blocks(notebook):
+    return [block for cell in notebook.cells
+            for block in re.findall(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", cell.source, re.S)]
+
+
+def code_in_strings(block):
+    """The lines of the multi-line strings in a hidden block: the reference helpers' sources that the grader sends
+    into a student's kernel (the checks' messages, which pages show as verdicts, are one line each)."""
+    try:
+        tree = ast.parse(textwrap.dedent(block))
+    except SyntaxError:
+        return set()
+    return {line for node in ast.walk(tree) if isinstance(node, ast.Constant) and isinstance(node.value, str)
+            and "\n" in node.value.strip() for line in lines(node.value, 12)}
+
+
 def secrets(course, assignment, student):
-    """Lines of the source notebook a student must never be shown: each hidden-test line, and each reference
-    solution line, of at least a few characters, unless the release shows it or the student wrote it."""
+    """What a student must never be shown, as text: each hidden-test line, each line of the code the hidden tests
+    carry in strings, and each reference solution line, unless the release shows it or the student wrote it."""
     source = submissions.read(course.root / "source" / assignment / f"{assignment}.ipynb")
-    hidden, solution = set(), set()
+    found = set()
+    for block in hidden_blocks(source):
+        found |= lines(block, 12) | code_in_strings(block)
     for cell in source.cells:
-        for block in re.findall(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", cell.source, re.S):
-            hidden |= lines(block, 12)
         for block in re.findall(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", cell.source, re.S):
-            solution |= lines(block, 20)
-    public = lines("\n".join(c.source for c in submissions.read(course.root / "release" / assignment /
-                                                                f"{assignment}.ipynb").cells))
+            found |= lines(block, 20)
+    public = [c.source for c in submissions.read(course.root / "release" / assignment / f"{assignment}.ipynb").cells]
     for own in (course.root / "submitted" / student / assignment).glob("*.ipynb"):
-        public |= lines("\n".join(c.source for c in submissions.read(own).cells))
-    return (hidden | solution) - public
+        public += [c.source for c in submissions.read(own).cells]
+    public = "\n".join(public)
+    return {line for line in found if line not in public}
+
+
+def leaked(page, hidden):
+    """The secrets a page shows: a long one anywhere in its text, a short one as a whole line."""
+    text = html.unescape(re.sub(r"<[^>]+>", "", page.read_text()))
+    shown = lines(text)
+    return sorted(line for line in hidden if (len(line) >= 20 and line in text) or line in shown)
 
 
 def nbgrader(course, *args):
@@ -82,6 +122,16 @@ def graded(tmp_path_factory):
     submissions.write(submissions.fill(release, answers), course.root, MARKER_STUDENT, part1.assignment,
                       part1.notebook)
     classes[0][1].append(MARKER_STUDENT)
+    for one, students in classes:
+        release = submissions.read(one.release_notebook)
+        answers = submissions.reference_solutions(submissions.read(one.source_notebook))
+        first = next(c for c in release.cells if submissions.grade_id(c) in answers)
+        answers[submissions.grade_id(first)] += RECORDS
+        nb = submissions.fill(release, answers)
+        nb.cells.append(nbformat.v4.new_code_cell(PRINTS_RECORDS))
+        folder = submissions.write(nb, course.root, RECORDER, one.assignment, one.notebook).parent
+        (folder / "timestamp.txt").write_text(demo_class.ON_TIME.strftime(demo_class.TIMESTAMP_FORMAT))
+        students.append(RECORDER)
     graded = grade_class.grade_assignments(classes, progress=False)
     by_assignment = reports.write_all(Course(course.root), graded)
     shutil.move(course.root / "feedback", course.root / "make_grade_feedback")
@@ -106,10 +156,25 @@ def test_no_page_of_nbgrader_holds_a_hidden_test_or_a_reference_solution(graded)
     leaks = {}
     for page in pages(course):
         student, assignment = page.parts[-3], page.parts[-2]
-        found = secrets(course, assignment, student) & page_lines(page)
+        found = leaked(page, secrets(course, assignment, student))
         if found:
-            leaks[f"{student}/{assignment}"] = sorted(found)[:3]
+            leaks[f"{student}/{assignment}"] = found[:3]
     assert leaks == {}, leaks
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_what_a_student_recorded_in_her_kernel_is_not_shown(graded, assignment):
+    """eve's last cell prints the reference helpers' sources and the hidden inputs she recorded: her make grade
+    score is full, and nbgrader's page says the output is not shown."""
+    course, by_assignment = graded
+    assert next(g for g in by_assignment[assignment] if g.student == RECORDER).total == 100
+    page = course.root / "feedback" / RECORDER / assignment / f"{assignment}.html"
+    autograded = nbformat.read(str(course.autograded_notebook(RECORDER).parent.parent / assignment /
+                                   f"{assignment}.ipynb"), as_version=4)
+    recorded = "".join(o.get("text", "") for o in autograded.cells[-1].outputs)
+    assert "CALL ('" in recorded and "def " in recorded  # she did record them: the page is what hides them
+    text = html.unescape(re.sub(r"<[^>]+>", "", page.read_text()))
+    assert "CALL ('" not in text and "not shown on this page" in text
 
 
 def test_the_pages_show_the_students_own_code(graded):
@@ -177,7 +242,7 @@ def test_without_the_configured_step_nbgrader_feedback_leaks_the_hidden_tests(gr
     nbgrader(course, "generate_feedback", "cnn_application", "--student=ben", "--force",
              f"--CourseDirectory.feedback_directory={tmp_path / 'plain'}", defaults)
     page = tmp_path / "plain" / "ben" / "cnn_application" / "cnn_application.html"
-    assert len(secrets(course, "cnn_application", "ben") & page_lines(page)) > 100
+    assert len(leaked(page, secrets(course, "cnn_application", "ben"))) > 100
 
 
 def test_make_grade_pages_are_what_release_feedback_finds(graded):
@@ -252,5 +317,5 @@ def test_formgraders_generate_feedback_button_writes_pages_without_secrets(formg
     modal.wait_for(state="detached")
     written = sorted((course.root / "feedback").glob(f"*/{assignment}/{assignment}.html"))
     assert written, "the button wrote no page"
-    leaks = {p.parts[-3]: sorted(secrets(course, assignment, p.parts[-3]) & page_lines(p))[:3] for p in written}
+    leaks = {p.parts[-3]: leaked(p, secrets(course, assignment, p.parts[-3]))[:3] for p in written}
     assert {student: found for student, found in leaks.items() if found} == {}

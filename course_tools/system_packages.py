@@ -47,6 +47,7 @@ PACKAGES = {
                    lambda: bool(glob.glob("/usr/lib/postgresql/*/bin/initdb"))),
     "util-linux": ("setpriv and runuser: the tests run commands as other users", has_program("setpriv")),
     "passwd": ("useradd and userdel: the exchange test makes an instructor and students", has_program("useradd")),
+    "procps": ("ps: the tests check that no process of their users is left", has_program("ps")),
 }
 NEEDED = {
     "demo": ["bubblewrap", "python3-venv"],
@@ -68,8 +69,8 @@ def main(argv):
     if not absent:
         return 0
     for name in missing(target):
-        print(f"make {target} needs the Debian package {name.replace(' ', ' and ')}: {PACKAGES[name][0]}.",
-              file=sys.stderr)
+        what = f"packages {name.replace(' ', ' and ')}" if " " in name else f"package {name}"
+        print(f"make {target} needs the Debian {what}: {PACKAGES[name][0]}.", file=sys.stderr)
     if os.geteuid() != 0:
         print(f"Install {'it' if len(absent) == 1 else 'them'} with:\n\n    sudo apt-get install {' '.join(absent)}\n",
               file=sys.stderr)

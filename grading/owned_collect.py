@@ -13,16 +13,27 @@ copied is regular files only (grading/submission_files.py): nbgrader's copy foll
 folder holding a link to the course's source notebook, or to another student's collected work,
 would be collected as that file, read with the instructor's rights. Where all students share one
 uid (containers), `--ExchangeCollect.check_owner=False` turns the owner check off, as in nbgrader.
+
+A submission's time is what its timestamp.txt says, and the late penalty is computed from it; the
+student writes that file (nbgrader's submit does it for them, a folder made by hand can say
+anything). The folder's ctime, which only the kernel sets and which only moves forward, bounds it:
+a timestamp more than `backdating_tolerance` before the folder's last change, or none, is replaced
+by that change's time, and the collect says so.
 """
 import glob
 import os
 import pwd
+from datetime import datetime, timedelta, timezone
 
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.exchange.default.collect import ExchangeCollect, groupby
-from nbgrader.utils import check_mode
+from nbgrader.utils import check_mode, parse_utc
+from traitlets import Float
 
 from grading.submission_files import copy_submission
+
+
+TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S.%f UTC"  # nbgrader's own
 
 
 def owner_name(path):
@@ -35,6 +46,11 @@ def owner_name(path):
 class CollectOwnSubmissionsOnly(ExchangeCollect):
     """nbgrader's ExchangeCollect.init_src with one more step: records whose folder the named student does not own
     are dropped before the newest one per student is chosen (the rest is nbgrader 0.9.6's own logic)."""
+
+    backdating_tolerance = Float(
+        120.0, help="Seconds a submission's timestamp.txt may lie before its folder's last change: nbgrader's submit "
+                    "writes the time it started, then copies and changes the folder's mode; the room left is for a "
+                    "student's clock a little behind the file server's.").tag(config=True)
 
     def owned(self, record):
         path = os.path.join(self.inbound_path, record["filename"])
@@ -66,6 +82,22 @@ class CollectOwnSubmissionsOnly(ExchangeCollect):
             problems = [f"copying stopped: {error}"]
         for problem in problems:
             self.log.error("Collected %s without something: %s", src, problem)
+        self.bound_the_timestamp(src, dest)
+
+    def bound_the_timestamp(self, src, dest):
+        changed = datetime.fromtimestamp(os.lstat(src).st_ctime, timezone.utc).replace(tzinfo=None)
+        stamp = os.path.join(dest, "timestamp.txt")
+        try:
+            with open(stamp) as handle:
+                claimed = parse_utc(handle.read().strip())
+        except (OSError, ValueError, OverflowError):
+            claimed = None
+        if claimed is not None and claimed >= changed - timedelta(seconds=self.backdating_tolerance):
+            return
+        self.log.error("%s: its timestamp.txt says %s, but the folder was last changed at %s UTC; the submission's "
+                       "time is that change's", src, claimed or "nothing", changed)
+        with open(stamp, "w") as handle:
+            handle.write(changed.strftime(TIMESTAMP_FORMAT))
 
     def init_src(self):
         if self.coursedir.course_id == "":

@@ -31,7 +31,7 @@ import time
 import warnings
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import nbformat
@@ -406,6 +406,38 @@ def test_nothing_of_the_accounts_is_left_running(round_trip):
     assert {account.name: running_processes(account)
             for account in [round_trip.instructor, *round_trip.students.values()]} == \
         {account.name: [] for account in [round_trip.instructor, *round_trip.students.values()]}
+
+
+BACKDATED = """
+import os, shutil, sys
+inbound, name, assignment, claimed, work = sys.argv[1:]
+folder = os.path.join(inbound, f"{name}+{assignment}+{claimed}+backdated")
+os.mkdir(folder)
+shutil.copy(work, os.path.join(folder, assignment + ".ipynb"))
+with open(os.path.join(folder, "timestamp.txt"), "w") as handle:
+    handle.write(claimed)
+"""
+
+
+def test_a_submission_made_after_the_due_date_cannot_claim_an_earlier_time(round_trip):
+    """After the due date ben makes an inbound folder by hand, named and stamped a moment after his own on-time
+    submission: nbgrader's collect takes it as his newest and keeps its timestamp.txt, so no late penalty. The
+    course's collect keeps the time the folder was made."""
+    trip = round_trip
+    ben = trip.students["ben"]
+    claimed = (parse_utc(trip.cached("ben")[-1].name.split("+")[2]) + timedelta(seconds=1))
+    claimed = claimed.strftime("%Y-%m-%d %H:%M:%S.%f UTC")
+    assert parse_utc(claimed) <= parse_utc(trip.due) < datetime.now(timezone.utc).replace(tzinfo=None)
+    # A tolerance of 10 s, and the folder made at least 15 s after the time it claims.
+    time.sleep(max(0.0, 15 - (datetime.now(timezone.utc).replace(tzinfo=None) - parse_utc(claimed)).total_seconds()))
+    trip.site.run(ben, "-c", BACKDATED, str(trip.site.inbound), ben.name, ASSIGNMENT, claimed,
+                  str(ben.home / ASSIGNMENT / f"{NOTEBOOK}.ipynb"))
+    collected = trip.site.nbgrader(trip.instructor, "collect", "--update", ASSIGNMENT,
+                                   "--CollectOwnSubmissionsOnly.backdating_tolerance=10", cwd=trip.course.root)
+    stamp = parse_utc((trip.submitted("ben") / "timestamp.txt").read_text())
+    assert (trip.submitted("ben") / f"{NOTEBOOK}.ipynb").exists()
+    assert stamp > parse_utc(trip.due), collected.stdout + collected.stderr
+    assert "but the folder was last changed at" in collected.stdout + collected.stderr
 
 
 JUNK_IN_THE_INBOUND = """

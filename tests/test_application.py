@@ -3,9 +3,8 @@ import re
 
 import pytest
 
-from conftest import REPO, new_course
+from conftest import REPO, generated_course
 from course_tools import submissions
-from course_tools.course import Course
 
 ASSIGNMENT = "cnn_application"
 POINTS = {"one_hot": 5, "conv_forward_fast": 15, "conv_forward_fast_speed": 5, "conv_backward_fast": 15,
@@ -138,8 +137,7 @@ def reference_answers():
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    course = Course(new_course(tmp_path_factory.mktemp("application")).root, ASSIGNMENT)
-    course.nbgrader("generate_assignment", ASSIGNMENT, "--force")
+    course = generated_course(tmp_path_factory.mktemp("application"), ASSIGNMENT)
     release = submissions.read(course.root / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
     reference = reference_answers()
     students = {

@@ -12,9 +12,8 @@ import io
 
 import pytest
 
-from conftest import REPO
+from conftest import REPO, generated_course
 from course_tools import corpus, submissions
-from course_tools.course import Course, course_copy
 
 ASSIGNMENT = corpus.PART2
 SOLUTION_CELLS = ["one_hot", "conv_forward_fast", "conv_backward_fast", "relu", "fc", "softmax_cross_entropy",
@@ -113,8 +112,7 @@ def test_the_visible_checks_pass_every_right_entry(outcomes):
 def test_the_hidden_check_of_a_cell_passes_the_reference_in_this_process(reference, tmp_path):
     """The in-process hidden checks (course_tools.corpus.NotebookChecks) are not rejecting by accident:
     the reference passes every test cell's hidden checks, the speed cells and the training included."""
-    course = Course(course_copy(tmp_path).root, ASSIGNMENT.name)
-    course.generate()
+    course = generated_course(tmp_path, ASSIGNMENT.name)
     checks = corpus.NotebookChecks(ASSIGNMENT, submissions.read(course.release_notebook),
                                    submissions.read(course.source_notebook), course.release_notebook.parent)
     entry = corpus.Entry("reference", "right", "", dict(reference))

@@ -9,7 +9,7 @@ import time
 import nbformat
 import pytest
 
-from conftest import REPO, new_course
+from conftest import REPO, generated_course, new_course
 from course_tools import demo_class, grade_class, reports
 
 # Ordinary, broken, late, renamed, kernel-killing and hostile students; no endless loop (it only costs time).
@@ -21,11 +21,13 @@ NAMES = [s.name for s in STUDENTS]
 def demo_course(folder, db_url=None):
     """The demo students in a new course; its gradebook at db_url (default: gradebook.db in the folder)."""
     folder.mkdir(parents=True, exist_ok=True)
-    course = new_course(folder)
-    if db_url:
+    if db_url:  # generate_assignment defines the assignment in that database
+        course = new_course(folder)
         with open(course.root / "nbgrader_config.py", "a") as config:
             config.write(f"\nc.CourseDirectory.db_url = {db_url!r}\n")
-    course.generate()
+        course.generate()
+    else:
+        course = generated_course(folder)
     course.set_due_date(demo_class.DUE)
     demo_class.write_class(course, STUDENTS)
     return course

@@ -45,6 +45,19 @@ def released_course(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def one_worker_class(tmp_path_factory):
+    """test_parallel_grading's class graded by the class pipeline on one worker, with its reports: that module
+    compares two workers with it, test_cluster_grading a Dask cluster writing to PostgreSQL."""
+    from course_tools import grade_class, reports
+    from test_parallel_grading import NAMES, demo_course
+
+    course = demo_course(tmp_path_factory.mktemp("workers1"))
+    graded = grade_class.grade_class(course, NAMES, progress=False, workers=1)
+    reports.write_all(course, graded)
+    return course, graded
+
+
+@pytest.fixture(scope="session")
 def release_nb(released_course):
     return submissions.read(released_course.release_notebook)
 

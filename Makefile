@@ -38,7 +38,7 @@ grade: $(VENV_STAMP)
 
 ## test: the test suite, through real nbgrader
 test: $(VENV_STAMP)
-	$(PY) -m pytest tests -rP
+	$(PY) -m pytest tests -rP -n 2 --dist loadgroup --no-loadscope-reorder
 
 ## benchmark: time the autograding of the naive reference solution, cell by cell
 benchmark: $(VENV_STAMP)

@@ -1,5 +1,6 @@
 """Fixtures that build a course folder in a temporary directory, as nbgrader's own tests do."""
 import atexit
+import os
 import re
 import shutil
 import tempfile
@@ -83,3 +84,34 @@ def hidden_lines(source_nb):
         for block in re.findall(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", cell.source, re.S):
             lines |= {line.strip() for line in block.split("\n") if len(line.strip()) > 12}
     return lines
+
+
+# `make test` runs the suite on pytest-xdist's workers (-n 2 --dist loadgroup). Each module's tests go to one
+# worker together, so that a module's graded class is built once; tests with an xdist_group of their own (part
+# 2's corpus chunks) are shared out apart. Under xdist the groups start longest first (as measured), so that
+# the short ones fill the end; a run without xdist keeps the files' order.
+LONGEST_FIRST = [
+    "corpus_application-0", "corpus_application-1", "corpus_application-2", "class_pipeline", "test_corpus.py",
+    "test_application.py", "test_attacks.py", "browser", "test_demo_class.py", "test_trusted_grading.py",
+    "test_several_assignments.py", "test_red_team.py", "test_ordinary_user.py", "test_autograde.py",
+]
+# Modules run in one group where they share a session fixture (the cluster test compares its grading with
+# test_parallel_grading's one_worker_class), or where two at once would crowd the machine: one JupyterLab
+# and Chromium at a time, whose waits are the suite's most sensitive to load.
+SHARED_GROUPS = {"test_parallel_grading.py": "class_pipeline", "test_cluster_grading.py": "class_pipeline",
+                 "test_browser.py": "browser", "test_browser_instructor.py": "browser"}
+
+
+def group_of(item):
+    mark = item.get_closest_marker("xdist_group")
+    return mark.args[0] if mark else SHARED_GROUPS.get(item.path.name, item.path.name)
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook, which reads the groups
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if not item.get_closest_marker("xdist_group"):
+            item.add_marker(pytest.mark.xdist_group(group_of(item)))
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        rank = {group: index for index, group in enumerate(LONGEST_FIRST)}
+        items.sort(key=lambda item: rank.get(group_of(item), len(rank)))

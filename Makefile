@@ -43,7 +43,7 @@ grade: system-grade $(VENV_STAMP)
 
 ## test: the test suite, through real nbgrader
 test: system-test $(VENV_STAMP)
-	$(PY) -m pytest tests -rP
+	$(PY) -m pytest tests -rsxP -n 2 --dist loadgroup --no-loadscope-reorder
 
 ## benchmark: time the autograding of the naive reference solution, cell by cell
 benchmark: system-grade $(VENV_STAMP)

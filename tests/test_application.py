@@ -3,9 +3,8 @@ import re
 
 import pytest
 
-from conftest import REPO, new_course
+from conftest import REPO, generated_course
 from course_tools import submissions
-from course_tools.course import Course
 
 ASSIGNMENT = "cnn_application"
 POINTS = {"one_hot": 5, "conv_forward_fast": 15, "conv_forward_fast_speed": 5, "conv_backward_fast": 15,
@@ -18,7 +17,7 @@ LOOP_BACKWARD = "def conv_backward_fast(dZ, cache):\n    return conv_backward(dZ
 # A student who wants the speed points for the loops, and has read grading/: the loop version the grader
 # defines in the kernel to time it (named _cnn_given_...) runs 21 times slower, so the student's loops
 # look 21 times faster than it.
-SLOW_THE_GRADERS_LOOPS = LOOP_FORWARD + '''
+SLOWS_THE_GRADERS_LOOPS = '''
 import time as _time
 _real_define = _cnn_grading_define
 
@@ -89,6 +88,23 @@ def _train_elsewhere():
             p = {k: p[k] - 0.1 * grads[k] for k in p}
     return {"W1": p["W1"], "b1": p["b1"].reshape(1, 1, 1, 8), "W2": p["W2"], "b2": p["b2"].reshape(1, 10)}
 """
+
+
+def loops_when_timed(reference, loops):
+    """A conv_forward_fast cell that runs `loops` (a conv_forward_fast's source) on the speed cell's batches of
+    16x16 images, which are what is timed, and the reference's fast version elsewhere: on the training's 8x8
+    digits too, so that the training ends in seconds instead of running into the cell timeout with loops
+    (the "loops" student shows that), which the tests of these students leave open."""
+    return (reference["conv_forward_fast"].replace("def conv_forward_fast(", "def _fast_version(") + "\n\n\n"
+            + loops.replace("def conv_forward_fast(", "def _loop_version(") + '''
+
+def conv_forward_fast(A_prev, W, b, hparameters):
+    if A_prev.shape[1:] == (16, 16, 3):
+        return _loop_version(A_prev, W, b, hparameters)
+    return _fast_version(A_prev, W, b, hparameters)
+''')
+
+
 # Loops written out, and a cnn_layers.py of the student's own beside the notebook whose loop versions
 # sleep: if the grader timed that copy, the student's loops would look more than 10 times faster.
 OWN_LOOPS = """def conv_forward_fast(A_prev, W, b, hparameters):
@@ -138,19 +154,19 @@ def reference_answers():
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    course = Course(new_course(tmp_path_factory.mktemp("application")).root, ASSIGNMENT)
-    course.nbgrader("generate_assignment", ASSIGNMENT, "--force")
+    course = generated_course(tmp_path_factory.mktemp("application"), ASSIGNMENT)
     release = submissions.read(course.root / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
     reference = reference_answers()
     students = {
         "reference": reference,
         "untouched": {},
         "loops": {**reference, "conv_forward_fast": LOOP_FORWARD, "conv_backward_fast": LOOP_BACKWARD},
-        "slows-the-grader": {**reference, "conv_forward_fast": SLOW_THE_GRADERS_LOOPS},
+        "slows-the-grader": {**reference,
+                             "conv_forward_fast": loops_when_timed(reference, LOOP_FORWARD) + SLOWS_THE_GRADERS_LOOPS},
         "broken-relu": {**reference, "relu": BROKEN_RELU},
         "summed-loss": {**reference, "softmax_cross_entropy": SUMMED_LOSS},
         "planted-weights": {**reference, "model_forward_backward": PLANTED_WEIGHTS},
-        "own-layers": {**reference, "conv_forward_fast": OWN_LOOPS},
+        "own-layers": {**reference, "conv_forward_fast": loops_when_timed(reference, OWN_LOOPS)},
         "records-1": {**reference, "conv_forward_fast": reference["conv_forward_fast"] + RECORDS_TIMED_INPUTS},
         "records-2": {**reference, "conv_forward_fast": reference["conv_forward_fast"] + RECORDS_TIMED_INPUTS},
     }

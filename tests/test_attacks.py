@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import pytest
 
 import attacks
-from conftest import GRADED_FUNCTIONS, POINTS, new_course
+from conftest import GRADED_FUNCTIONS, POINTS, generated_course
 from course_tools import submissions
 
 SELECTED = [n for n in os.environ.get("CNN_ATTACKS", "").split(",") if n] or None
@@ -66,8 +66,7 @@ def outcome(tmp_path_factory, source_nb):
     (folder / "course").mkdir()
     home = folder / "home"
     home.mkdir()
-    course = new_course(folder / "course")
-    course.generate()
+    course = generated_course(folder / "course")
     attacks.remove_tmp_markers()
     listener = attacks.Listener()
     try:

@@ -1,7 +1,7 @@
 """Scores that the real `nbgrader autograde` writes to the gradebook."""
 import pytest
 
-from conftest import GRADED_FUNCTIONS, POINTS, new_course
+from conftest import GRADED_FUNCTIONS, POINTS, generated_course
 from course_tools import submissions
 from course_tools.course import NOTEBOOK
 
@@ -26,8 +26,7 @@ def conv_single_step(a_slice_prev, W, b):
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory, reference_answers):
-    course = new_course(tmp_path_factory.mktemp("autograde"))
-    course.generate()
+    course = generated_course(tmp_path_factory.mktemp("autograde"))
     release = submissions.read(course.release_notebook)
     students = {"reference": reference_answers, "untouched": {},
                 "warns": {**reference_answers, "conv_single_step": WARNING_SOLUTION}}

@@ -22,7 +22,7 @@ import pytest
 from nbgrader.exchange.default.exchange import Exchange
 from playwright.sync_api import Error as PlaywrightError
 
-from conftest import NOTEBOOK, new_course
+from conftest import NOTEBOOK, generated_course
 from test_browser import (SCREENSHOTS, UI_STEP, BrowserPage, chromium, new_page, private_jupyter_home,
                           running_lab)
 
@@ -87,8 +87,7 @@ def fresh_course(folder):
     makes it, which is the step under test.
     """
     folder.mkdir()
-    course = new_course(folder)
-    course.generate()
+    course = generated_course(folder)
     (course.root / "gradebook.db").unlink()
     return course
 

@@ -110,14 +110,13 @@ def test_the_workers_hold_no_code_of_the_course_before_grading(scheduler_address
 
 
 def test_a_dask_cluster_grades_a_class_into_postgresql_with_the_one_machine_scores(
-        postgres_url, scheduler_address, tmp_path):
+        postgres_url, scheduler_address, one_worker_class, tmp_path):
     course = demo_course(tmp_path / "on-the-cluster", db_url=postgres_url)
     graded = grade_class.grade_class(course, NAMES, progress=False, scheduler=scheduler_address)
     reports.write_all(course, graded)
     assert not (course.root / "gradebook.db").exists()  # every score went to PostgreSQL
     assert len({g.worker for g in graded if g.worker}) == 2  # both worker processes graded
-    local = demo_course(tmp_path / "one-machine")
-    reports.write_all(local, grade_class.grade_class(local, NAMES, progress=False, workers=1))
+    local, _ = one_worker_class  # the same class graded on one machine, by one local worker
     assert course.scores() == local.scores()
     assert gradebook_rows(course) == gradebook_rows(local)
     grades = "grades/cnn_step_by_step.csv"

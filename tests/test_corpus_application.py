@@ -1,6 +1,6 @@
 """Part 2's corpus (corpus/cnn_application/): every wrong entry rejected, every right entry accepted, every
 slow entry denied the speed points and nothing else of its own, no collateral loss, through the real
-`nbgrader autograde` (about ten minutes).
+`nbgrader autograde` (about ten minutes on one core, in three courses that `make test` grades side by side).
 
 A wrong entry may also lose the cells that run its cell besides its own test (course_tools.corpus.PART2's
 dependents: the speed cell of a fast convolution, and the training, which uses all of the student's
@@ -12,13 +12,39 @@ import io
 
 import pytest
 
-from conftest import REPO
+from conftest import REPO, generated_course
 from course_tools import corpus, submissions
-from course_tools.course import Course, course_copy
 
 ASSIGNMENT = corpus.PART2
 SOLUTION_CELLS = ["one_hot", "conv_forward_fast", "conv_backward_fast", "relu", "fc", "softmax_cross_entropy",
                   "update_parameters", "model_forward_backward"]
+# The corpus is graded as CHUNKS courses of about equal cost, so that pytest-xdist's workers share it (each
+# chunk's tests form an xdist group); every entry is in one of them. A slow entry (part 1's loops) costs
+# about nine others: its training runs the loops until the cell timeout.
+CHUNKS = 3
+
+
+def in_chunks(entries, count, weight):
+    """`entries` dealt into `count` lists of about equal total weight (heaviest first, each to the lightest
+    list), each list in the corpus's order."""
+    chunks, loads = [[] for _ in range(count)], [0] * count
+    for index, entry in sorted(enumerate(entries), key=lambda item: -weight(item[1])):
+        lightest = loads.index(min(loads))
+        chunks[lightest].append((index, entry))
+        loads[lightest] += weight(entry)
+    return [[entry for _, entry in sorted(chunk, key=lambda item: item[0])] for chunk in chunks]
+
+
+PLAN = in_chunks(corpus.load(corpus.reference_of(ASSIGNMENT), ASSIGNMENT), CHUNKS,
+                 lambda e: 9 if e.kind == "slow" else 1)
+CHUNK_OF = {e.name: k for k, chunk in enumerate(PLAN) for e in chunk}
+SLOW_CHUNKS = {k for k, chunk in enumerate(PLAN) if any(e.kind == "slow" for e in chunk)}
+
+
+def chunks(where=lambda k: True):
+    """Test parameters: the chunks (those for which where(k) holds), each in an xdist group of its own."""
+    return [pytest.param(k, id=f"chunk{k}", marks=pytest.mark.xdist_group(f"corpus_application-{k}"))
+            for k in range(CHUNKS) if where(k)]
 
 
 @pytest.fixture(scope="module")
@@ -75,21 +101,32 @@ def test_an_entry_replaces_the_cell_its_name_starts_with_and_keeps_the_cells_oth
 
 
 @pytest.fixture(scope="module")
-def outcomes(entries, tmp_path_factory):
-    return corpus.grade(entries, tmp_path_factory.mktemp("corpus_application"), ASSIGNMENT)
+def graded_chunks(entries, tmp_path_factory):
+    """outcomes(k): chunk k's entries autograded by `nbgrader autograde` in a course of their own, once."""
+    done = {}
+
+    def outcomes(k):
+        if k not in done:
+            mine = [e for e in entries if CHUNK_OF[e.name] == k]
+            done[k] = corpus.grade(mine, tmp_path_factory.mktemp(f"corpus_application-{k}"), ASSIGNMENT)
+        return done[k]
+    return outcomes
 
 
-def test_nbgrader_rejects_every_wrong_entry_and_accepts_every_right_one(outcomes):
+@pytest.mark.parametrize("chunk", chunks())
+def test_nbgrader_rejects_every_wrong_entry_and_accepts_every_right_one(graded_chunks, chunk):
     table = io.StringIO()
-    misses = corpus.report(outcomes, table)
+    misses = corpus.report(graded_chunks(chunk), table)
     print(table.getvalue())
     assert misses == 0, table.getvalue()
 
 
-def test_no_entry_costs_a_cell_it_does_not_feed(outcomes):
+@pytest.mark.parametrize("chunk", chunks())
+def test_no_entry_costs_a_cell_it_does_not_feed(graded_chunks, chunk):
     """The strict part of "no collateral", spelled out here rather than read from corpus.PART2: an entry
     can cost its own test cell, its cell's speed cell and the training, and nothing else. A wrong relu
     costs nothing of fc, softmax_cross_entropy, update_parameters or the model."""
+    outcomes = graded_chunks(chunk)
     allowed = {}
     for o in outcomes:
         cell = next(iter(o.entry.answers))
@@ -99,22 +136,23 @@ def test_no_entry_costs_a_cell_it_does_not_feed(outcomes):
     assert {o.entry.name: o.collateral for o in outcomes if o.collateral} == {}
 
 
-def test_a_slow_entry_keeps_its_correctness_points(outcomes):
-    slow = [o for o in outcomes if o.entry.kind == "slow"]
+@pytest.mark.parametrize("chunk", chunks(lambda k: k in SLOW_CHUNKS))
+def test_a_slow_entry_keeps_its_correctness_points(graded_chunks, chunk):
+    slow = [o for o in graded_chunks(chunk) if o.entry.kind == "slow"]
     assert slow and all(o.full(next(iter(o.entry.answers))) for o in slow)
     assert all("times faster" in o.messages[f"test_{ASSIGNMENT.speed[next(iter(o.entry.answers))]}"] for o in slow)
 
 
-def test_the_visible_checks_pass_every_right_entry(outcomes):
-    assert {o.entry.name: o.visible_message for o in outcomes
+@pytest.mark.parametrize("chunk", chunks())
+def test_the_visible_checks_pass_every_right_entry(graded_chunks, chunk):
+    assert {o.entry.name: o.visible_message for o in graded_chunks(chunk)
             if o.entry.kind != "wrong" and o.visible_message} == {}
 
 
 def test_the_hidden_check_of_a_cell_passes_the_reference_in_this_process(reference, tmp_path):
     """The in-process hidden checks (course_tools.corpus.NotebookChecks) are not rejecting by accident:
     the reference passes every test cell's hidden checks, the speed cells and the training included."""
-    course = Course(course_copy(tmp_path).root, ASSIGNMENT.name)
-    course.generate()
+    course = generated_course(tmp_path, ASSIGNMENT.name)
     checks = corpus.NotebookChecks(ASSIGNMENT, submissions.read(course.release_notebook),
                                    submissions.read(course.source_notebook), course.release_notebook.parent)
     entry = corpus.Entry("reference", "right", "", dict(reference))

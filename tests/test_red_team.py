@@ -10,7 +10,7 @@ import time
 import nbformat
 import pytest
 
-from conftest import new_course
+from conftest import generated_course
 from course_tools import grade_class, reports, submissions
 from course_tools.course import NOTEBOOK
 
@@ -106,10 +106,9 @@ ATTACKS = {
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory, reference_answers):
-    course = new_course(tmp_path_factory.mktemp("red-team"))
+    course = generated_course(tmp_path_factory.mktemp("red-team"))
     with open(course.root / "nbgrader_config.py", "a") as config:
         config.write("\nc.Execute.timeout = 5\nc.TrustedExecute.notebook_time_limit = 20\n")
-    course.generate()
     release = submissions.read(course.release_notebook)
     for student, attack in {"aaa-honest": {}, **ATTACKS, "zzz-honest": {}}.items():
         nb = submissions.fill(release, {**reference_answers, **attack.get("answers", {})})

@@ -13,7 +13,7 @@ import shutil
 import nbformat
 import pytest
 
-from conftest import GRADED_FUNCTIONS, NOTEBOOK, REPO, new_course
+from conftest import GRADED_FUNCTIONS, NOTEBOOK, REPO, generated_course, new_course
 from course_tools import grade, grade_class, release, submissions
 from course_tools.course import Course
 
@@ -40,9 +40,9 @@ def add_assignment(course, name, left_out):
 def two(tmp_path_factory, reference_answers):
     """ada and ben hand in both assignments (ben's second with a broken zero_pad), cat only part 1; a third
     assignment is released and handed in by nobody; then `make grade`."""
-    first = new_course(tmp_path_factory.mktemp("two-assignments"))
+    first = generated_course(tmp_path_factory.mktemp("two-assignments"))
     second = add_assignment(first, SECOND, LEFT_OUT)
-    for course in (first, second, add_assignment(first, "third", LEFT_OUT)):
+    for course in (second, add_assignment(first, "third", LEFT_OUT)):
         course.generate()
     second_answers = {name: code for name, code in reference_answers.items() if name != LEFT_OUT}
     handed_in = [(first, {"ada": reference_answers, "ben": reference_answers, "cat": reference_answers}),
@@ -132,8 +132,7 @@ def test_a_rerun_grades_again_only_the_changed_submission_in_its_assignment(two)
 
 # --------------------------------------------------------------------- the parts' order, make release
 def test_graded_parts_follow_the_release_notebooks_order_not_the_gradebooks(tmp_path):
-    course = new_course(tmp_path)
-    course.generate()
+    course = generated_course(tmp_path)
     nb = submissions.read(course.release_notebook)
     nb.cells = ([c for c in nb.cells if submissions.grade_id(c) != "test_zero_pad"]
                 + [c for c in nb.cells if submissions.grade_id(c) == "test_zero_pad"])

@@ -7,7 +7,7 @@ import nbformat
 import numpy as np
 import pytest
 
-from conftest import GRADED_FUNCTIONS, POINTS, hidden_lines, new_course
+from conftest import GRADED_FUNCTIONS, POINTS, generated_course, hidden_lines
 from course_tools import grade_class, reports, submissions
 from course_tools.course import NOTEBOOK
 from grading import plain_data, sandbox
@@ -174,8 +174,7 @@ def zero_pad(X, pad):
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory, reference_answers):
-    course = new_course(tmp_path_factory.mktemp("trusted"))
-    course.generate()
+    course = generated_course(tmp_path_factory.mktemp("trusted"))
     release = submissions.read(course.release_notebook)
     reference = reference_answers
     conv_forward = reference["conv_forward"].replace("def conv_forward(", "def _real_conv_forward(")
@@ -250,8 +249,7 @@ def add_config(course, text):
 
 @pytest.fixture
 def one_student_course(tmp_path, reference_answers):
-    course = new_course(tmp_path)
-    course.generate()
+    course = generated_course(tmp_path)
     nb = submissions.fill(submissions.read(course.release_notebook), reference_answers)
     submissions.write(nb, course.root, "ada", course.assignment, NOTEBOOK)
     return course
@@ -300,9 +298,8 @@ KILLS_ITSELF = "\n\nimport os\nos._exit(3)\n"
 @pytest.fixture(scope="module")
 def faults(tmp_path_factory, reference_answers):
     """A student whose every function's cell kills the kernel (8 deaths, 3 restarts allowed), beside an honest one."""
-    course = new_course(tmp_path_factory.mktemp("faults"))
+    course = generated_course(tmp_path_factory.mktemp("faults"))
     add_config(course, "c.TrustedExecute.max_kernel_restarts = 3")
-    course.generate()
     release = submissions.read(course.release_notebook)
     killer = {name: code + KILLS_ITSELF for name, code in reference_answers.items()}
     for student, answers in {"killer": killer, "zz-honest": reference_answers}.items():

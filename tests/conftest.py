@@ -93,13 +93,17 @@ def hidden_lines(source_nb):
 LONGEST_FIRST = [
     "corpus_application-0", "corpus_application-1", "corpus_application-2", "class_pipeline", "test_corpus.py",
     "test_application.py", "test_attacks.py", "browser", "test_demo_class.py", "test_trusted_grading.py",
-    "test_several_assignments.py", "test_red_team.py", "test_ordinary_user.py", "test_autograde.py",
+    "test_several_assignments.py", "test_red_team.py", "test_leftovers.py", "other_users", "test_lms_export.py",
+    "test_autograde.py",
 ]
 # Modules run in one group where they share a session fixture (the cluster test compares its grading with
 # test_parallel_grading's one_worker_class), or where two at once would crowd the machine: one JupyterLab
 # and Chromium at a time, whose waits are the suite's most sensitive to load.
 SHARED_GROUPS = {"test_parallel_grading.py": "class_pipeline", "test_cluster_grading.py": "class_pipeline",
-                 "test_browser.py": "browser", "test_browser_instructor.py": "browser"}
+                 "test_browser.py": "browser", "test_browser_instructor.py": "browser",
+                 "test_nbgrader_feedback.py": "browser",
+                 # Both build (once) and use the same venv of Debian's Python for their other Unix users.
+                 "test_ordinary_user.py": "other_users", "test_exchange.py": "other_users"}
 
 
 def group_of(item):

@@ -77,13 +77,18 @@ POINTS = {"zero_pad": 10, "conv_single_step": 10, "conv_forward": 20, "pool_forw
           "create_mask_from_window": 5, "distribute_value": 5, "pool_backward": 10}
 
 
-def hidden_lines(source_nb):
-    """Every substantial line of the hidden tests and of the grading kit: none may reach a feedback page."""
+def marked_lines(source_nb, marker):
+    """Every substantial line between nbgrader's "### BEGIN <marker>" and "### END <marker>" lines."""
     lines = set()
     for cell in source_nb.cells:
-        for block in re.findall(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", cell.source, re.S):
+        for block in re.findall(rf"### BEGIN {marker}\n(.*?)### END {marker}", cell.source, re.S):
             lines |= {line.strip() for line in block.split("\n") if len(line.strip()) > 12}
     return lines
+
+
+def hidden_lines(source_nb):
+    """Every substantial line of the hidden tests and of the grading kit: none may reach a feedback page."""
+    return marked_lines(source_nb, "HIDDEN TESTS")
 
 
 # `make test` runs the suite on pytest-xdist's workers (-n 2 --dist loadgroup). Each module's tests go to one

@@ -38,7 +38,7 @@ import nbformat
 import pytest
 from nbgrader.utils import parse_utc
 
-from conftest import REPO, hidden_lines, new_course
+from conftest import REPO, hidden_lines, marked_lines, new_course
 from course_tools import submissions
 from course_tools.course import NOTEBOOK, Course
 from test_ordinary_user import user_venv
@@ -324,11 +324,7 @@ def test_each_student_fetches_their_own_feedback_only(round_trip):
 
 
 def solution_lines(source_nb):
-    lines = set()
-    for cell in source_nb.cells:
-        for block in re.findall(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", cell.source, re.S):
-            lines |= {line.strip() for line in block.split("\n") if len(line.strip()) > 12}
-    return lines
+    return marked_lines(source_nb, "SOLUTION")
 
 
 def test_no_fetched_feedback_page_holds_a_hidden_test_or_a_solution_line(round_trip, source_nb):
@@ -425,7 +421,8 @@ def test_a_submission_made_after_the_due_date_cannot_claim_an_earlier_time(round
     course's collect keeps the time the folder was made."""
     trip = round_trip
     ben = trip.students["ben"]
-    claimed = (parse_utc(trip.cached("ben")[-1].name.split("+")[2]) + timedelta(seconds=1))
+    submitted = parse_utc(trip.cached("ben")[-1].name.split("+")[2])
+    claimed = submitted + (parse_utc(trip.due) - submitted) / 2  # between his submission and the due date
     claimed = claimed.strftime("%Y-%m-%d %H:%M:%S.%f UTC")
     assert parse_utc(claimed) <= parse_utc(trip.due) < datetime.now(timezone.utc).replace(tzinfo=None)
     # A tolerance of 10 s, and the folder made at least 15 s after the time it claims.

@@ -13,6 +13,9 @@ class _CnnApplicationKit(_CnnGradingKit):  # noqa: F821 (grading_kit.py comes fi
     * The training check runs gradient descent here, calling the student's
       model_forward_backward for each batch's gradients, and measures the trained network's
       accuracy with its own forward pass, on its own copy of the data.
+
+    Its messages follow part 1's rule (no number computed from an expected value): the times
+    and the accuracy they quote measure the student's own code, not a hidden answer.
     """
     SPEEDUP_NEEDED = 10
     SLOWDOWN_ALLOWED = 2.0
@@ -125,20 +128,21 @@ class _CnnApplicationKit(_CnnGradingKit):  # noqa: F821 (grading_kit.py comes fi
         __tracebackhide__ = True
         np = cls.np
         if isinstance(got, np.ndarray) and got.ndim > 0:
-            cls.fail(f"{label}: {name} should be a single number, got an array of shape {got.shape}.")
+            cls.fail(f"{label}: {name} should be a single number, got an array of shape {cls.shown(got.shape)}.")
         if not isinstance(got, (int, float, np.integer, np.floating, np.ndarray)) or isinstance(got, bool):
-            cls.fail(f"{label}: {name} should be a number, got {type(got).__name__}.")
+            cls.fail(f"{label}: {name} should be a number, got {cls.shown(type(got).__name__)}.")
         if not np.isclose(float(got), want, rtol=cls.RTOL, atol=cls.ATOL):
-            cls.fail(f"{label}: {name} is {float(got):.6g} but should be {want:.6g}.")
+            # Neither number: "is 2.31 but should be 2.30" gave away the answer, and so would the difference.
+            cls.fail(f"{label}: {name} is not within tolerance of the expected value.")
 
     @classmethod
     def check_parameters(cls, label, name, got, want):
         """A dictionary of arrays, with the same names as `want` and equal arrays."""
         __tracebackhide__ = True
         if not isinstance(got, dict):
-            cls.fail(f"{label}: {name} should be a dictionary, got {type(got).__name__}.")
+            cls.fail(f"{label}: {name} should be a dictionary, got {cls.shown(type(got).__name__)}.")
         if sorted(map(str, got)) != sorted(want):
-            cls.fail(f"{label}: {name} should have the keys {sorted(want)}, not {sorted(map(str, got))}.")
+            cls.fail(f"{label}: {name} should have the keys {sorted(want)}, not {cls.shown(sorted(map(str, got)))}.")
         for key in sorted(want):
             cls.check_array(label, f"{name}['{key}']", got[key], want[key])
 
@@ -174,7 +178,7 @@ class _CnnApplicationKit(_CnnGradingKit):  # noqa: F821 (grading_kit.py comes fi
             result, error = cls.outcome(function, [cls.plain_copy(a) for a in args], kwargs)
         seconds = time.perf_counter() - started
         if error is not None:
-            cls.fail(f"{label}: {function.__name__} raised {type(error).__name__}: {error}")
+            cls.fail(f"{label}: {function.__name__} raised {cls.raised(error)}")
         return result, seconds
 
     @classmethod
@@ -198,7 +202,8 @@ class _CnnApplicationKit(_CnnGradingKit):  # noqa: F821 (grading_kit.py comes fi
             if not (isinstance(got, tuple) and len(got) == 5 and got[0] == "digest"):
                 cls.fail(f"{label}: {name} should be a numpy array of real numbers.")
             if list(got[1]) != list(wanted[1]):
-                cls.fail(f"{label}: {name} has shape {tuple(got[1])} but should have shape {tuple(wanted[1])}.")
+                cls.fail(f"{label}: {name} has shape {cls.shown(tuple(got[1]))} but should have shape "
+                         f"{tuple(wanted[1])}.")
             if not abs(got[3] - wanted[3]) <= 1e-8 * wanted[4] + 1e-12:
                 cls.fail(f"{label}: {name} has the right shape but wrong values.")
 
@@ -242,7 +247,8 @@ class _CnnApplicationKit(_CnnGradingKit):  # noqa: F821 (grading_kit.py comes fi
         for label, (Y, C), _ in cases:
             got = next(results)
             if isinstance(got, np.ndarray) and got.shape == (len(Y), C) and not np.issubdtype(got.dtype, np.floating):
-                cls.fail(f"{label}: Y_oh has dtype {got.dtype}; it should be float, zeros and ones (0. and 1.).")
+                cls.fail(f"{label}: Y_oh has dtype {cls.shown(got.dtype)}; it should be float, zeros and ones "
+                         "(0. and 1.).")
             cls.check_array(label, "Y_oh", got, np.eye(C)[Y])
 
     @classmethod
@@ -481,5 +487,6 @@ class _CnnApplicationKit(_CnnGradingKit):  # noqa: F821 (grading_kit.py comes fi
         want = np.concatenate([true_grads[name].ravel() for name in sorted(true_grads)])
         cosine = float(got @ want / max(np.linalg.norm(got) * np.linalg.norm(want), 1e-300))
         if not cosine >= cls.ALIGNMENT_NEEDED:
-            cls.fail(f"{label}: your gradients do not point where the loss's gradient does (cosine {cosine:.2f}, "
-                     f"at least {cls.ALIGNMENT_NEEDED} needed), so gradient descent would not train this network.")
+            # Not the cosine itself: it is the student's gradient projected on the true one, an oracle.
+            cls.fail(f"{label}: your gradients do not point where the loss's gradient does (their cosine with it "
+                     f"is below {cls.ALIGNMENT_NEEDED}), so gradient descent would not train this network.")

@@ -13,6 +13,14 @@ a shared mistake cannot hide.
 Every function below sets ``__tracebackhide__`` so that IPython leaves the kit's
 frames out of a failing cell's traceback: a student (and the feedback) sees the
 one-sentence message, not the oracle.
+
+No message holds a number computed from an expected value (not the value, not an
+error against it, not a count of wrong entries): a function that answers only the
+grader's calls wrong would read the hidden cases' answers in its feedback. A message
+says which case (its public description), which output, and what is wrong with it
+(type, shape, dtype, "not within tolerance"). What the student's code put in its
+result or its exception is quoted through ``shown``, cut short: the function ran on
+the hidden inputs and may have recorded them.
 """
 import warnings as _cnn_warnings
 
@@ -199,6 +207,28 @@ class _CnnGradingKit:
         __tracebackhide__ = True
         raise AssertionError(message)
 
+    SHOWN = 120  # characters of a student's own text a message may quote
+
+    @classmethod
+    def shown(cls, value):
+        """The student's own text (an exception's message, a type name, keys, a shape), as a message may
+        quote it: its first line, printable characters only, at most SHOWN of them. Enough to say what
+        went wrong; too little to carry recorded hidden inputs, or a reference helper, out to the page."""
+        lines = str(value).strip().splitlines()
+        return "".join(c for c in (lines[0] if lines else "") if c.isprintable())[:cls.SHOWN]
+
+    @classmethod
+    def raised(cls, error):
+        """A student's exception for a message: its type and the start of its first line."""
+        name, text = cls.shown(type(error).__name__)[:60], cls.shown(error)
+        return f"{name}: {text}" if text else name
+
+    @staticmethod
+    def how_many(wrong):
+        """Words for the share of entries that are wrong: a count would be an oracle on each entry."""
+        share = float(wrong.mean()) if wrong.size else 0.0
+        return "all" if share == 1 else "most" if share >= 0.5 else "some" if share >= 0.1 else "a few"
+
     @classmethod
     def call(cls, label, function, *args, **kwargs):
         """Call the student's function on copies, and fail if it changed them or raised."""
@@ -227,7 +257,7 @@ class _CnnGradingKit:
             else:
                 result, error = outcomes[number]
             if error is not None:
-                cls.fail(f"{label}: {function.__name__} raised {type(error).__name__}: {error}")
+                cls.fail(f"{label}: {function.__name__} raised {cls.raised(error)}")
             for position, (before, after) in enumerate(zip(originals, copies)):
                 if isinstance(before, cls.np.ndarray) and not cls.np.array_equal(before, after, equal_nan=True):
                     cls.fail(f"{label}: {function.__name__} modified its input argument number {position + 1}; "
@@ -247,41 +277,46 @@ class _CnnGradingKit:
     def unpack(cls, label, result, names):
         __tracebackhide__ = True
         if not isinstance(result, (tuple, list)) or len(result) != len(names):
+            length = f" of length {len(result)}" if isinstance(result, (tuple, list)) else ""
             cls.fail(f"{label}: expected {len(names)} return values ({', '.join(names)}), "
-                     f"got {type(result).__name__}{'' if not hasattr(result, '__len__') else ' of length ' + str(len(result))}.")
+                     f"got {cls.shown(type(result).__name__)}{length}.")
         return result
 
     @classmethod
     def check_array(cls, label, name, got, want, exact=False):
+        """`got` is an array like `want`. Its shape and dtype may be named: they follow from the case's public
+        description (input shapes, hyperparameters) and the assignment's text."""
         __tracebackhide__ = True
         np = cls.np
         if not isinstance(got, np.ndarray):
-            cls.fail(f"{label}: {name} should be a numpy array, got {type(got).__name__}.")
+            cls.fail(f"{label}: {name} should be a numpy array, got {cls.shown(type(got).__name__)}.")
         if got.shape != want.shape:
-            cls.fail(f"{label}: {name} has shape {got.shape} but should have shape {want.shape}.")
+            cls.fail(f"{label}: {name} has shape {cls.shown(got.shape)} but should have shape {want.shape}.")
         if exact:
             if got.dtype != want.dtype:
-                cls.fail(f"{label}: {name} has dtype {got.dtype} but should have dtype {want.dtype}.")
+                cls.fail(f"{label}: {name} has dtype {cls.shown(got.dtype)} but should have dtype {want.dtype}.")
             if not np.array_equal(got, want):
-                cls.fail(f"{label}: {name} is True in the wrong places ({int((got != want).sum())} of {got.size} entries differ).")
+                cls.fail(f"{label}: {name} is True in the wrong places ({cls.how_many(got != want)} of its entries are "
+                         "wrong).")
             return
         if not np.issubdtype(got.dtype, np.number) or np.issubdtype(got.dtype, np.complexfloating):
-            cls.fail(f"{label}: {name} has dtype {got.dtype}; it should hold real numbers.")
+            cls.fail(f"{label}: {name} has dtype {cls.shown(got.dtype)}; it should hold real numbers.")
         if not np.allclose(got, want, rtol=cls.RTOL, atol=cls.ATOL):
             wrong = ~np.isclose(got, want, rtol=cls.RTOL, atol=cls.ATOL)
-            cls.fail(f"{label}: {name} has the right shape but {int(wrong.sum())} of {got.size} values are wrong "
-                     f"(largest error {np.max(np.abs(got - want)):.3g}).")
+            cls.fail(f"{label}: {name} has the right shape but {cls.how_many(wrong)} of its values are off by more "
+                     "than the tolerance.")
 
     @classmethod
     def check_gradient(cls, label, name, got, numeric):
         __tracebackhide__ = True
         np = cls.np
-        if not isinstance(got, np.ndarray) or got.shape != numeric.shape:
-            cls.check_array(label, name, got, numeric)  # reports the wrong type or shape
+        if (not isinstance(got, np.ndarray) or got.shape != numeric.shape or not np.issubdtype(got.dtype, np.number)
+                or np.issubdtype(got.dtype, np.complexfloating)):
+            cls.check_array(label, name, got, numeric)  # reports the wrong type, shape or dtype
         error = np.max(np.abs(got - numeric) / np.maximum(1e-8, np.abs(got) + np.abs(numeric)))
         if not error < cls.GRAD_TOL:
-            cls.fail(f"{label}, gradient check: {name} differs from central differences "
-                     f"(relative error {error:.2e}, should be below {cls.GRAD_TOL:.0e}).")
+            cls.fail(f"{label}, gradient check: {name} differs from central differences by more than the relative "
+                     f"tolerance ({cls.GRAD_TOL:.0e}).")
 
     @staticmethod
     def describe(A_shape, **hyper):
@@ -349,9 +384,9 @@ class _CnnGradingKit:
         for label, (a, W, b), _ in cases:
             got = next(results)
             if isinstance(got, np.ndarray) and got.ndim > 0:
-                cls.fail(f"{label}: Z should be a single number, got an array of shape {got.shape}.")
+                cls.fail(f"{label}: Z should be a single number, got an array of shape {cls.shown(got.shape)}.")
             if not isinstance(got, (int, float, np.integer, np.floating, np.ndarray)):
-                cls.fail(f"{label}: Z should be a number, got {type(got).__name__}.")
+                cls.fail(f"{label}: Z should be a number, got {cls.shown(type(got).__name__)}.")
             want = np.einsum("ijk,ijk->", a, W) + b[0, 0, 0]
             if not np.isclose(float(got), want, rtol=cls.RTOL, atol=cls.ATOL):
                 # No "off by": with one number per case, two submissions would give the expected value.
@@ -479,7 +514,8 @@ class _CnnGradingKit:
             got = next(results)
             want = x == x.max()
             if isinstance(got, np.ndarray) and got.shape == want.shape and got.dtype != bool:
-                cls.fail(f"{label}: the mask has dtype {got.dtype}; it should be boolean (True at the maximum).")
+                cls.fail(f"{label}: the mask has dtype {cls.shown(got.dtype)}; it should be boolean (True at the "
+                         "maximum).")
             cls.check_array(label, "mask", got, want, exact=True)
 
     @classmethod

@@ -345,15 +345,18 @@ class NotebookChecks:
 
     def hidden_rejects(self, entry, cells):
         """Whether the hidden checks alone reject every one of the test cells `cells` (without "test_")."""
-        for cell in cells:
-            namespace = self.namespace(entry, **self.kit, grading_folder=str(self.folder))
-            try:
-                with self.here(), _quiet():
-                    exec(self.hidden[f"test_{cell}"], namespace)
-            except Exception:  # the grader's cell fails on any error, the kit's or the student's
-                continue
-            return False
-        return True
+        return all(self.hidden_failure(entry, cell) for cell in cells)
+
+    def hidden_failure(self, entry, cell):
+        """What the hidden checks of test cell `cell` (without "test_") say of the entry, as the grader's verdict
+        says it (the first line of the error), or "" if they pass it."""
+        namespace = self.namespace(entry, **self.kit, grading_folder=str(self.folder))
+        try:
+            with self.here(), _quiet():
+                exec(self.hidden[f"test_{cell}"], namespace)
+        except Exception as error:  # the grader's cell fails on any error, the kit's or the student's
+            return f"{type(error).__name__}: {(str(error).strip().splitlines() or [''])[0]}"
+        return ""
 
     def visible_message(self, entry):
         """As visible_check_message: the first error of the visible checks of the entry's cells, or ""."""

@@ -441,7 +441,12 @@ class TrustedExecute(Execute):
         """(result, error) of one call from its reply; the grader's copies of `args` show what it did to them."""
         if reply["status"] == "raised":
             ename = re.sub(r"\W", "_", str(reply.get("ename")))[:60] or "Exception"
-            return None, type(ename, (Exception,), {})(str(reply.get("evalue", ""))[:1000])
+            # The function raised in the kernel, where it could record the hidden inputs and the reference
+            # helpers: what it says reaches its verdict, so keep a sentence of it and no more (120 characters,
+            # as the kit's `shown` cuts it).
+            lines = str(reply.get("evalue", "")).strip().splitlines()
+            evalue = "".join(c for c in (lines[0] if lines else "") if c.isprintable())[:120]
+            return None, type(ename, (Exception,), {})(evalue)
         if reply["status"] != "returned":
             raise KernelCallFailed("MalformedReply", f"the kernel gave no usable answer for {name} on a hidden case")
         try:

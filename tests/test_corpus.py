@@ -7,6 +7,7 @@ import pytest
 
 from conftest import GRADED_FUNCTIONS
 from course_tools import corpus
+from test_feedback_values import leaks
 
 
 @pytest.fixture(scope="module")
@@ -38,6 +39,9 @@ def test_nbgrader_rejects_every_wrong_entry_and_accepts_every_right_one(entries,
     misses = corpus.report(outcomes, table)
     print(table.getvalue())
     assert misses == 0, table.getvalue()
+    # The verdicts nbgrader recorded, as a student's feedback shows them, print no hidden case's expected value.
+    assert leaks(corpus.PART1.name, {(o.entry.student, cell): message for o in outcomes
+                                     for cell, message in o.messages.items()}) == {}
 
 
 # Mistakes students make often that the visible checks once let through with "visible checks passed".

@@ -1,0 +1,305 @@
+"""No message a student sees shows an expected value of a hidden case (issue 18, class 5).
+
+The hidden checks run in this process (course_tools.corpus.NotebookChecks), with kits that record
+every expected value they compute: what they compare the student's results with, and every result
+of the reference solution on the hidden cases. The corpus's wrong entries, and probes written to
+make the old messages talk (zeros of the right shape; an exception that quotes its inputs), are then
+checked the same way, and no number in their messages may be a recorded value at the precision it
+is printed. Every message template of the kits is also read: each value it formats must be one of
+those listed below, none computed from an expected value. test_corpus.py and
+test_corpus_application.py apply `leaks` to the messages of the corpus graded by nbgrader.
+
+About 5 s. Run against the kits of 1990db1 (its authoring/*.py and grading/trusted_execute.py in a scratch
+copy of this tree), every test below fails: "loss is 0 but should be 2.42399", "(largest error 2.68)" with
+zeros sent for zero_pad (its largest input), exceptions quoted up to 1000 characters.
+"""
+import ast
+import atexit
+import functools
+import re
+import shutil
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from conftest import REPO
+from course_tools import corpus, submissions
+
+KITS = ("grading_kit.py", "application_kit.py")
+NUMBER = re.compile(r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?")
+SMALLEST = 3  # significant digits: below that, a printed number matches too many values by chance
+
+
+def significant_digits(token):
+    mantissa = re.split(r"[eE]", token.lstrip("+-"))[0]
+    digits = mantissa.replace(".", "").lstrip("0")
+    return len(digits if "." in mantissa else digits.rstrip("0"))
+
+
+def numbers_of(value):
+    """Every number in a result or an expected value: arrays, scalars, tuples, lists and dicts of them."""
+    if isinstance(value, np.ndarray):
+        if np.issubdtype(value.dtype, np.number) and not np.issubdtype(value.dtype, np.complexfloating):
+            yield from (float(v) for v in value.ravel() if np.isfinite(v))
+    elif isinstance(value, (float, np.floating, int, np.integer)) and not isinstance(value, bool):
+        if np.isfinite(value):
+            yield float(value)
+    elif isinstance(value, (tuple, list)):
+        for v in value:
+            yield from numbers_of(v)
+    elif isinstance(value, dict):
+        for v in value.values():
+            yield from numbers_of(v)
+
+
+class Needles:
+    """The recorded values, rounded as a message would print them."""
+
+    def __init__(self, values):
+        self.values = sorted({abs(v) for v in values if v != 0})
+        self.rounded = {}
+
+    def __len__(self):
+        return len(self.values)
+
+    def at(self, digits):
+        if digits not in self.rounded:
+            self.rounded[digits] = {float(f"{v:.{digits}g}") for v in self.values}
+        return self.rounded[digits]
+
+    def leaks(self, message):
+        """The numbers in `message` (of SMALLEST significant digits or more) that are a recorded value
+        rounded to the digits printed, sign aside."""
+        found = []
+        for token in NUMBER.findall(message):
+            digits = significant_digits(token)
+            if digits >= SMALLEST and abs(float(token)) in self.at(min(digits, 17)):
+                found.append(token)
+        return found
+
+
+def recording(kit, note):
+    """`kit` calling note(value) on every expected value it checks against, and every result of the function
+    it calls (the results are the expected values when the function is the reference)."""
+
+    class Recording(kit):
+        @classmethod
+        def check_array(cls, label, name, got, want, exact=False):
+            __tracebackhide__ = True
+            note(want)
+            return super().check_array(label, name, got, want, exact)
+
+        @classmethod
+        def check_gradient(cls, label, name, got, numeric):
+            __tracebackhide__ = True
+            note(numeric)
+            return super().check_gradient(label, name, got, numeric)
+
+        @classmethod
+        def check_number(cls, label, name, got, want):
+            __tracebackhide__ = True
+            note(want)
+            return super().check_number(label, name, got, want)
+
+        @classmethod
+        def call_each(cls, function, cases):
+            __tracebackhide__ = True
+            for result in super().call_each(function, cases):
+                note(result)
+                yield result
+
+    Recording.__name__ = kit.__name__
+    return Recording
+
+
+class Hidden:
+    """An assignment's hidden checks in this process, with recording kits; its graded cells, but the speed
+    cells (inputs drawn anew at every grading, so nothing to record) and the training (its messages are
+    read in test_the_kits_message_templates_format_no_expected_value)."""
+
+    def __init__(self, assignment):
+        self.assignment = assignment
+        self.folder = Path(tempfile.mkdtemp(prefix=f"feedback-values-{assignment.name}-"))
+        atexit.register(shutil.rmtree, self.folder, True)
+        shutil.copytree(REPO / "release" / assignment.name, self.folder, dirs_exist_ok=True)
+        release = submissions.read(REPO / "release" / assignment.name / f"{assignment.name}.ipynb")
+        source = submissions.read(REPO / "source" / assignment.name / f"{assignment.name}.ipynb")
+        self.checks = corpus.NotebookChecks(assignment, release, source, self.folder)
+        self.reference = self.checks.reference
+        self.values, self.recording = [], False
+        self.checks.kit = {name: recording(kit, self.note) for name, kit in self.checks.kit.items()}
+        skipped = set(assignment.speed.values()) | {"training"}
+        self.cells = [name[len("test_"):] for name in self.checks.hidden
+                      if name.startswith("test_") and self.checks.hidden[name].strip()
+                      and name[len("test_"):] not in skipped]
+
+    def note(self, value):
+        if self.recording:  # the reference's run only: a wrong entry's results are no expected values
+            self.values.extend(numbers_of(value))
+
+    def failure(self, entry, cell):
+        return self.checks.hidden_failure(entry, cell)
+
+
+@functools.lru_cache(maxsize=None)
+def hidden(name):
+    return Hidden(corpus.ASSIGNMENTS[name])
+
+
+@functools.lru_cache(maxsize=None)
+def expected_values(name):
+    """Needles of the hidden cases' expected values of assignment `name`, recorded on its reference."""
+    h = hidden(name)
+    reference = corpus.Entry("reference", "right", "", dict(h.reference))
+    h.recording = True
+    try:
+        failures = {cell: h.failure(reference, cell) for cell in h.cells}
+    finally:
+        h.recording = False
+    assert failures == {cell: "" for cell in h.cells}  # recorded on passing checks only
+    needles = Needles(h.values)
+    assert len(needles) > 1000
+    return needles
+
+
+def leaks(name, messages):
+    """{where: [numbers]} for every message of {where: message} that prints a recorded expected value."""
+    needles = expected_values(name)
+    return {where: found for where, message in messages.items() if (found := needles.leaks(message))}
+
+
+# ----------------------------------------------------------------------------------------- probes
+ZEROED = '''
+import numpy as _probe_np
+
+
+def _probe_zeroed(value):
+    if isinstance(value, _probe_np.ndarray):
+        return _probe_np.zeros_like(value)
+    if isinstance(value, (tuple, list)):
+        return type(value)(_probe_zeroed(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _probe_zeroed(v) for k, v in value.items()}
+    return 0.0 if isinstance(value, (float, _probe_np.floating)) else value
+'''
+WRAPPED = '''
+_probe_{name} = {name}
+
+
+def {name}(*args, **kwargs):
+    return _probe_zeroed(_probe_{name}(*args, **kwargs))
+'''
+RAISES = '''
+import numpy as _probe_np
+
+
+def {name}(*args, **kwargs):
+    # What it was given, on one line and then on many, as a student's function could record it.
+    seen = " ".join(f"{{x:.17g}}" for a in args if isinstance(a, _probe_np.ndarray) for x in a.ravel())
+    raise ValueError("recorded " + seen + "\\n" + repr(args))
+'''
+
+
+def probes(reference):
+    """Per solution cell, an entry whose functions return the reference's results as zeros (so that an
+    error against the expected value is the expected value), and one whose functions raise with their
+    inputs in the message."""
+    functions = corpus.cell_functions(reference)
+    zeroed = [corpus.Entry(f"{cell}__probe_zeros", "wrong", "", {cell: code + ZEROED + "".join(
+        WRAPPED.format(name=name) for name in functions[cell])}) for cell, code in reference.items()]
+    raising = [corpus.Entry(f"{cell}__probe_raises", "wrong", "", {cell: "".join(
+        RAISES.format(name=name) for name in functions[cell])}) for cell in reference]
+    return zeroed, raising
+
+
+def wrong_entries(name):
+    h = hidden(name)
+    return [e for e in corpus.load(h.reference, h.assignment) if e.kind == "wrong"]
+
+
+def messages_of(name, entries):
+    """{(entry, cell): the hidden checks' message} for every cell each entry replaces."""
+    h = hidden(name)
+    return {(e.name, cell): h.failure(e, cell) for e in entries for cell in e.answers if cell in h.cells}
+
+
+ASSIGNMENTS = [pytest.param(name, id=name) for name in corpus.ASSIGNMENTS]
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_no_message_of_a_wrong_entry_prints_an_expected_value(name):
+    entries = wrong_entries(name)
+    zeroed, _ = probes(hidden(name).reference)
+    messages = messages_of(name, entries + zeroed)
+    assert len(messages) >= 40
+    # every entry and probe is rejected, so each message is a verdict a student would read
+    assert [where for where, message in messages.items() if not message] == []
+    assert leaks(name, messages) == {}
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_a_functions_exception_reaches_its_verdict_as_one_short_line(name):
+    _, raising = probes(hidden(name).reference)
+    messages = messages_of(name, raising)
+    assert messages and all(" raised ValueError: recorded" in m for m in messages.values()), messages
+    quoted = {where: m.split(" raised ValueError: ", 1)[1] for where, m in messages.items()}
+    assert {where: len(text) for where, text in quoted.items() if len(text) > 120} == {}
+
+
+def test_the_grader_cuts_an_exception_from_the_kernel_to_its_first_line():
+    from grading.trusted_execute import TrustedExecute
+
+    reply = {"status": "raised", "ename": "ValueError",
+             "evalue": "recorded " + "0.12345678901234567 " * 50 + "\x1b[2K\u202e\ndef zero_pad(X, pad):\n    return X"}
+    result, error = TrustedExecute.outcome(None, "zero_pad", [], reply, None)
+    assert result is None and type(error).__name__ == "ValueError"
+    assert len(str(error)) <= 120 and str(error).startswith("recorded 0.1234")
+    assert str(error).isprintable() and "def zero_pad" not in str(error)
+
+
+# What a kit's message may format. Each is public (the case's description, names, shapes and dtypes that
+# follow from it, the kit's own thresholds), measures the student's own work (times, accuracy), or is the
+# student's own text cut short by `shown`. A new template formatting anything else fails here until it is
+# added, with its reason.
+ALLOWED = {
+    "label", "name", "function.__name__", "cases[0][0]",  # which case and output, as publicly described
+    "position + 1", "len(names)", "', '.join(names)", "length",  # the call's own shape: argument, return values
+    "want.shape", "want.dtype", "tuple(wanted[1])",  # follow from the case's inputs and hyperparameters
+    "sorted(want)", "sorted(true_grads)",  # the dictionary's key names, given in the assignment
+    "cls.raised(error)",  # the student's exception: its type and at most 120 characters of its first line
+    "cls.GRAD_TOL:.0e", "cls.SPEEDUP_NEEDED", "cls.ALIGNMENT_NEEDED", "cls.ACCURACY_NEEDED:.2f", "cls.EPOCHS",
+    "step",  # the training's number of steps: fixed by the data, the batch size and the epochs
+    "1000 * fast:.1f", "1000 * loop:.0f", "speedup:.1f",  # times of the student's code and of the loop version
+    "accuracy:.3f",  # the student's trained network on the test digits the students have
+}
+ALLOWED_CALLS = ("cls.shown(", "cls.how_many(")  # the student's own text, cut; words for a share of entries
+
+
+def formatted_fields(path):
+    """(line, the formatted expression with its format spec) for each value formatted in a message the kit
+    fails with (cls.fail's argument)."""
+    tree = ast.parse(path.read_text())
+    messages = [node.args[0] for node in ast.walk(tree) if isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute) and node.func.attr == "fail" and node.args]
+    fields = []
+    for message in messages:
+        for value in ast.walk(message):
+            if isinstance(value, ast.FormattedValue):
+                spec = ":" + "".join(p.value for p in value.format_spec.values) if value.format_spec else ""
+                fields.append((value.lineno, ast.unparse(value.value) + spec))
+    return fields
+
+
+def test_the_kits_message_templates_format_no_expected_value():
+    found = {}
+    for kit in KITS:
+        path = REPO / "authoring" / kit
+        fields = formatted_fields(path)
+        assert len(fields) > 10
+        found.update({f"{kit}:{line}": field for line, field in fields
+                      if field not in ALLOWED and not field.startswith(ALLOWED_CALLS)})
+        # every message goes through fail(), so that the list above sees it
+        assert "AssertionError(" not in path.read_text().replace("raise AssertionError(message)", "")
+    assert found == {}

@@ -246,9 +246,7 @@ class _CnnGradingKit:
         is the one reported.
         """
         __tracebackhide__ = True
-        copied = [(label, [a.copy() if isinstance(a, cls.np.ndarray) else a for a in args],
-                   [a.copy() if isinstance(a, cls.np.ndarray) else a for a in args], kwargs)
-                  for label, args, kwargs in cases]
+        copied = [(label, args, [cls.fresh_copy(a) for a in args], cls.fresh_copy(kwargs)) for label, args, kwargs in cases]
         many = getattr(function, "call_many", None)
         outcomes = many([(copies, kwargs) for _, _, copies, kwargs in copied]) if many else None
         for number, (label, originals, copies, kwargs) in enumerate(copied):
@@ -259,10 +257,52 @@ class _CnnGradingKit:
             if error is not None:
                 cls.fail(f"{label}: {function.__name__} raised {cls.raised(error)}")
             for position, (before, after) in enumerate(zip(originals, copies)):
-                if isinstance(before, cls.np.ndarray) and not cls.np.array_equal(before, after, equal_nan=True):
-                    cls.fail(f"{label}: {function.__name__} modified its input argument number {position + 1}; "
-                             "work on new arrays instead.")
+                part = cls.changed_part(before, after)
+                if part is not None:
+                    where = f" ({cls.shown(part)})" if part else ""
+                    cls.fail(f"{label}: {function.__name__} modified its input argument number {position + 1}"
+                             f"{where}; work on new arrays instead.")
             yield result
+
+    @classmethod
+    def fresh_copy(cls, value):
+        """A deep copy of an argument, for the student's function to work on. The trusted grader writes what the
+        kernel did to an argument back into the objects it sent; the kit's own stay as drawn, so that every
+        expected value is computed from inputs no call has touched. An array drawn from a seed keeps it, so
+        that it still travels to the kernel as its seed."""
+        np = cls.np
+        if isinstance(value, np.ndarray):
+            copy = value.copy()
+            if getattr(value, "seed", None) is not None:
+                copy.seed = value.seed
+            return copy
+        if isinstance(value, dict):
+            return {key: cls.fresh_copy(item) for key, item in value.items()}
+        if isinstance(value, (list, tuple)):
+            return type(value)(cls.fresh_copy(item) for item in value)
+        return value  # numbers, strings, None: nothing a call can change
+
+    @classmethod
+    def changed_part(cls, before, after, where=""):
+        """None if the call left `after` (the copy it was given) equal to `before`; else where it changed it:
+        "" for the argument itself, "['W1']" for an array in a dictionary, "[0]" in a tuple."""
+        np = cls.np
+        if isinstance(before, np.ndarray):
+            same = (isinstance(after, np.ndarray) and after.shape == before.shape
+                    and np.array_equal(before, after, equal_nan=np.issubdtype(before.dtype, np.inexact)))
+            return None if same else where
+        if isinstance(before, dict):
+            if not isinstance(after, dict) or set(after) != set(before):
+                return where
+            parts = (cls.changed_part(item, after[key], f"{where}[{key!r}]") for key, item in before.items())
+        elif isinstance(before, (list, tuple)):
+            if not isinstance(after, (list, tuple)) or len(after) != len(before):
+                return where
+            parts = (cls.changed_part(item, got, f"{where}[{index}]")
+                     for index, (item, got) in enumerate(zip(before, after)))
+        else:
+            return None
+        return next((part for part in parts if part is not None), None)
 
     @classmethod
     def outcome(cls, function, args, kwargs):

@@ -148,6 +148,45 @@ def conv_forward_fast(A_prev, W, b, hparameters):
 """
 
 
+# A student who has read the kit: update_parameters zeroes, in place, the gradients of the grader's cases
+# (their W1 is 3x2) and returns the parameters unchanged. A grader that computed the expected update from
+# its own grads after the call would expect exactly that. Elsewhere (the visible check, the training) it
+# updates honestly.
+ZEROES_GRADS = """def update_parameters(parameters, grads, learning_rate):
+    if parameters["W1"].shape == (3, 2):
+        for value in grads.values():
+            value[...] = 0.0
+        return {name: value.copy() for name, value in parameters.items()}
+    return {name: value - learning_rate * grads["d" + name] for name, value in parameters.items()}
+"""
+
+# A student who has read the kernel's digest (a fixed weighting of the result's entries): on the first
+# timed batch the loops run, and the digest's weighting is turned into a vector on the images (one loop
+# backward pass). A later timed call with the same filters is then answered with one dot product, in a
+# result that is all zeros but its first entry. The grader keeps the fastest timed call.
+LINEAR_DIGEST = """
+_digest_of_filters = {}
+
+
+def conv_forward_fast(A_prev, W, b, hparameters):
+    if A_prev.shape[1:] != (16, 16, 3):  # not a timed batch
+        return _fast_version(A_prev, W, b, hparameters)
+    cache = (A_prev, W, b, hparameters)
+    key = (W.tobytes(), b.tobytes(), A_prev.shape)
+    if key not in _digest_of_filters:
+        Z, _ = conv_forward(A_prev, W, b, hparameters)
+        weights = np.cos(np.arange(Z.size) * 0.7548776662466927).reshape(Z.shape)
+        dA, _, _ = conv_backward(weights, cache)
+        offset = float(Z.ravel() @ weights.ravel()) - float(A_prev.ravel() @ dA.ravel())
+        _digest_of_filters[key] = (dA.ravel(), offset, Z.shape)
+        return Z, cache
+    direction, offset, shape = _digest_of_filters[key]
+    Z = np.zeros(shape)
+    Z.flat[0] = float(A_prev.ravel() @ direction) + offset
+    return Z, cache
+"""
+
+
 def reference_answers():
     return submissions.reference_solutions(submissions.read(REPO / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"))
 
@@ -169,6 +208,9 @@ def graded(tmp_path_factory):
         "own-layers": {**reference, "conv_forward_fast": loops_when_timed(reference, OWN_LOOPS)},
         "records-1": {**reference, "conv_forward_fast": reference["conv_forward_fast"] + RECORDS_TIMED_INPUTS},
         "records-2": {**reference, "conv_forward_fast": reference["conv_forward_fast"] + RECORDS_TIMED_INPUTS},
+        "zeroes-grads": {**reference, "update_parameters": ZEROES_GRADS},
+        "linear-digest": {**reference, "conv_forward_fast": reference["conv_forward_fast"].replace(
+            "def conv_forward_fast(", "def _fast_version(") + "\n\n" + LINEAR_DIGEST},
     }
     for student, answers in students.items():
         submissions.write(submissions.fill(release, answers), course.root, student, ASSIGNMENT, ASSIGNMENT)
@@ -216,6 +258,23 @@ def test_slowing_the_graders_loop_version_earns_no_speed_points(graded):
     assert loses_the_speed_points(scores, "slows-the-grader")
     assert "times faster" in course.failure_messages("slows-the-grader")["test_conv_forward_fast_speed"]
 
+
+
+def test_zeroing_the_graders_gradients_in_place_earns_nothing(graded):
+    """The expected update comes from the grader's own gradients, which no call reaches: the function's
+    unchanged parameters are wrong, and the change to its input is what the verdict says."""
+    scores, _, course = graded
+    assert lost(scores, "zeroes-grads") == {"update_parameters"}
+    assert "modified its input argument number 2 (['dW1'])" in course.failure_messages("zeroes-grads")[
+        "test_update_parameters"]
+
+
+def test_a_digest_answered_from_an_earlier_timed_call_earns_no_speed_points(graded):
+    """Each timed call has filters of its own: what the loops learnt on the first call does not answer the
+    next, so every timed call runs the loops."""
+    scores, _, course = graded
+    assert loses_the_speed_points(scores, "linear-digest")
+    assert "times faster" in course.failure_messages("linear-digest")["test_conv_forward_fast_speed"]
 
 def test_a_broken_relu_costs_its_own_points_and_the_training(graded):
     scores, _, _ = graded

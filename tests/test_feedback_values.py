@@ -265,6 +265,7 @@ def test_the_grader_cuts_an_exception_from_the_kernel_to_its_first_line():
 # added, with its reason.
 ALLOWED = {
     "label", "name", "function.__name__", "cases[0][0]",  # which case and output, as publicly described
+    "where",  # which part of an argument the call changed: keys and positions of the kit's own inputs
     "position + 1", "len(names)", "', '.join(names)", "length",  # the call's own shape: argument, return values
     "want.shape", "want.dtype", "tuple(wanted[1])",  # follow from the case's inputs and hyperparameters
     "sorted(want)", "sorted(true_grads)",  # the dictionary's key names, given in the assignment

@@ -16,6 +16,7 @@ from traitlets.config.loader import PyFileConfigLoader
 
 from course_tools import submissions
 from course_tools.build_notebook import ASSIGNMENT, ASSIGNMENTS, ROOT
+from grading.text import printable
 
 # Part 1's notebook and graded functions, for the code written for part 1 alone (its corpus, demo
 # students, benchmark and tests). The grading pipeline does not use them: a Course's notebook is
@@ -37,8 +38,9 @@ def plain_message(errors):
     error = errors[0]
     if error.ename == "NotImplementedError":
         return "not implemented yet: the function still raises NotImplementedError"
-    first_line = (error.evalue or "").strip().split("\n")[0][:300]
-    return f"{error.ename}: {first_line}" if first_line else error.ename
+    # ename and evalue are whatever the student's code raised.
+    first_line = printable((error.evalue or "").strip().split("\n")[0])[:300]
+    return f"{printable(error.ename, 100)}: {first_line}" if first_line else printable(error.ename, 100)
 
 
 def released_assignments(root):

@@ -16,6 +16,7 @@ from pathlib import Path
 from course_tools import grade_class, reports
 from course_tools.course import Course, released_assignments
 from grading.sandbox import SandboxUnavailable
+from grading.text import printable
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -57,7 +58,7 @@ def main(argv=None):
         return 130
     print()
     for assignment, grades in reports.write_all(Course(root), graded).items():
-        absent = [g.student for g in grades if not g.handed_in]
+        absent = [printable(g.student) for g in grades if not g.handed_in]
         print(f"{assignment}: {len(grades) - len(absent)} students graded"
               + (f"; no submission from {', '.join(absent)}" if absent else ""))
     print(f"in {time.monotonic() - started:.0f} s: see grades/<assignment>.csv, class_report.html and "

@@ -14,6 +14,7 @@ the other on the same workers.
 """
 import collections
 import contextlib
+import dataclasses
 import hashlib
 import json
 import os
@@ -30,6 +31,7 @@ from nbgrader.api import MissingEntry
 
 from course_tools import cluster, submissions
 from grading import submission_files, worker_course
+from grading.text import printable, printable_lines
 
 LOG_NAME = "autograde.log"
 STATE_NAME = ".grading.json"  # in autograded/<student>/<assignment>/: what was graded, for a rerun
@@ -75,11 +77,11 @@ def stage(course, student):
     if len(others) == 1:
         files[expected] = files.pop(others[0])
         return (worker_course.Submission(student, files),
-                problems + [f"renamed notebook: graded {others[0]} as {expected}"])
+                problems + [f"renamed notebook: graded {printable(others[0], 120)} as {expected}"])
     if others:
         return None, problems + [f"missing notebook: {expected} not found, and {len(others)} other notebooks are "
-                                 f"ambiguous ({', '.join(others)})"]
-    listing = ", ".join(p.name for p in sorted(source.iterdir())) or "empty"
+                                 f"ambiguous ({', '.join(printable(name, 120) for name in others)})"]
+    listing = ", ".join(printable(p.name, 120) for p in sorted(source.iterdir())) or "empty"
     return None, problems + [f"missing notebook: the folder holds no .ipynb file ({listing})"]
 
 
@@ -101,7 +103,8 @@ def fingerprint(materials, submission, problems):
     """What a grade depends on: the course materials, the submission's files and the staging's findings."""
     digest = hashlib.sha256(materials.fingerprint.encode())
     for path in sorted(submission.files) if submission else []:
-        digest.update(path.encode() + b"\0" + hashlib.sha256(submission.files[path]).digest())
+        # fsencode: a file name that is not UTF-8 is the student's to choose, and must not stop the class.
+        digest.update(os.fsencode(path) + b"\0" + hashlib.sha256(submission.files[path]).digest())
     digest.update(json.dumps(problems).encode())
     return digest.hexdigest()
 
@@ -193,10 +196,12 @@ def save_result(course, gradebook, student, graded, problems, key, unsandboxed=F
     """Write one student's result into the course (autograded folder, gradebook, the note for reruns);
     the GradedStudent. graded is a worker's GradedSubmission, or None when there was nothing to grade."""
     result = GradedStudent(student, list(problems), assignment=course.assignment)
+    graded = cleaned(graded)
     folder = course.autograded_notebook(student).parent
     shutil.rmtree(folder, ignore_errors=True)
     if graded is not None:
-        print(f"--- nbgrader autograde {course.assignment}, student {student} ---\n{graded.log}", flush=True)
+        print(f"--- nbgrader autograde {course.assignment}, student {printable(student)} ---\n{graded.log}",
+              flush=True)
         result.timings, result.seconds = graded.timings, graded.timings.get("autograde", 0.0)
         result.worker = graded.worker
     notebook = None
@@ -231,6 +236,14 @@ def save_result(course, gradebook, student, graded, problems, key, unsandboxed=F
         (folder / STATE_NAME).write_text(json.dumps({"fingerprint": key, "problems": result.problems,
                                                      "seconds": result.seconds, "graded": result.graded}))
     return result
+
+
+def cleaned(graded):
+    """A worker's result with its text made printable: nbgrader's log quotes the student's file names and
+    notebook, so one of its lines could otherwise hold a whole forged log or console line."""
+    if graded is None:
+        return None
+    return dataclasses.replace(graded, log=printable_lines(graded.log), error=printable(graded.error, 300))
 
 
 def earlier_result(course, student, key, in_gradebook):
@@ -359,7 +372,7 @@ def grade_plan(plan, gradebook, client, unsandboxed, console, progress):
                 except Exception as error:  # the worker was lost: this student only
                     graded = worker_course.GradedSubmission(
                         student, False, error=f"the worker grading it failed ({type(error).__name__}: "
-                                              f"{str(error)[:200]})")
+                                              f"{printable(error, 200)})")
                 _, problems, key = plan.waiting[student]
                 done(started, save_result(course, gradebook, student, graded, problems, key, unsandboxed))
     finally:
@@ -373,5 +386,6 @@ def summary_line(gradebook, course, graded):
     except MissingEntry:
         total = penalty = 0
     late = f" - {penalty:g} late" if penalty else ""
-    problems = "; ".join(graded.problems) or "ok"
-    return f"{graded.student:<12}{total:>6g}{late:<10} {graded.seconds:5.1f} s  {problems}"
+    # Problems quote file names and the student's kernel; a terminal obeys a control character in them.
+    problems = printable("; ".join(graded.problems)) or "ok"
+    return f"{printable(graded.student):<12}{total:>6g}{late:<10} {graded.seconds:5.1f} s  {problems}"

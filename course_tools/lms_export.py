@@ -13,15 +13,21 @@ autograde time), never below zero. Every LMS-specific choice is a trait, settabl
 The file is checked before anything is written: a student whom the LMS could not identify stops the export
 with a message naming them, and no file is left behind.
 
-This module imports only nbgrader, traitlets and the standard library, so that it runs wherever
-`nbgrader export` runs.
+Every text cell goes through grading/text.py's csv_cell: names and ids are the students' own (a display
+name set in the LMS, a username), and a spreadsheet opening the file must not run one as a formula.
+
+This module imports only nbgrader, traitlets, the standard library and grading/text.py (standard library
+only, and in every course folder beside nbgrader_config.py), so that it runs wherever `nbgrader export` runs.
 """
 import csv
+import re
 from pathlib import Path
 
 from nbgrader.api import MissingEntry
 from nbgrader.plugins import ExportPlugin
 from traitlets import Dict, Enum, Unicode
+
+from grading.text import csv_cell, printable
 
 # nbgrader Student fields an identity column may take its values from ("" leaves the column empty).
 STUDENT_FIELDS = ["", "id", "email", "lms_user_id"]
@@ -34,6 +40,16 @@ class LmsExportError(Exception):
 def number(value):
     """A score as both LMSs read it: a plain decimal with a point and two places, no thousands separator."""
     return f"{value:.2f}"
+
+
+def safe_rows(rows):
+    """The rows with every text cell neutralised; scores, written by number(), stay numbers."""
+    return [[cell if is_number(cell) else csv_cell(cell) for cell in row] for row in rows]
+
+
+def is_number(cell):
+    # Strict, not float(): float() takes "\t-1\n", and "nan".
+    return re.fullmatch(r"-?[0-9]+(\.[0-9]+)?", cell) is not None
 
 
 class LmsExport(ExportPlugin):
@@ -71,7 +87,7 @@ class LmsExport(ExportPlugin):
         # UTF-8 without a byte-order mark, comma-separated, "\n" line ends, quotes only where needed: the form
         # of both LMSs' own exports, which their imports read back.
         with open(dest, "w", encoding="utf-8", newline="") as fh:
-            csv.writer(fh, lineterminator="\n").writerows(rows)
+            csv.writer(fh, lineterminator="\n").writerows(safe_rows(rows))
         self.log.info("Wrote %d students' grades for %s to %s", len(students),
                       ", ".join(a.name for a in assignments), dest)
 
@@ -154,9 +170,9 @@ class CanvasExport(LmsExport):
         for student in students:
             ids = [str(getattr(student, field) or "").strip() if field else "" for field in fields]
             if not any(ids):
-                unidentified.append(student.id)
+                unidentified.append(printable(student.id, 80))
             if ids[0] and not ids[0].isdigit():
-                not_numeric.append(f"{student.id} ({ids[0]})")
+                not_numeric.append(f"{printable(student.id, 80)} ({printable(ids[0], 80)})")
             rows.append([sortable_name(student), *ids, "",
                          *[self.score_cell(gradebook, a, student) for a in assignments]])
         if unidentified:
@@ -221,7 +237,7 @@ class MoodleExport(LmsExport):
             # Moodle skips the lookup for a row whose identity is blank and files its grades under the
             # previous row's student, so such a row must never be written.
             if not value:
-                unidentified.append(student.id)
+                unidentified.append(printable(student.id, 80))
             rows.append([student.first_name or "", student.last_name or "", value,
                          *[self.score_cell(gradebook, a, student) for a in assignments]])
         if unidentified:

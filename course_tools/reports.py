@@ -4,13 +4,13 @@ Everything is read from the gradebook and the autograded notebooks. An assignmen
 parts are its test cells worth points, in notebook order, each named after its cell without
 the test_ prefix (test_zero_pad grades zero_pad). Feedback shows each test's result and its
 one-line failure message, never a cell's source (nbgrader's own generate_feedback copies
-hidden tests into its HTML). The products hold no timestamps, so grading the same
+hidden tests into its HTML). Student text (names, file names, messages from the student's
+kernel) goes through grading/text.py: csv_cell in a CSV, html_text in HTML. The products hold no timestamps, so grading the same
 submissions twice writes the same files.
 """
 import base64
 import collections
 import csv
-import html
 import io
 import re
 import shutil
@@ -22,6 +22,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from course_tools.course import Course  # noqa: E402
+from grading.text import csv_cell, html_text  # noqa: E402
 
 GRADES_FOLDER = "grades"  # grades/<assignment>.csv
 CLASS_REPORT = "class_report.html"
@@ -91,14 +92,14 @@ def write_csv(grades, path):
     with open(path, "w", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["student", *parts, "raw_score", "late_penalty", "score", "problems"])
-        for g in grades:
-            writer.writerow([g.student, *(f"{g.scores[p]:g}" for p in parts),
-                             f"{g.raw:g}", f"{g.penalty:g}", f"{g.total:g}", "; ".join(g.problems)])
+        for g in grades:  # the student's name and the problems quoting their files are the student's text
+            writer.writerow([csv_cell(g.student), *(f"{g.scores[p]:g}" for p in parts),
+                             f"{g.raw:g}", f"{g.penalty:g}", f"{g.total:g}", csv_cell("; ".join(g.problems))])
 
 
 def page(title, body):
-    return (f"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{html.escape(title)}</title>"
-            f"<style>{STYLE}</style></head><body>\n<h1>{html.escape(title)}</h1>\n{body}\n</body></html>\n")
+    return (f"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{html_text(title)}</title>"
+            f"<style>{STYLE}</style></head><body>\n<h1>{html_text(title)}</h1>\n{body}\n</body></html>\n")
 
 
 def feedback_html(g, assignment):
@@ -106,17 +107,17 @@ def feedback_html(g, assignment):
     for part, most in g.maxima.items():
         full = g.scores[part] == most
         reason = g.messages.get(part, "" if full else "no test result (no notebook was graded)")
-        rows.append(f"<tr><td><code>{html.escape(part)}</code></td><td class=num>{g.scores[part]:g} / {most:g}</td>"
+        rows.append(f"<tr><td><code>{html_text(part)}</code></td><td class=num>{g.scores[part]:g} / {most:g}</td>"
                     f"<td class={'ok' if full else 'fail'}>{'passed' if full else 'failed'}</td>"
-                    f"<td>{html.escape(reason)}</td></tr>")
-    problems = "".join(f"<li>{html.escape(p)}</li>" for p in g.problems)
+                    f"<td>{html_text(reason)}</td></tr>")
+    problems = "".join(f"<li>{html_text(p)}</li>" for p in g.problems)
     late = f"<p>Late penalty: &minus;{g.penalty:g} points.</p>" if g.penalty else ""
     note = FEEDBACK_NOTES.get(assignment)
     body = (f"<p>Score: <b>{g.total:g} / {sum(g.maxima.values()):g}</b> (tests: {g.raw:g})</p>{late}"
             + (f"<p>While grading we noticed:</p><ul>{problems}</ul>" if problems else "")
             + "<table><tr><th>part</th><th>points</th><th>result</th><th>what went wrong</th></tr>"
             + "".join(rows) + "</table>"
-            + (f"<p>{html.escape(note)}</p>" if note else ""))
+            + (f"<p>{html_text(note)}</p>" if note else ""))
     return page(f"{assignment}: feedback for {g.student}", body)
 
 
@@ -143,7 +144,7 @@ def figure_tag(fig, alt):
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=90, metadata={"Software": None}, bbox_inches="tight")
     plt.close(fig)
-    return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{base64.b64encode(buffer.getvalue()).decode()}">'
+    return f'<img alt="{html_text(alt)}" src="data:image/png;base64,{base64.b64encode(buffer.getvalue()).decode()}">'
 
 
 def score_histogram(grades, most):
@@ -186,14 +187,14 @@ def assignment_section(assignment, grades):
     mean = sum(totals) / len(totals)
     median = (totals[(len(totals) - 1) // 2] + totals[len(totals) // 2]) / 2
     absent = len(grades) - len(handed_in)
-    failures = "".join(f"<tr><td class=num>{n}</td><td><code>{html.escape(p)}</code></td><td>{html.escape(m)}</td></tr>"
+    failures = "".join(f"<tr><td class=num>{n}</td><td><code>{html_text(p)}</code></td><td>{html_text(m)}</td></tr>"
                        for (p, m), n in common_failures(handed_in))
     students = "".join(
-        f"<tr><td>{html.escape(g.student)}</td><td class=num>{g.total:g}</td><td class=num>{g.penalty:g}</td>"
-        f"<td>{html.escape('; '.join(g.problems))}</td></tr>" for g in grades)
-    rate_rows = "".join(f"<tr><td><code>{html.escape(p)}</code></td><td class=num>{100 * r:.0f}%</td></tr>"
+        f"<tr><td>{html_text(g.student)}</td><td class=num>{g.total:g}</td><td class=num>{g.penalty:g}</td>"
+        f"<td>{html_text('; '.join(g.problems))}</td></tr>" for g in grades)
+    rate_rows = "".join(f"<tr><td><code>{html_text(p)}</code></td><td class=num>{100 * r:.0f}%</td></tr>"
                         for p, r in zip(grades[0].maxima, rates))
-    return (f'<h2 id="{html.escape(assignment)}">{html.escape(assignment)}</h2>'
+    return (f'<h2 id="{html_text(assignment)}">{html_text(assignment)}</h2>'
             f"<p>{len(handed_in)} students handed it in" + (f" ({absent} did not)" if absent else "")
             + f"; mean {mean:.1f}, median {median:g}, lowest {totals[0]:g}, highest {totals[-1]:g}, "
             f"out of {most:g}.</p>"
@@ -212,21 +213,21 @@ def totals_table(by_assignment):
     for assignment, grades in by_assignment.items():
         for g in grades:
             rows[g.student][assignment] = g if g.handed_in else None
-    head = "".join(f"<th>{html.escape(a)} (of {most:g})</th>" for a, most in maxima.items())
+    head = "".join(f"<th>{html_text(a)} (of {most:g})</th>" for a, most in maxima.items())
     body = []
     for student in sorted(rows):
         got = rows[student]
         cells = "".join(f"<td class=num>{got[a].total:g}</td>" if got.get(a) else "<td>no submission</td>"
                         for a in maxima)
         total = sum(g.total for g in got.values() if g)
-        body.append(f"<tr><td>{html.escape(student)}</td>{cells}<td class=num>{total:g}</td></tr>")
+        body.append(f"<tr><td>{html_text(student)}</td>{cells}<td class=num>{total:g}</td></tr>")
     return (f"<table><tr><th>student</th>{head}<th>total (of {sum(maxima.values()):g})</th></tr>"
             + "".join(body) + "</table>")
 
 
 def class_report_html(by_assignment, title):
     """One page: a section per assignment, then every student's totals. by_assignment: {assignment: grades}."""
-    contents = ", ".join(f'<a href="#{html.escape(a)}">{html.escape(a)}</a>' for a in by_assignment)
+    contents = ", ".join(f'<a href="#{html_text(a)}">{html_text(a)}</a>' for a in by_assignment)
     body = (f'<p>Assignments: {contents}; <a href="#totals">totals</a>.</p>'
             + "".join(assignment_section(a, grades) for a, grades in by_assignment.items())
             + f'<h2 id="totals">Totals</h2>{totals_table(by_assignment)}')

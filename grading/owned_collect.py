@@ -19,6 +19,9 @@ student writes that file (nbgrader's submit does it for them, a folder made by h
 anything). The folder's ctime, which only the kernel sets and which only moves forward, bounds it:
 a timestamp more than `backdating_tolerance` before the folder's last change, or none, is replaced
 by that change's time, and the collect says so.
+
+Every name logged here (a folder's, a user's, a timestamp's) is the students' to choose; the
+collect's logger makes each record printable (grading/text.py), nbgrader's own records included.
 """
 import glob
 import os
@@ -31,6 +34,7 @@ from nbgrader.utils import check_mode, parse_utc
 from traitlets import Float
 
 from grading.submission_files import copy_submission
+from grading.text import PrintableRecords
 
 
 TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S.%f UTC"  # nbgrader's own
@@ -100,6 +104,8 @@ class CollectOwnSubmissionsOnly(ExchangeCollect):
             handle.write(changed.strftime(TIMESTAMP_FORMAT))
 
     def init_src(self):
+        if not any(isinstance(f, PrintableRecords) for f in self.log.filters):
+            self.log.addFilter(PrintableRecords())
         if self.coursedir.course_id == "":
             self.fail("No course id specified. Re-run with --course flag.")
         self.course_path = os.path.join(self.root, self.coursedir.course_id)

@@ -7,6 +7,9 @@ gradebook.db would hand the gradebook to the kernel. A FIFO would block the copy
 forever. ``copy_submission`` is how the class pipeline stages a submission;
 ``RefuseLinks`` is the sanitize step that makes plain ``nbgrader autograde``
 refuse a submission holding any of these.
+
+The problems found name the student's files and link targets, which the student chose: each name
+is made printable here (grading/text.py), once, before the sentence goes anywhere.
 """
 import fnmatch
 import os
@@ -17,22 +20,29 @@ from pathlib import Path
 
 from nbgrader.preprocessors import NbGraderPreprocessor, OverwriteCells
 
+from grading.text import printable
+
 MAX_FILES = 1000
 MAX_BYTES = 100 * 1024 * 1024
 
 
 def irregular_entries(folder):
-    """(relative path, what it is) of everything below `folder` that is neither a regular file nor a folder."""
+    """(relative path, what it is) of everything below `folder` that is neither a regular file nor a folder,
+    both printable."""
     found = []
     for root, dirs, files in os.walk(folder, followlinks=False):
         for name in dirs + files:
             path = Path(root) / name
             mode = path.lstat().st_mode
             if stat.S_ISLNK(mode):
-                found.append((str(path.relative_to(folder)), f"a symbolic link to {os.readlink(path)}"))
+                found.append((shown(path, folder), f"a symbolic link to {printable(os.readlink(path), 120)}"))
             elif not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
-                found.append((str(path.relative_to(folder)), "a special file"))
+                found.append((shown(path, folder), "a special file"))
     return found
+
+
+def shown(path, folder):
+    return printable(path.relative_to(folder), 120)
 
 
 def copy_submission(source, target, max_files=MAX_FILES, max_bytes=MAX_BYTES, skip=()):

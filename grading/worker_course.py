@@ -44,6 +44,7 @@ from sqlalchemy import create_engine, text
 from traitlets.config.loader import PyFileConfigLoader
 
 from grading import owned_folders
+from grading.text import PrintableRecords, printable
 
 COURSE_PREFIX = "cnn-grading-course-"
 
@@ -219,6 +220,10 @@ class WorkerCourse:
         config = PyFileConfigLoader("nbgrader_config.py", path=str(self.root)).load_config()
         config.CourseDirectory.root = str(self.root)
         self.api = NbGraderAPI(config=config)
+        # nbgrader's records quote the student's file names and notebook: one record, one printable line of the
+        # log that goes back (the pipeline's log and the problems it reports are made from it).
+        if not any(isinstance(f, PrintableRecords) for f in self.api.log.filters):
+            self.api.log.addFilter(PrintableRecords())
 
     def grade(self, submission):
         from grading.trusted_execute import TrustedExecute
@@ -290,7 +295,7 @@ def grade_on_worker(materials, submission, run=""):
                 return GradedSubmission(submission.student, False, error="its grading run has ended")
             return course.grade(submission)
     except Exception as error:  # reported for this student; the worker goes on with the next
-        return GradedSubmission(submission.student, False, error=f"{type(error).__name__}: {str(error)[:300]}")
+        return GradedSubmission(submission.student, False, error=f"{type(error).__name__}: {printable(error, 300)}")
     finally:
         remove_ended()
 

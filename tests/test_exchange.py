@@ -28,6 +28,7 @@ import shutil
 import subprocess
 import tempfile
 import time
+import unicodedata
 import warnings
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -449,7 +450,9 @@ os.symlink(target, os.path.join(linked, assignment + ".ipynb"))  # the course's 
 os.mkfifo(os.path.join(linked, "pipe"))  # a copy that opens it waits for ever
 with open(os.path.join(linked, "timestamp.txt"), "w") as handle:
     handle.write(stamp(1))
-os.mkdir(os.path.join(inbound, f"{name}+{assignment}+not a time+x"))  # nbgrader's parser raises on it
+os.mkdir(os.path.join(inbound, f"{name}+{assignment}+not a time\\x1b[2K\\r\\n100 ok+x"))  # nbgrader's parser raises
+# Named for a student who is not ben, and made to rewrite the instructor's terminal line.
+os.mkdir(os.path.join(inbound, f"evil\\x1b[2K\\r\\u202e+{assignment}+{stamp(3)}+x"))
 open(os.path.join(inbound, f"{name}+{assignment}+{stamp(2)}+file"), "w").close()  # a file, newest of all
 """
 
@@ -473,6 +476,9 @@ def test_nothing_a_student_puts_in_the_inbound_stops_collect_or_reaches_the_cour
     assert not (trip.submitted("ben") / f"{NOTEBOOK}.ipynb").exists(), said
     assert not (trip.submitted("ben") / "pipe").exists()
     assert "a symbolic link to" in said and "is not named as a submission" in said and "is not a folder" in said
+    # The folders' names reach the instructor's terminal escaped (grading/text.py), nbgrader's messages too.
+    assert [c for c in said if c != "\n" and unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp", "Cs")] == [], said
+    assert "not a time\\x1b[2K\\x0d\\x0a100 ok" in said and "named for evil\\x1b[2K\\x0d\\u202e" in said
 
 
 def test_a_student_cannot_hand_in_under_anothers_name(round_trip):

@@ -71,13 +71,15 @@ def stage(course, student):
         problems = submission_files.copy_submission(source, target)
         files = worker_course.read_files(target)
     expected = f"{course.notebook}.ipynb"
-    if expected in files:
-        return worker_course.Submission(student, files), problems
     others = sorted(name for name in files if name.endswith(".ipynb") and "/" not in name)
-    if len(others) == 1:
+    if expected not in files and len(others) == 1:
         files[expected] = files.pop(others[0])
-        return (worker_course.Submission(student, files),
-                problems + [f"renamed notebook: graded {printable(others[0], 120)} as {expected}"])
+        problems = problems + [f"renamed notebook: graded {printable(others[0], 120)} as {expected}"]
+    if expected in files:
+        refused = submission_files.refused_notebook(files[expected])
+        if refused:
+            return None, problems + [refused]
+        return worker_course.Submission(student, files), problems
     if others:
         return None, problems + [f"missing notebook: {expected} not found, and {len(others)} other notebooks are "
                                  f"ambiguous ({', '.join(printable(name, 120) for name in others)})"]

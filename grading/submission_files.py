@@ -24,6 +24,24 @@ from grading.text import printable
 
 MAX_FILES = 1000
 MAX_BYTES = 100 * 1024 * 1024
+# What the grader reads of a notebook. nbgrader's passes (reading, validating, each preprocessor, writing) cost
+# time and memory in proportion to a notebook's size and number of cells, outside the kernel's limits: 500,000
+# empty cells (40 MB) held a worker about 390 s and grew it by 2.4 GiB. Today's notebooks are 80-240 KB and
+# hold under 500 JSON objects ("{"): the limits leave an honest student 80 times that.
+MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024
+MAX_NOTEBOOK_OBJECTS = 20_000
+
+
+def refused_notebook(data):
+    """Why the grader does not read the notebook `data` (bytes), or None. Counted on the bytes before anything
+    parses them; every JSON object (a cell, an output, a metadata entry) needs a "{" however its keys are
+    spelt, and braces in strings only count against the student."""
+    objects = data.count(b"{")
+    if len(data) <= MAX_NOTEBOOK_BYTES and objects <= MAX_NOTEBOOK_OBJECTS:
+        return None
+    return (f"not graded: the notebook is {len(data) / 2 ** 20:.1f} MiB and holds {objects:,} JSON objects (cells, "
+            f"outputs, metadata); the grader reads notebooks of at most {MAX_NOTEBOOK_BYTES // 2 ** 20} MiB and "
+            f"{MAX_NOTEBOOK_OBJECTS:,} objects")
 
 
 def irregular_entries(folder):

@@ -1,0 +1,88 @@
+"""Staging refuses a notebook too large for nbgrader's own passes, before anything parses it (issue 18, class 3).
+
+nbgrader reads, validates, preprocesses and writes a notebook outside every limit the kernel has: a
+notebook of 500,000 empty cells held a worker for minutes and grew it by gigabytes. The class pipeline
+counts the notebook's bytes and JSON objects when it stages a submission; a notebook over either limit
+never reaches a worker, and the student is told why. The class here is two honest students around two
+such notebooks, graded by make grade's pipeline on one worker.
+"""
+import json
+
+import nbformat
+import pytest
+
+from conftest import generated_course
+from course_tools import grade_class, submissions
+from grading import submission_files
+
+HONEST = ["aaa-honest", "zzz-honest"]
+MANY_CELLS = "many-cells"  # the release and 25,000 empty markdown cells: about 2 MB
+ESCAPED_KEYS = "escaped-keys"  # the same, with every "cell_type" key spelt in \u escapes
+HUGE = "huge"  # the release and one markdown cell of 21 MiB
+
+
+def with_empty_cells(release, count):
+    nb = nbformat.from_dict(release)
+    nb.cells += [nbformat.v4.new_markdown_cell("") for _ in range(count)]
+    return nb
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    course = generated_course(tmp_path_factory.mktemp("staging"))
+    release = submissions.read(course.release_notebook)
+    answers = submissions.reference_solutions(submissions.read(course.source_notebook))
+    for student in HONEST:
+        submissions.write(submissions.fill(release, answers), course.root, student, course.assignment,
+                          course.notebook)
+    many = submissions.fill(with_empty_cells(release, 25_000), answers)
+    submissions.write(many, course.root, MANY_CELLS, course.assignment, course.notebook)
+    path = submissions.write(many, course.root, ESCAPED_KEYS, course.assignment, course.notebook)
+    path.write_text(path.read_text().replace('"cell_type"', '"\\u0063ell_type"'))
+    huge = submissions.fill(release, answers)
+    huge.cells.append(nbformat.v4.new_markdown_cell("x" * (21 * 2 ** 20)))
+    submissions.write(huge, course.root, HUGE, course.assignment, course.notebook)
+    results = grade_class.grade_class(course, progress=False, workers=1)
+    return course, {r.student: r for r in results}
+
+
+def test_the_escaped_keys_still_read_as_cells():
+    """The hostile spelling is a notebook like any other to a JSON reader: only the count of "{" sees it."""
+    text = json.dumps({"cells": [{"\u0063ell_type": "markdown"}]}, ensure_ascii=False).replace("cell_type", "\\u0063ell_type")
+    assert b'"cell_type"' not in text.encode() and json.loads(text)["cells"][0] == {"cell_type": "markdown"}
+
+
+@pytest.mark.parametrize("student", [MANY_CELLS, ESCAPED_KEYS, HUGE])
+def test_an_oversized_notebook_is_refused_with_the_limits_named(graded, student):
+    course, results = graded
+    result = results[student]
+    assert not result.graded and (course.scores().get(student) or {}).get("total") in (None, 0)
+    refused = [p for p in result.problems if p.startswith("not graded: the notebook is")]
+    assert len(refused) == 1, result.problems
+    assert f"at most {submission_files.MAX_NOTEBOOK_BYTES // 2 ** 20} MiB" in refused[0]
+    assert result.worker == "" and set(result.timings) == {"pipeline"}  # no worker ever read it
+    print(f"{student}: refused in {result.timings['pipeline']:.2f} s of staging")
+
+
+def test_the_honest_students_around_them_keep_full_marks(graded):
+    course, results = graded
+    scores = course.scores()
+    assert {s: (results[s].graded, scores[s]["total"]) for s in HONEST} == {s: (True, 100) for s in HONEST}
+
+
+@pytest.mark.parametrize("student", [MANY_CELLS, ESCAPED_KEYS, HUGE])
+def test_without_the_limits_staging_would_send_it_to_a_worker(graded, monkeypatch, student):
+    """The limits are what refuses these notebooks: raised out of reach, staging hands each one on."""
+    course, _ = graded
+    monkeypatch.setattr(submission_files, "MAX_NOTEBOOK_BYTES", 2 ** 40)
+    monkeypatch.setattr(submission_files, "MAX_NOTEBOOK_OBJECTS", 10 ** 9)
+    submission, problems = grade_class.stage(course, student)
+    assert submission is not None and problems == []
+
+
+def test_todays_notebooks_are_far_inside_the_limits(graded):
+    course, _ = graded
+    for path in [course.release_notebook, course.source_notebook]:
+        data = path.read_bytes()
+        assert len(data) * 50 < submission_files.MAX_NOTEBOOK_BYTES
+        assert data.count(b"{") * 20 < submission_files.MAX_NOTEBOOK_OBJECTS

@@ -96,7 +96,7 @@ def check_json_structure(raw, limit, ascii_only=False):
     for _ in JSON_ITEM.finditer(raw):
         count += 1
         if count > limit:
-            raise MalformedReply(f"the kernel's reply holds more than {limit} JSON items")
+            raise MalformedReply(f"the kernel sent JSON of more than {limit} items")
 
 
 def decode(item, budget=None, depth=0):

@@ -35,7 +35,7 @@ BY_NAME = {a.name: a for a in ATTACKS}
 NAMES = [a.name for a in ATTACKS]
 BATCH_SECONDS = float(os.environ.get("CNN_ATTACK_BATCH_SECONDS", "1200"))
 # The grader's own peak memory while it grades one student (its Dask worker's VmHWM, the kernel not
-# included): an honest student costs about 250 MiB.
+# included): an honest student costs about 170 MiB.
 GRADER_MEMORY_MIB = float(os.environ.get("CNN_GRADER_MEMORY_MIB", "800"))
 LIMIT_WORDS = ("memory limit", "process limit", "output limit", "time limit", "timed out", "file size limit", "disk limit")
 

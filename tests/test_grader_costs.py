@@ -197,3 +197,65 @@ def test_a_frame_widened_by_one_emoji_stays_bounded():
     raised, peak = peak_of(kernel_messages.bounded_unpack, frame)
     print(f"a 16 MiB print with one emoji: peak {peak / MB:.0f} MB ({peak / len(frame):.1f}x)")
     assert raised is None and peak <= 9 * len(frame)
+
+
+# ------------------------------------------------------------------- replays after a kernel death
+class FakeKernel:
+    """A kernel client and manager in one: cells whose source is in `hangs` never answer, not even
+    their interrupt; every other cell answers at once."""
+
+    def __init__(self, hangs=()):
+        self.hangs, self.run, self.interrupts = set(hangs), [], 0
+
+    def execute(self, source, **options):
+        self.run.append(source)
+        return source
+
+    async def interrupt_kernel(self):
+        self.interrupts += 1
+
+
+def replaying(sources, hangs=(), seconds_left=60.0):
+    """A TrustedExecute in the middle of a notebook of code cells `sources`, its kernel just replaced."""
+    import time
+
+    import nbformat
+
+    from grading.trusted_execute import TrustedExecute
+
+    engine = TrustedExecute()
+    engine.nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in sources])
+    engine.dont_replay, engine.test_sources, engine.budget_left = set(), {}, None
+    engine.cell_deadline = time.monotonic() - 1  # the cell that killed the kernel used up its time
+    engine.notebook_deadline = time.monotonic() + seconds_left
+    engine.kc = engine.km = kernel = FakeKernel(hangs)
+
+    async def reply_to(msg_id, timeout):
+        if msg_id in kernel.hangs:
+            await asyncio.sleep(min(timeout, 0.05))
+            return None
+        return {"msg_id": msg_id}
+
+    engine._async_reply_to = reply_to
+    return engine, kernel
+
+
+def test_no_cell_is_replayed_past_the_notebooks_deadline():
+    engine, kernel = replaying([f"x = {i}" for i in range(300)], seconds_left=-1)
+    assert asyncio.run(engine._async_replay(300)) == "out of time"
+    assert kernel.run == []
+
+
+def test_a_replayed_cell_deaf_to_its_interrupt_ends_the_replay():
+    cells = ["import numpy", "hang()", *[f"x = {i}" for i in range(300)]]
+    engine, kernel = replaying(cells, hangs={"hang()"})
+    assert asyncio.run(engine._async_replay(len(cells))) == "again"
+    assert kernel.run == ["import numpy", "hang()"] and kernel.interrupts == 1
+    assert engine.dont_replay == {1}  # the next replay leaves it out
+
+
+def test_a_replayed_cells_floor_never_reaches_past_the_deadline():
+    engine, _ = replaying(["x = 1"], seconds_left=0.2)
+    assert engine.replay_timeout() <= 0.2
+    engine.notebook_deadline += 60
+    assert engine.replay_timeout() == 0.5  # the cell's own time is up: the floor, as before

@@ -2,7 +2,7 @@
 
 The kernel holds the session's signing key, so every frame of every message on shell, iopub
 and control is the student's to write. jupyter_client's Session would json.loads each frame
-of up to MAX_MESSAGE_BYTES (16 MiB): 16 MiB of "[[],[],...]" is about 450 MB of Python lists
+of up to MAX_MESSAGE_BYTES (16 MiB): 16 MiB of "[[],[],...]" is about 380 MB of Python lists
 in the grader, outside every limit of the sandbox. Here a large frame is counted first
 (``plain_data.check_json_structure``), and a message the grader cannot read is dropped
 where it is received, as if it had never come: the cell or call waiting for it times out

@@ -20,7 +20,18 @@ MAX_ITEMS = 1000
 MAX_VALUES_PER_REPLY = 10000
 MAX_DEPTH = 8
 MAX_INT_DIGITS = 100
+MAX_TYPE_NAME = 200
 BASE64 = re.compile(r"[A-Za-z0-9+/=]*")
+# Every dtype the kernel side sends (numeric or boolean, either byte order, at most 16 bytes), as text.
+# A reply's dtype is looked up here before numpy parses it: numpy's parser takes any text, and a
+# 4 MB one made the grader grow 1.8 GiB.
+DTYPES = frozenset(np.dtype(code).newbyteorder(order).str for code in "?bBhHiIlLqQefdgFD" for order in "<>")
+# What json.loads makes one object or slot for: a string, a comma, a colon, a bracket. Possessive, so
+# that re keeps no state per character of a long string.
+JSON_ITEM = re.compile(rb'"[^"\\]*+(?:\\.[^"\\]*+)*+"|[\[{,:]')
+# JSON items one reply may hold: every reply within MAX_VALUES_PER_REPLY (an array's description is
+# about 24), and at most about 10 MB of Python objects (40 bytes an item at worst).
+MAX_JSON_ITEMS = 24 * MAX_VALUES_PER_REPLY
 
 
 class MalformedReply(ValueError):
@@ -49,7 +60,7 @@ def placeholder(type_name):
     The class is made for this one value and cached nowhere, so the names a kernel sends
     cannot pile up in the grader.
     """
-    name = re.sub(r"\W", "_", str(type_name))[:60] or "object"
+    name = re.sub(r"\W", "_", str(type_name)[:60]) or "object"
     return type(name, (Placeholder,), {})()
 
 
@@ -58,12 +69,34 @@ def decode_reply(text):
     if not isinstance(text, str) or len(text) > MAX_REPLY_CHARS or not BASE64.fullmatch(text):
         raise MalformedReply("the kernel's reply is not base64 text of a bounded size")
     try:
-        reply = json.loads(base64.b64decode(text, validate=True))
-    except (binascii.Error, ValueError, RecursionError) as error:
+        raw = base64.b64decode(text, validate=True)
+    except binascii.Error:
+        raise MalformedReply("the kernel's reply is not base64") from None
+    check_json_structure(raw, MAX_JSON_ITEMS, ascii_only=True)
+    try:
+        reply = json.loads(raw)
+    except (ValueError, RecursionError) as error:
         raise MalformedReply(f"the kernel's reply is not JSON ({type(error).__name__})") from None
     if not isinstance(reply, dict) or not isinstance(reply.get("status"), str):
         raise MalformedReply("the kernel's reply has no status")
     return reply
+
+
+def check_json_structure(raw, limit, ascii_only=False):
+    """Refuse JSON text (bytes) from which json.loads would build more than `limit` items.
+
+    An empty list costs 64 bytes and is written in 3: 12 MB of "[],[],..." would grow the grader by
+    about 300 MB before anything could check the values. Counting stops at the limit and copies
+    nothing. The kernel side writes ASCII only (json.dumps' default); one character beyond it would
+    make json.loads widen its copy of the whole text to 2 or 4 bytes a character.
+    """
+    if ascii_only and not raw.isascii():
+        raise MalformedReply("the kernel's reply is not ASCII JSON")
+    count = 0
+    for _ in JSON_ITEM.finditer(raw):
+        count += 1
+        if count > limit:
+            raise MalformedReply(f"the kernel sent JSON of more than {limit} items")
 
 
 def decode(item, budget=None, depth=0):
@@ -121,7 +154,10 @@ def decode(item, budget=None, depth=0):
             raise MalformedReply("a numpy scalar's bytes do not match its dtype")
         return np.frombuffer(data, dtype=dtype)[0]
     if kind == "opaque":
-        return placeholder(_typed(item.get("type"), str))
+        name = _typed(item.get("type"), str)
+        if len(name) > MAX_TYPE_NAME:
+            raise MalformedReply("a type's name is too long")
+        return placeholder(name)
     raise MalformedReply(f"unknown kind of value {str(kind)[:20]!r}")
 
 
@@ -138,13 +174,9 @@ def _bounded_list(value):
 
 
 def _numeric_dtype(text):
-    try:
-        dtype = np.dtype(_typed(text, str))
-    except TypeError:
-        raise MalformedReply("an array's dtype is not a dtype") from None
-    if dtype.kind not in "biufc" or dtype.itemsize > 16 or dtype.fields is not None or dtype.subdtype:
+    if _typed(text, str) not in DTYPES:
         raise MalformedReply("an array's dtype is not a plain numeric or boolean dtype")
-    return dtype
+    return np.dtype(text)
 
 
 def _bytes(text):

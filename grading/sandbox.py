@@ -32,7 +32,9 @@ from pathlib import Path
 
 import zmq
 from jupyter_client.manager import AsyncKernelManager
-from traitlets import Bool, Integer, Unicode
+from traitlets import Bool, Integer, Unicode, default
+
+from grading.kernel_messages import BoundedKernelClient, bound_session
 
 IPC_PREFIX = "/tmp/.kernel/ipc"  # inside the sandbox
 CONNECTION_FILE = "/kernel.json"  # inside the sandbox
@@ -192,12 +194,18 @@ class SandboxedKernelManager(AsyncKernelManager):
         # refuses a message larger than MAX_MESSAGE_BYTES and queues at most RECEIVE_QUEUE
         # (set on the context, these apply to every socket made from it).
         bound_sockets(self.context)
+        # ... and no frame it sends is parsed before it is counted (a client gets a clone of this session).
+        bound_session(self.session)
         self.transport = "ipc"
         self.cgroup = None
         self.sandbox_pid = None
         self.work_folder = None  # with from_template: the folder of files made for this kernel
         self.template = self.forked = None  # with from_template: the template, and the kernel forked from it
         self.counters_at_start = (0, 0)
+
+    @default("client_factory")
+    def _client_factory_default(self):
+        return BoundedKernelClient
 
     def client(self, **kwargs):
         """A client whose sockets carry the same bounds: jupyter_client would give it a context of its own,

@@ -52,6 +52,7 @@ KERNEL_SIDE_SOURCE = importlib.resources.files("grading").joinpath("kernel_side.
 BEGIN_HIDDEN = "### BEGIN HIDDEN TESTS"
 END_HIDDEN = "### END HIDDEN TESTS"
 MAX_MESSAGE = 500
+SET_UP_SECONDS = 10  # for the kernel side's definitions in a new kernel (about 10 ms)
 NOT_SANDBOXED = ("**Graded without the sandbox** (`c.SandboxedKernelManager.sandbox = False`): "
                  "the student's code ran with the grader's rights.")
 
@@ -293,8 +294,11 @@ class TrustedExecute(Execute):
     async def async_set_up_kernel_side(self):
         """Define the kernel side's functions (grading/kernel_side.py) in a new kernel, before any cell."""
         try:
+            # Not on the cell's clock: a kernel replaced after a timeout comes when the cell's time is up,
+            # and without these functions every later call in the notebook would fail. No student code
+            # has run in a new kernel yet.
             await self._async_kernel_request(f"{KERNEL_SIDE_SOURCE}\n_cnn_grading_answer = _cnn_grading_reply({{}})",
-                                             "setting up the grading calls")
+                                             "setting up the grading calls", timeout=SET_UP_SECONDS)
         except KernelCallFailed:
             pass  # a kernel that cannot even do this fails every later call, each in its own cell
 
@@ -488,13 +492,15 @@ class TrustedExecute(Execute):
         finally:
             self.seconds["kernel"] += time.perf_counter() - started
 
-    async def _async_kernel_request(self, code, what, expression=False):
+    async def _async_kernel_request(self, code, what, expression=False, timeout=None):
+        """As kernel_request; with `timeout`, a request of the grader's own (a new kernel's set-up), run
+        whatever the student's clocks say, for at most `timeout` seconds."""
         if self.kc is None:
             raise KernelCallFailed("DeadKernelError", f"not run ({what}): the kernel died too many times")
-        out_of_time = self.out_of_time()
+        out_of_time = self.out_of_time() if timeout is None else None
         if out_of_time:
             raise KernelCallFailed("CellTimeoutError", f"not run ({what}): {out_of_time}")
-        timeout = self.current_timeout()
+        timeout = self.current_timeout() if timeout is None else timeout
         started, budget_was_running = time.monotonic(), self.budget_left is not None
         msg_id = self.kc.execute("" if expression else code, silent=True, store_history=False, allow_stdin=False,
                                  stop_on_error=False,
@@ -668,14 +674,22 @@ class TrustedExecute(Execute):
                 raise DeadKernelError(f"the kernel did not answer within {self.startup_timeout} s")
 
     # ---------------------------------------------------------------- time
-    def current_timeout(self):
+    def current_timeout(self, floor=0.5):
         """Seconds the next kernel call may take: the cell's and the notebook's time left, and once a
         cell has timed out, a short timeout from what is left of the budget."""
         now = time.monotonic()
         seconds = min(self.cell_deadline - now, self.notebook_deadline - now)
         if self.budget_left is not None:
             seconds = min(seconds, self.timeout_after_timeout, self.budget_left)
-        return max(0.5, seconds)
+        return max(floor, seconds)
+
+    def notebook_time_left(self):
+        return self.notebook_deadline - time.monotonic()
+
+    def replay_timeout(self):
+        """A replayed cell's timeout: as a call's, but its floor never reaches past the notebook's deadline
+        (the cell that killed the kernel has usually used up its own time)."""
+        return self.current_timeout(floor=min(0.5, self.notebook_time_left()))
 
     def out_of_time(self):
         """Why nothing more may run in the kernel now (a sentence naming the time limit), or None."""
@@ -721,17 +735,38 @@ class TrustedExecute(Execute):
             await self.async_start_new_kernel()
         await self.async_start_new_kernel_client()
         await self.async_set_up_kernel_side()
+        if await self._async_replay(index) == "again":
+            return await self.async_replace_kernel(index)
+
+    def cells_to_replay(self, index):
+        """Indexes of the cells before `index` that a new kernel runs again: code, not a test cell, not
+        one that killed or hung a kernel."""
         for earlier in range(index):
             cell = self.nb.cells[earlier]
             grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
-            if (cell.cell_type != "code" or earlier in self.dont_replay or not cell.source.strip()
-                    or (nbgrader_utils.is_grade(cell) and grade_id in self.test_sources)):
-                continue
-            msg_id = self.kc.execute(cell.source, store_history=False, allow_stdin=False, stop_on_error=False)
+            if (cell.cell_type == "code" and earlier not in self.dont_replay and cell.source.strip()
+                    and not (nbgrader_utils.is_grade(cell) and grade_id in self.test_sources)):
+                yield earlier
+
+    async def _async_replay(self, index):
+        """Run the cells before `index` again, on the notebook's clock; "again" when the kernel must be
+        replaced once more (a replayed cell killed it, or ignored its interrupt)."""
+        for earlier in self.cells_to_replay(index):
+            # Replays are the student's time: past the notebook's deadline the cells after this one
+            # are not run at all, so a replay would only hold the worker.
+            if self.notebook_time_left() <= 0:
+                return "out of time"
+            msg_id = self.kc.execute(self.nb.cells[earlier].source, store_history=False, allow_stdin=False,
+                                     stop_on_error=False)
             try:
-                if await self._async_reply_to(msg_id, self.current_timeout()) is None:
+                if await self._async_reply_to(msg_id, self.replay_timeout()) is None:
                     self.dont_replay.add(earlier)
                     await ensure_async(self.km.interrupt_kernel())
+                    # A kernel that does not answer its interrupt is busy for good: every later cell
+                    # would queue behind it and wait its whole timeout.
+                    if await self._async_reply_to(msg_id, self.iopub_timeout) is None:
+                        return "again"
             except DeadKernelError:
                 self.dont_replay.add(earlier)
-                return await self.async_replace_kernel(index)
+                return "again"
+        return "done"

@@ -195,6 +195,23 @@ c.CourseDirectory.db_url = "sqlite:///{db}"
 """
 
 
+def reset_peak_memory():
+    """Start this process's peak resident size (VmHWM) afresh: the next reading is one student's (the
+    grader's own work: nbgrader, the hidden tests, decoding; the kernel is another process)."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        pass
+
+
+def peak_memory_mib():
+    try:
+        status = Path("/proc/self/status").read_text()
+    except OSError:
+        return None
+    return next((int(line.split()[1]) / 1024 for line in status.splitlines() if line.startswith("VmHWM:")), None)
+
+
 class WorkerCourse:
     """A private course folder built from the materials, where submissions are autograded one at a time."""
 
@@ -234,6 +251,7 @@ class WorkerCourse:
         shutil.rmtree(submitted.parent, ignore_errors=True)
         write_files(submitted, submission.files)
         TrustedExecute.last_timings = {}
+        reset_peak_memory()
         started = time.perf_counter()
         # What the grading makes in the temp folder (jupyter_client's connection files, the kernel template's
         # folder when it starts) goes into the course, and is removed with it even if this process is killed.
@@ -245,7 +263,8 @@ class WorkerCourse:
                 tempfile.tempdir = temp_folder
             seconds = time.perf_counter() - started
             result = GradedSubmission(student, outcome["success"], outcome.get("log", ""),
-                                      timings=dict(TrustedExecute.last_timings, autograde=seconds))
+                                      timings=dict(TrustedExecute.last_timings, autograde=seconds,
+                                                   grader_peak_mib=peak_memory_mib()))
             if result.success:
                 result.files = read_files(autograded)
             with Gradebook(self.db_url, self.materials.course_id) as gradebook:

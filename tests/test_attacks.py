@@ -34,6 +34,9 @@ ATTACKS = attacks.load(SELECTED)
 BY_NAME = {a.name: a for a in ATTACKS}
 NAMES = [a.name for a in ATTACKS]
 BATCH_SECONDS = float(os.environ.get("CNN_ATTACK_BATCH_SECONDS", "1200"))
+# The grader's own peak memory while it grades one student (its Dask worker's VmHWM, the kernel not
+# included): an honest student costs about 170 MiB.
+GRADER_MEMORY_MIB = float(os.environ.get("CNN_GRADER_MEMORY_MIB", "800"))
 LIMIT_WORDS = ("memory limit", "process limit", "output limit", "time limit", "timed out", "file size limit", "disk limit")
 
 
@@ -105,10 +108,20 @@ def print_summary(result):
         graded = run.graded.get(student)
         total = scores.get(student, {}).get("total")
         seconds = f"{graded['seconds']:6.1f} s" if graded else "  (not reported)"
+        peak = grader_peak_mib(graded)
+        memory = f"{peak:5.0f} MiB" if peak is not None else "    ? MiB"
         problems = "; ".join(graded["problems"]) if graded else ""
-        print(f"  {student:<26} {total!s:>6} {seconds}  {problems[:200]}")
+        print(f"  {student:<26} {total!s:>6} {seconds} {memory}  {problems[:200]}")
+    costs = [(grader_peak_mib(g), g["seconds"], s) for s, g in run.graded.items() if grader_peak_mib(g) is not None]
+    if costs:
+        print("worst grader memory: {:.0f} MiB ({}); worst grader wall time: {:.1f} s ({})".format(
+            *max(costs)[::2], *max(costs, key=lambda c: c[1])[1:]))
     if run.returncode != 0:
         print("grader output (end):\n" + run.output[-3000:])
+
+
+def grader_peak_mib(graded):
+    return (graded or {}).get("timings", {}).get("grader_peak_mib")
 
 
 def student_scores(outcome, student):
@@ -248,6 +261,13 @@ def test_grading_time_is_bounded(outcome, name):
     assert graded is not None, "the grading run did not report this student"
     print(f"{name}: graded in {graded['seconds']:.1f} s")
     assert graded["seconds"] < BY_NAME[name].budget_seconds
+
+
+@pytest.mark.parametrize("student", [attacks.HONEST[0], *NAMES, attacks.HONEST[1]])
+def test_the_graders_own_memory_is_bounded(outcome, student):
+    peak = grader_peak_mib(outcome.run.graded.get(student))
+    assert peak is not None, "the grading run did not report this student's grader memory"
+    assert peak < GRADER_MEMORY_MIB, f"the grader grew to {peak:.0f} MiB grading {student}"
 
 
 def test_every_attack_is_documented():

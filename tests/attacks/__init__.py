@@ -106,6 +106,7 @@ class Attack:
 def load(names=None):
     """Every attack module in this folder, sorted by name (the order the grader takes them in)."""
     attacks = []
+    names = names and {n.replace("_", "-") for n in names}  # file names (dtype_text) or attack names (dtype-text)
     for path in sorted(HERE.glob("*.py")):
         if path.name.startswith("_"):
             continue

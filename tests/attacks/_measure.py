@@ -65,6 +65,9 @@ def measure(attack, template, work, limit, secret_strings):
             "seconds": round(run.seconds, 1),
             "students_reported": sorted(run.graded),
             "attacker_seconds": round(run.graded[attack.name]["seconds"], 1) if attack.name in run.graded else None,
+            # The grader's own peak memory (its worker's VmHWM) while grading each student: the kernel's is apart.
+            "grader_peak_mib": {s: round(g.get("timings", {}).get("grader_peak_mib") or 0)
+                                for s, g in run.graded.items()},
             "problems": run.graded.get(attack.name, {}).get("problems"),
             "scores": {f: own.get(f"test_{f}") for f in GRADED_FUNCTIONS} if own else None,
             "total": own.get("total") if own else None,
@@ -117,7 +120,9 @@ def summary(r):
             won.append(f"{key}={r[key]}")
     if r["feedback_leaks"]:
         won.append(f"feedback leaks {r['feedback_leaks']}")
-    return f"{r['attack']:<26} total={r['total']} {r['attacker_seconds']} s | " + ("; ".join(won) or "nothing")
+    peak = r["grader_peak_mib"].get(r["attack"])
+    return (f"{r['attack']:<26} total={r['total']} {r['attacker_seconds']} s {peak} MiB | "
+            + ("; ".join(won) or "nothing"))
 
 
 def main():

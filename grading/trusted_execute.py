@@ -89,6 +89,9 @@ def free_names(code):
             if s.is_referenced() and not (s.is_assigned() or s.is_imported() or s.is_namespace())]
 
 
+VISIBLE_MESSAGE = 300  # characters of a kernel-made error a test cell keeps (course.plain_message shows as many)
+
+
 def error_output(ename, evalue):
     evalue = evalue[:MAX_MESSAGE]
     return new_output("error", ename=ename, evalue=evalue, traceback=[f"{ename}: {evalue}"])
@@ -388,7 +391,10 @@ class TrustedExecute(Execute):
             return stdout_output(output.text)
         if output.get("ename") == "CellTimeoutError":  # the grader's own
             return output
-        return error_output(str(output.get("ename", "Error"))[:100], str(output.get("evalue", "")))
+        # The kernel wrote this error (a visible check, or the student's own code): one line of it, as the
+        # pages quote it, so that a test cell's verdict cannot carry pages of what the kernel recorded.
+        first_line = (str(output.get("evalue", "")).strip().split("\n") or [""])[0]
+        return error_output(str(output.get("ename", "Error"))[:100], first_line[:VISIBLE_MESSAGE])
 
     def run_hidden(self, code):
         """Run hidden test code here; None if it passed, else (ename, message)."""

@@ -259,6 +259,20 @@ def test_the_grader_cuts_an_exception_from_the_kernel_to_its_first_line():
     assert str(error).isprintable() and "def zero_pad" not in str(error)
 
 
+
+def test_a_test_cell_keeps_one_line_of_an_error_the_kernel_wrote():
+    """A visible check that calls the student's function runs in the kernel, which writes the error: a test
+    cell keeps its first line, as the pages show it, and not what the kernel recorded on the lines after."""
+    import nbformat
+
+    from grading.trusted_execute import VISIBLE_MESSAGE, TrustedExecute
+
+    error = nbformat.v4.new_output("error", ename="ValueError", traceback=[],
+                                   evalue="bad shape " + "7" * 400 + "\ndef zero_pad(X, pad):\n    return X")
+    kept = TrustedExecute.plain(error)
+    assert kept.ename == "ValueError" and kept.evalue == ("bad shape " + "7" * 400)[:VISIBLE_MESSAGE]
+    assert "def zero_pad" not in "".join(kept.traceback)
+
 # What a kit's message may format. Each is public (the case's description, names, shapes and dtypes that
 # follow from it, the kit's own thresholds), measures the student's own work (times, accuracy), or is the
 # student's own text cut short by `shown`. A new template formatting anything else fails here until it is

@@ -82,9 +82,10 @@ class KernelTemplate:
 
         self.exchange = Path(tempfile.mkdtemp(prefix="cnn-grading-exchange-"))
         self.settings = settings
-        command = [bwrap_path(settings.bwrap), *settings.isolation_arguments(),
+        command = [bwrap_path(settings.bwrap), *settings.isolation_arguments(nested_userns=True),
                    # Kept in the sandbox's own user namespace, so that each kernel can make its
-                   # namespaces and mounts; every kernel drops them all before running any code.
+                   # namespaces (a user namespace first) and mounts; every kernel drops them all
+                   # before running any code.
                    "--cap-add", "ALL",
                    "--ro-bind", str(self.exchange), "/submissions", "--dir", "/home/student",
                    "--remount-ro", "/dev", "--remount-ro", "/", *settings.environment_arguments(),

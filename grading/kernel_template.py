@@ -5,7 +5,8 @@ third of what grading a notebook costs. A grading process that grades notebook a
 notebook (the class pipeline's workers) starts one ``KernelTemplate``: a bubblewrap
 sandbox, isolated like a kernel's, holding a Python that has imported all that
 (grading/template_inside.py). Each kernel is forked from it and, before any student
-code runs, puts itself in namespaces of its own (mounts, pids, ipc, network), mounts
+code runs, puts itself in namespaces of its own (a user namespace owning its mounts,
+pids, ipc and network, so that no keyring or ipc object is the template's), mounts
 its own /proc, /tmp and /dev/shm and its notebook's folder, drops every capability
 and sets its limits. As root, the template's cgroup bounds the processes and memory
 of the kernel it holds (one at a time).

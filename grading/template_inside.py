@@ -3,13 +3,15 @@
 Started by grading/kernel_template.py as ``python -c <this file's text>``. It imports
 what every kernel needs (ipykernel, numpy, matplotlib: about 0.7 s of CPU), then
 waits for requests on stdin, one JSON line each. For each request it forks a child
-that gives itself new mount, pid, ipc, network and uts namespaces; the child's own
-child (pid 1 of the new pid namespace) mounts a fresh /tmp and
-/dev/shm of limited size and the notebook's folder (read-only), hides every other
-folder the template was given, drops every capability and sets the resource limits,
-and only then becomes the kernel. Nothing of one notebook's kernel is visible to the
-next one: different namespaces, fresh file systems, and the template, which holds
-no student's data, can be neither seen nor signalled from a kernel.
+that gives itself a user namespace of its own and, owned by it, new mount, pid, ipc,
+network and uts namespaces, and forbids any more; the child's own child (pid 1 of the
+new pid namespace) mounts a fresh /tmp and /dev/shm of limited size and the notebook's
+folder (read-only), hides every other folder the template was given, joins an empty
+session keyring, drops every capability, loads a seccomp filter (no keyrings, mounts,
+namespaces, file locks or inotify) and sets the resource limits, and only then becomes
+the kernel. Nothing of one notebook's kernel is visible to the next one: different
+namespaces, fresh file systems, and the template, which holds no student's data, can
+be neither seen nor signalled from a kernel.
 
 This file must not import the grading package: the sandbox shows it nothing but
 the Python installation.

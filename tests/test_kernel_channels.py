@@ -409,3 +409,41 @@ def test_the_libraries_of_the_course_work_under_the_filter(fresh_template, folde
     shutil.copy(Path(__file__).parent.parent / "source/cnn_application/datasets/test_digits.h5", folder)
     answer = asyncio.run(one_kernel(folder, "import os\n" + LIBRARIES))[0]
     assert answer == "(True, 4096.0, 0, 7)"
+
+
+BOOTED_READS_SESSION_KEY = r'''
+import ctypes
+libc = ctypes.CDLL(None, use_errno=True)
+libc.syscall.restype = ctypes.c_long
+_answer = libc.syscall(250, 10, ctypes.c_long(-3), b"user", b"cnn-grader-session-key", 0) > 0  # KEYCTL_SEARCH
+'''
+
+
+@pytest.mark.xfail(strict=True, reason="open: a booted kernel (plain nbgrader autograde) inherits the grader's "
+                                       "session keyring and has no seccomp filter; see docs/attacks.md, class 1")
+def test_a_booted_kernel_cannot_reach_the_graders_session_keyring(fresh_template, folder):
+    import ctypes
+
+    from grading.sandbox import SandboxedKernelManager
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.syscall.restype = ctypes.c_long
+    key = libc.syscall(248, b"user", b"cnn-grader-session-key", b"x", 1, ctypes.c_long(-3))  # add_key
+    assert key > 0
+
+    async def booted():
+        km = SandboxedKernelManager(kernel_name="python3")
+        await km.start_kernel(cwd=str(folder))
+        kc = km.client()
+        kc.start_channels(hb=False, stdin=False)
+        try:
+            await kc.wait_for_ready(timeout=60)
+            return await run(kc, BOOTED_READS_SESSION_KEY)
+        finally:
+            kc.stop_channels()
+            await km.shutdown_kernel(now=True)
+
+    try:
+        assert asyncio.run(booted()) == "False"
+    finally:
+        libc.syscall(250, 9, ctypes.c_long(key), ctypes.c_long(-3))  # KEYCTL_UNLINK

@@ -78,7 +78,11 @@ EPERM, ENOSYS = 1, 38
 REFUSED = ["add_key", "request_key", "keyctl",
            "unshare", "setns", "mount", "umount2", "pivot_root", "open_tree", "move_mount",
            "fsopen", "fsconfig", "fsmount", "fspick", "mount_setattr",
-           "flock", "inotify_init", "inotify_init1", "fanotify_init"]
+           "flock", "inotify_init", "inotify_init1", "fanotify_init",
+           # The page cache outlives every kernel: evicting and probing a shared file's pages exactly
+           # is a channel to a later kernel (io_uring can do both where no filter sees).
+           "cachestat", "mincore", "process_madvise", "io_uring_setup", "io_uring_enter", "io_uring_register"]
+RWF_NOWAIT, POSIX_FADV_DONTNEED, MADV_COLD, MADV_PAGEOUT = 8, 4, 20, 21
 LOCK_COMMANDS = [5, 6, 7, 36, 37, 38]  # F_GETLK, F_SETLK, F_SETLKW and their open-file-description forms
 NAMESPACE_FLAGS = [CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC, CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET,
                    CLONE_NEWTIME, CLONE_NEWCGROUP]
@@ -106,6 +110,9 @@ def seccomp_rules():
     rules = [(name, EPERM, []) for name in REFUSED]
     rules += [("fcntl", EPERM, [ArgCompare(1, SCMP_CMP_EQ, command, 0)]) for command in LOCK_COMMANDS]
     rules += [("clone", EPERM, [ArgCompare(0, SCMP_CMP_MASKED_EQ, flag, flag)]) for flag in NAMESPACE_FLAGS]
+    rules += [(call, EPERM, [ArgCompare(5, SCMP_CMP_MASKED_EQ, RWF_NOWAIT, RWF_NOWAIT)]) for call in ("preadv2", "pwritev2")]
+    rules.append(("fadvise64", EPERM, [ArgCompare(3, SCMP_CMP_EQ, POSIX_FADV_DONTNEED, 0)]))
+    rules += [("madvise", EPERM, [ArgCompare(2, SCMP_CMP_EQ, advice, 0)]) for advice in (MADV_COLD, MADV_PAGEOUT)]
     # clone3 passes its flags in memory a filter cannot read; ENOSYS makes glibc fall back to clone.
     return rules + [("clone3", ENOSYS, [])]
 

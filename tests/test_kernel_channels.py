@@ -33,6 +33,9 @@ RINGS = {"user": -4, "session": -3, "user-session": -5}
 FILES = ["/tmp/cnn-relay", "/dev/shm/cnn-relay", os.path.expanduser("~/cnn-relay"), "/home/student/cnn-relay",
          "/cnn-relay", "/var/tmp/cnn-relay"]
 SHARED = os.path.join(os.path.dirname(__import__("numpy").__file__), "__init__.pxd")
+# Files no kernel of the course reads: whether each is in the page cache is one bit of a message.
+PAGE_FILES = sorted(__import__("glob").glob(os.path.dirname(SHARED) + "/**/*.pyi", recursive=True))[:48]
+PATTERN = "".join(bin(byte)[2:].zfill(8) for byte in SECRET)[:len(PAGE_FILES)]
 
 
 def persistent_keyring():
@@ -96,6 +99,21 @@ attempt("sysv msg", msg)
 attempt("posix mq", mq)
 for path in FILES:
     attempt(f"file {path}", lambda: open(path, "wb").write(SECRET))
+
+
+def page_cache():
+    """Evict every file, then read back those whose bit is 1: the page cache outlives this kernel."""
+    for path, bit in zip(PAGE_FILES, PATTERN):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+            if bit == "1":
+                os.pread(fd, 4096, 0)
+        finally:
+            os.close(fd)
+
+
+attempt("page cache", page_cache)
 import numpy, json as preloaded
 numpy.cnn_relay = preloaded.cnn_relay = SECRET  # the template's modules, as the kernel inherited them
 stored["module state"] = "stored"
@@ -253,6 +271,31 @@ def watched_opens():
 
 
 probe("inotify", watched_opens)
+
+
+def cached(path):
+    """Whether the file has pages in the page cache, asked without loading any: cachestat, else RWF_NOWAIT."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        whole, counts = (ctypes.c_uint64 * 2)(0, 0), (ctypes.c_uint64 * 5)()
+        if libc.syscall(451, fd, whole, counts, 0) == 0:
+            return "1" if counts[0] else "0"
+        try:
+            os.preadv(fd, [bytearray(1)], 0, os.RWF_NOWAIT)
+            return "1"
+        except BlockingIOError:
+            return "0"
+    finally:
+        os.close(fd)
+
+
+def pattern_seen():
+    """Nine bits in ten right: an odd file may keep its pages (another process maps it), chance gives half."""
+    seen = "".join(cached(path) for path in PAGE_FILES)
+    return sum(a == b for a, b in zip(seen, PATTERN)) >= 0.9 * len(PATTERN)
+
+
+probe("page cache", pattern_seen)
 probe("signals", lambda: signals)
 _answer = json.dumps(found)
 '''

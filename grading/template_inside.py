@@ -72,8 +72,8 @@ def drop_capabilities(last):
 
 # The second wall, for whatever a kernel's own namespaces might still share: system calls whose objects
 # are not a namespace's (a key quota is the uid's on the whole machine) or reach files every kernel
-# shares (locks and watches on the read-only Python install, seen by a concurrent kernel).
-SCMP_ACT_ALLOW, SCMP_CMP_EQ, SCMP_CMP_MASKED_EQ = 0x7FFF0000, 4, 7
+# shares (locks, watches and page-cache state of the read-only Python install).
+SCMP_ACT_ALLOW, SCMP_ACT_ERRNO, SCMP_CMP_EQ, SCMP_CMP_MASKED_EQ = 0x7FFF0000, 0x00050000, 4, 7
 EPERM, ENOSYS = 1, 38
 REFUSED = ["add_key", "request_key", "keyctl",
            "unshare", "setns", "mount", "umount2", "pivot_root", "open_tree", "move_mount",
@@ -110,7 +110,8 @@ def seccomp_rules():
     rules = [(name, EPERM, []) for name in REFUSED]
     rules += [("fcntl", EPERM, [ArgCompare(1, SCMP_CMP_EQ, command, 0)]) for command in LOCK_COMMANDS]
     rules += [("clone", EPERM, [ArgCompare(0, SCMP_CMP_MASKED_EQ, flag, flag)]) for flag in NAMESPACE_FLAGS]
-    rules += [(call, EPERM, [ArgCompare(5, SCMP_CMP_MASKED_EQ, RWF_NOWAIT, RWF_NOWAIT)]) for call in ("preadv2", "pwritev2")]
+    rules += [(call, EPERM, [ArgCompare(5, SCMP_CMP_MASKED_EQ, RWF_NOWAIT, RWF_NOWAIT)])
+              for call in ("preadv2", "pwritev2")]
     rules.append(("fadvise64", EPERM, [ArgCompare(3, SCMP_CMP_EQ, POSIX_FADV_DONTNEED, 0)]))
     rules += [("madvise", EPERM, [ArgCompare(2, SCMP_CMP_EQ, advice, 0)]) for advice in (MADV_COLD, MADV_PAGEOUT)]
     # clone3 passes its flags in memory a filter cannot read; ENOSYS makes glibc fall back to clone.
@@ -125,9 +126,9 @@ def refuse_shared_syscalls():
     try:
         for name, error, tests in seccomp_rules():
             number = SECCOMP.seccomp_syscall_resolve_name(name.encode())
-            if number < 0:  # unknown to this libseccomp: the namespaces and dropped capabilities still hold
+            if number < 0:  # a call newer than this libseccomp knows: left to the namespaces and limits
                 continue
-            result = SECCOMP.seccomp_rule_add_array(context, 0x00050000 | error, number, len(tests),
+            result = SECCOMP.seccomp_rule_add_array(context, SCMP_ACT_ERRNO | error, number, len(tests),
                                                     (ArgCompare * len(tests))(*tests) if tests else None)
             if result < 0:
                 raise OSError(-result, f"seccomp rule for {name}: {os.strerror(-result)}")
@@ -146,7 +147,7 @@ def write_proc(path, text):
 def own_user_namespace():
     """Put this process in new namespaces owned by a user namespace of its own, and forbid any more.
 
-    Keyrings, key quotas' owners and the ipc objects hang off the user namespace: kernels forked
+    Keyrings and the ipc objects hang off the user namespace: kernels forked
     from one template shared the template's, and a student's keys reached the next student's kernel.
     The identity map keeps every file's owner as it was; setgroups is denied, as an unprivileged
     template must, so that the map means the same for root and an ordinary user. The limits of 0

@@ -8,8 +8,8 @@ network and uts namespaces, and forbids any more; the child's own child (pid 1 o
 new pid namespace) mounts a fresh /tmp and /dev/shm of limited size and the notebook's
 folder (read-only), hides every other folder the template was given, joins an empty
 session keyring, drops every capability, loads a seccomp filter (no keyrings, mounts,
-namespaces, file locks or inotify) and sets the resource limits, and only then becomes
-the kernel. Nothing of one notebook's kernel is visible to the next one: different
+namespaces, file locks, inotify or exact page-cache probes) and sets the resource limits,
+and only then becomes the kernel. Nothing of one notebook's kernel is visible to the next one: different
 namespaces, fresh file systems, and the template, which holds no student's data, can
 be neither seen nor signalled from a kernel.
 

@@ -5,7 +5,8 @@ third of what grading a notebook costs. A grading process that grades notebook a
 notebook (the class pipeline's workers) starts one ``KernelTemplate``: a bubblewrap
 sandbox, isolated like a kernel's, holding a Python that has imported all that
 (grading/template_inside.py). Each kernel is forked from it and, before any student
-code runs, puts itself in namespaces of its own (mounts, pids, ipc, network), mounts
+code runs, puts itself in namespaces of its own (a user namespace owning its mounts,
+pids, ipc and network, so that no keyring or ipc object is the template's), mounts
 its own /proc, /tmp and /dev/shm and its notebook's folder, drops every capability
 and sets its limits. As root, the template's cgroup bounds the processes and memory
 of the kernel it holds (one at a time).
@@ -82,9 +83,10 @@ class KernelTemplate:
 
         self.exchange = Path(tempfile.mkdtemp(prefix="cnn-grading-exchange-"))
         self.settings = settings
-        command = [bwrap_path(settings.bwrap), *settings.isolation_arguments(),
+        command = [bwrap_path(settings.bwrap), *settings.isolation_arguments(nested_userns=True),
                    # Kept in the sandbox's own user namespace, so that each kernel can make its
-                   # namespaces and mounts; every kernel drops them all before running any code.
+                   # namespaces (a user namespace first) and mounts; every kernel drops them all
+                   # before running any code.
                    "--cap-add", "ALL",
                    "--ro-bind", str(self.exchange), "/submissions", "--dir", "/home/student",
                    "--remount-ro", "/dev", "--remount-ro", "/", *settings.environment_arguments(),

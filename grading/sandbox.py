@@ -244,10 +244,14 @@ class SandboxedKernelManager(AsyncKernelManager):
             wrapped = self.cgroup.join_command() + wrapped
         return wrapped
 
-    def isolation_arguments(self):
+    def isolation_arguments(self, nested_userns=False):
         """bwrap's options for an empty, read-only world: the Python install, a small /tmp and /dev/shm,
-        no network, its own pids, no new user namespaces, the grader's environment left out."""
-        args = ["--unshare-all", "--unshare-user", "--disable-userns", "--die-with-parent", "--new-session",
+        no network, its own pids, no new user namespaces, the grader's environment left out.
+
+        nested_userns: for the kernel template only, whose forked kernels each make a user namespace
+        of their own (they share nothing through the template's) and then forbid any more."""
+        userns = ["--unshare-user"] if nested_userns else ["--unshare-user", "--disable-userns"]
+        args = ["--unshare-all", *userns, "--die-with-parent", "--new-session",
                 "--clearenv", "--dev", "/dev", "--proc", "/proc",
                 "--size", str(self.tmp_size), "--tmpfs", "/tmp",
                 "--size", str(SHM_SIZE), "--tmpfs", "/dev/shm",
@@ -274,6 +278,9 @@ class SandboxedKernelManager(AsyncKernelManager):
             # reserves memory per thread) and a kernel on one core.
             "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
             "PYTHONNOUSERSITE": "1", "PYTHONDONTWRITEBYTECODE": "1",
+            # A forked kernel may not take file locks (they would be a channel to a concurrent kernel);
+            # HDF5 takes one on every file it opens unless told not to.
+            "HDF5_USE_FILE_LOCKING": "FALSE",
         }
 
     def environment_arguments(self):

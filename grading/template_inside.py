@@ -3,13 +3,15 @@
 Started by grading/kernel_template.py as ``python -c <this file's text>``. It imports
 what every kernel needs (ipykernel, numpy, matplotlib: about 0.7 s of CPU), then
 waits for requests on stdin, one JSON line each. For each request it forks a child
-that gives itself new mount, pid, ipc, network and uts namespaces; the child's own
-child (pid 1 of the new pid namespace) mounts a fresh /tmp and
-/dev/shm of limited size and the notebook's folder (read-only), hides every other
-folder the template was given, drops every capability and sets the resource limits,
-and only then becomes the kernel. Nothing of one notebook's kernel is visible to the
-next one: different namespaces, fresh file systems, and the template, which holds
-no student's data, can be neither seen nor signalled from a kernel.
+that gives itself a user namespace of its own and, owned by it, new mount, pid, ipc,
+network and uts namespaces, and forbids any more; the child's own child (pid 1 of the
+new pid namespace) mounts a fresh /tmp and /dev/shm of limited size and the notebook's
+folder (read-only), hides every other folder the template was given, joins an empty
+session keyring, drops every capability, loads a seccomp filter (no keyrings, mounts,
+namespaces, file locks, inotify or exact page-cache probes) and sets the resource limits,
+and only then becomes the kernel. Nothing of one notebook's kernel is visible to the next one: different
+namespaces, fresh file systems, and the template, which holds no student's data, can
+be neither seen nor signalled from a kernel.
 
 This file must not import the grading package: the sandbox shows it nothing but
 the Python installation.
@@ -22,7 +24,10 @@ import signal
 import sys
 
 CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC = 0x00020000, 0x04000000, 0x08000000
-CLONE_NEWPID, CLONE_NEWNET = 0x20000000, 0x40000000
+CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET = 0x10000000, 0x20000000, 0x40000000
+CLONE_NEWTIME, CLONE_NEWCGROUP = 0x00000080, 0x02000000
+KERNEL_NAMESPACES = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWUTS
+SYS_KEYCTL, KEYCTL_JOIN_SESSION_KEYRING = 250, 1
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
 MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 32, 4096, 16384, 1 << 18
 PR_CAPBSET_DROP, PR_SET_SECUREBITS, PR_SET_NO_NEW_PRIVS, PR_CAP_AMBIENT = 24, 28, 38, 47
@@ -33,6 +38,8 @@ EXCHANGE = "/submissions"  # the template's view of the folders the grader fills
 HOME = "/home/student"
 
 libc = ctypes.CDLL(None, use_errno=True)
+libc.syscall.restype = ctypes.c_long
+SECCOMP = None  # libseccomp, loaded by main()
 
 
 def check(result, what):
@@ -63,6 +70,108 @@ def drop_capabilities(last):
     check(libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
 
 
+# The second wall, for whatever a kernel's own namespaces might still share: system calls whose objects
+# are not a namespace's (a key quota is the uid's on the whole machine) or reach files every kernel
+# shares (locks, watches and page-cache state of the read-only Python install).
+SCMP_ACT_ALLOW, SCMP_ACT_ERRNO, SCMP_CMP_EQ, SCMP_CMP_MASKED_EQ = 0x7FFF0000, 0x00050000, 4, 7
+EPERM, ENOSYS = 1, 38
+REFUSED = ["add_key", "request_key", "keyctl",
+           "unshare", "setns", "mount", "umount2", "pivot_root", "open_tree", "move_mount",
+           "fsopen", "fsconfig", "fsmount", "fspick", "mount_setattr",
+           "flock", "inotify_init", "inotify_init1", "fanotify_init",
+           # The page cache outlives every kernel: evicting and probing a shared file's pages exactly
+           # is a channel to a later kernel (io_uring can do both where no filter sees).
+           "cachestat", "mincore", "process_madvise", "io_uring_setup", "io_uring_enter", "io_uring_register"]
+RWF_NOWAIT, POSIX_FADV_DONTNEED, MADV_COLD, MADV_PAGEOUT = 8, 4, 20, 21
+LOCK_COMMANDS = [5, 6, 7, 36, 37, 38]  # F_GETLK, F_SETLK, F_SETLKW and their open-file-description forms
+NAMESPACE_FLAGS = [CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC, CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET,
+                   CLONE_NEWTIME, CLONE_NEWCGROUP]
+
+
+class ArgCompare(ctypes.Structure):
+    _fields_ = [("arg", ctypes.c_uint), ("op", ctypes.c_int), ("datum_a", ctypes.c_uint64),
+                ("datum_b", ctypes.c_uint64)]
+
+
+def load_seccomp():
+    """libseccomp, opened while the template starts, so that a kernel's setup opens no file for it."""
+    seccomp = ctypes.CDLL("libseccomp.so.2")
+    seccomp.seccomp_init.restype = ctypes.c_void_p
+    seccomp.seccomp_init.argtypes = [ctypes.c_uint32]
+    seccomp.seccomp_syscall_resolve_name.argtypes = [ctypes.c_char_p]
+    seccomp.seccomp_rule_add_array.argtypes = [ctypes.c_void_p, ctypes.c_uint32, ctypes.c_int, ctypes.c_uint,
+                                               ctypes.POINTER(ArgCompare)]
+    seccomp.seccomp_load.argtypes = seccomp.seccomp_release.argtypes = [ctypes.c_void_p]
+    return seccomp
+
+
+def seccomp_rules():
+    """(system call, errno, argument tests): any one rule that matches refuses the call."""
+    rules = [(name, EPERM, []) for name in REFUSED]
+    rules += [("fcntl", EPERM, [ArgCompare(1, SCMP_CMP_EQ, command, 0)]) for command in LOCK_COMMANDS]
+    rules += [("clone", EPERM, [ArgCompare(0, SCMP_CMP_MASKED_EQ, flag, flag)]) for flag in NAMESPACE_FLAGS]
+    rules += [(call, EPERM, [ArgCompare(5, SCMP_CMP_MASKED_EQ, RWF_NOWAIT, RWF_NOWAIT)])
+              for call in ("preadv2", "pwritev2")]
+    rules.append(("fadvise64", EPERM, [ArgCompare(3, SCMP_CMP_EQ, POSIX_FADV_DONTNEED, 0)]))
+    rules += [("madvise", EPERM, [ArgCompare(2, SCMP_CMP_EQ, advice, 0)]) for advice in (MADV_COLD, MADV_PAGEOUT)]
+    # clone3 passes its flags in memory a filter cannot read; ENOSYS makes glibc fall back to clone.
+    return rules + [("clone3", ENOSYS, [])]
+
+
+def refuse_shared_syscalls():
+    """Load the filter into this process and all it starts (needs no_new_privs, set by drop_capabilities)."""
+    context = SECCOMP.seccomp_init(SCMP_ACT_ALLOW)
+    if not context:
+        raise OSError("seccomp_init failed")
+    try:
+        for name, error, tests in seccomp_rules():
+            number = SECCOMP.seccomp_syscall_resolve_name(name.encode())
+            if number < 0:  # a call newer than this libseccomp knows: left to the namespaces and limits
+                continue
+            result = SECCOMP.seccomp_rule_add_array(context, SCMP_ACT_ERRNO | error, number, len(tests),
+                                                    (ArgCompare * len(tests))(*tests) if tests else None)
+            if result < 0:
+                raise OSError(-result, f"seccomp rule for {name}: {os.strerror(-result)}")
+        result = SECCOMP.seccomp_load(context)
+        if result < 0:
+            raise OSError(-result, f"seccomp_load: {os.strerror(-result)}")
+    finally:
+        SECCOMP.seccomp_release(context)
+
+
+def write_proc(path, text):
+    with open(path, "w") as handle:
+        handle.write(text)
+
+
+def own_user_namespace():
+    """Put this process in new namespaces owned by a user namespace of its own, and forbid any more.
+
+    Keyrings and the ipc objects hang off the user namespace: kernels forked
+    from one template shared the template's, and a student's keys reached the next student's kernel.
+    The identity map keeps every file's owner as it was; setgroups is denied, as an unprivileged
+    template must, so that the map means the same for root and an ordinary user. The limits of 0
+    are this namespace's own: its kernel can make no namespace and no inotify or fanotify watch,
+    and, having dropped its capabilities, cannot raise them again.
+    """
+    uid, gid = os.getuid(), os.getgid()
+    check(libc.unshare(KERNEL_NAMESPACES), "unshare")
+    write_proc("/proc/self/setgroups", "deny")
+    write_proc("/proc/self/uid_map", f"{uid} {uid} 1")
+    write_proc("/proc/self/gid_map", f"{gid} {gid} 1")
+    for name in sorted(os.listdir("/proc/sys/user")):
+        if name.startswith("max_"):
+            write_proc(f"/proc/sys/user/{name}", "0")
+
+
+def join_new_session_keyring():
+    """The template's session keyring is inherited through fork and a new user namespace alike (it may
+    even be the instructor's login keyring): give the kernel an empty one of its own."""
+    if libc.syscall(SYS_KEYCTL, KEYCTL_JOIN_SESSION_KEYRING, None) < 0:
+        error = ctypes.get_errno()
+        raise OSError(error, f"session keyring: {os.strerror(error)}")
+
+
 def become_kernel(request):
     """In pid 1 of the new namespaces: set up this kernel's own file systems and limits, then run it."""
     limits = request["limits"]
@@ -82,14 +191,16 @@ def become_kernel(request):
     mount(folder, HOME, None, MS_BIND | MS_REC)
     mount(None, HOME, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
     mount("tmpfs", EXCHANGE, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV, "size=4k")  # the other folders
-    # No /proc at all: a new one cannot be mounted under bubblewrap's --disable-userns, and the template's
-    # would show the template's processes. Python, numpy and ipykernel do without it.
+    # No /proc at all: the template's would show the template's processes, and the kernel's own
+    # limits in /proc/sys/user must stay out of reach. Python, numpy and ipykernel do without it.
     mount("tmpfs", "/proc", "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k")
     os.makedirs("/tmp/.kernel", mode=0o700)
     connection = "/tmp/.kernel/kernel.json"
     with open(os.open(connection, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as handle:
         json.dump(request["connection"], handle)
+    join_new_session_keyring()
     drop_capabilities(last_capability)
+    refuse_shared_syscalls()
     for name, value in [(resource.RLIMIT_AS, limits["memory"]), (resource.RLIMIT_FSIZE, limits["file_size"]),
                         (resource.RLIMIT_CPU, limits["cpu_seconds"]), (resource.RLIMIT_CORE, 0)]:
         resource.setrlimit(name, (value, value))
@@ -113,8 +224,7 @@ def spawn(request):
         try:
             os.close(ready)
             signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-            check(libc.unshare(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWUTS),
-                  "unshare")
+            own_user_namespace()
             kernel = os.fork()
             if kernel == 0:
                 # Its own session and process group: kill(0, ...) must not reach the template's group.
@@ -144,6 +254,12 @@ def spawn(request):
 
 
 def main():
+    global SECCOMP
+    try:
+        SECCOMP = load_seccomp()
+    except OSError as error:  # the grader reports this line: the kernels would run without their second wall
+        print(f"libseccomp is missing ({error}): install libseccomp2", flush=True)
+        return
     for module in json.loads(sys.argv[1]):
         __import__(module)
     if len(os.listdir("/proc/self/task")) != 1:  # a fork copies only the calling thread

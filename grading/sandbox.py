@@ -394,6 +394,8 @@ class SandboxedKernelManager(AsyncKernelManager):
     def _release_sandbox(self):
         if self.forked is not None:
             self.forked.kill()
+            # Its socket reconnects through the fd, whose number is free once closed.
+            self._close_control_socket()
             self.forked.close_sockets()
         if self.cgroup is not None:
             self.cgroup.destroy()

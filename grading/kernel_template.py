@@ -31,6 +31,8 @@ from pathlib import Path
 
 from grading import submission_files
 
+SOCKETS = "/run/kernel"  # where a forked kernel's sockets listen, on a mount it cannot write (template_inside.py)
+
 TEMPLATE_SOURCE = importlib.resources.files("grading").joinpath("template_inside.py").read_text()
 # What a kernel imports while it starts and runs this course's notebook (measured: the kernel's
 # sys.modules against the template's), so that a forked kernel imports next to nothing.
@@ -50,6 +52,28 @@ class ForkedKernel:
         self.pid = pid
         self.pidfd = os.pidfd_open(pid)
         self.returncode = None
+        self.sockets = None  # a directory fd on the kernel's read-only socket folder
+
+    def open_sockets(self):
+        """Hold the kernel's socket folder by a directory fd, for the grader to connect through.
+
+        /proc/<pid> names a pid, and pids are reused: the folder is opened once, now, and the pidfd
+        then says the kernel was alive after the open, so the fd is this kernel's. Nothing after the
+        fd can change: the folder is read-only and the kernel cannot mount, so a reconnect through
+        /proc/self/fd/<fd>/ipc-N reaches this kernel's socket or nothing."""
+        fd = os.open(f"/proc/{self.pid}/root{SOCKETS}", os.O_PATH | os.O_DIRECTORY | os.O_NOFOLLOW)
+        if self.poll() is not None or not os.fstatvfs(fd).f_flag & os.ST_RDONLY:
+            os.close(fd)
+            raise RuntimeError("the forked kernel's socket folder is not the read-only one it made")
+        self.sockets = fd
+
+    def sockets_prefix(self):
+        return f"/proc/self/fd/{self.sockets}/ipc"
+
+    def close_sockets(self):
+        if self.sockets is not None:
+            os.close(self.sockets)
+            self.sockets = None
 
     def poll(self):
         if self.returncode is None and select.select([self.pidfd], [], [], 0)[0]:
@@ -72,6 +96,7 @@ class ForkedKernel:
 
     def close(self):
         self.kill()
+        self.close_sockets()
         os.close(self.pidfd)
 
 
@@ -88,7 +113,7 @@ class KernelTemplate:
                    # namespaces (a user namespace first) and mounts; every kernel drops them all
                    # before running any code.
                    "--cap-add", "ALL",
-                   "--ro-bind", str(self.exchange), "/submissions", "--dir", "/home/student",
+                   "--ro-bind", str(self.exchange), "/submissions", "--dir", "/home/student", "--dir", SOCKETS,
                    "--remount-ro", "/dev", "--remount-ro", "/", *settings.environment_arguments(),
                    "--", sys.executable, "-c", TEMPLATE_SOURCE, json.dumps(PRELOAD)]
         self.cgroup = None
@@ -125,7 +150,18 @@ class KernelTemplate:
         if not answer.startswith("kernel "):
             shutil.rmtree(exchange, ignore_errors=True)
             raise RuntimeError(f"the kernel template could not fork a kernel ({answer or 'no answer'})")
-        return ForkedKernel(self.host_pid(int(answer.split()[1]))), exchange
+        return self.kernel(int(answer.split()[1])), exchange
+
+    def kernel(self, template_pid):
+        kernel = ForkedKernel(self.host_pid(template_pid))
+        try:
+            if not self.descends_from_template(kernel.pid):  # the pid was reused before the pidfd was opened
+                raise RuntimeError("the forked kernel ended before the grader could hold it")
+            kernel.open_sockets()
+        except BaseException:
+            kernel.close()
+            raise
+        return kernel
 
     def host_pid(self, template_pid, seconds=10.0):
         """The host's pid of the kernel that the template knows as template_pid (pid 1 of its own namespace)."""

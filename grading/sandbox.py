@@ -12,8 +12,11 @@ preprocessor (and nbclient under it) starts kernels through it when
 * is limited in memory (RLIMIT_AS), file size (RLIMIT_FSIZE), processes and threads
   (a cgroup when the grader runs as root, which RLIMIT_NPROC does not limit;
   RLIMIT_NPROC otherwise) and CPU (one core, by cgroup, when root);
-* talks to the grader over unix sockets inside its own /tmp, which the grader
-  reaches through /proc/<pid>/root, so no folder of the host is writable from inside.
+* talks to the grader over unix sockets, so no folder of the host is writable from inside.
+  A kernel forked from a template (the class pipeline's) listens on sockets made before its
+  code runs, in a folder it cannot write, which the grader holds by a directory fd: no
+  reconnect can be sent elsewhere. A booted kernel's sockets are in its own /tmp, reached
+  through /proc/<pid>/root: a kernel can replace them by links (docs/attacks.md, class 2).
 
 Everything of a kernel dies with it: ``--die-with-parent`` and the pid namespace end
 every process it started, and when a cgroup is used the grader kills whatever is
@@ -337,7 +340,7 @@ class SandboxedKernelManager(AsyncKernelManager):
         self.provisioner.process, self.provisioner.pid, self.provisioner.pgid = self.forked, self.forked.pid, None
         self._reconcile_connection_info(self.provisioner.connection_info)
         self.sandbox_pid = self.forked.pid
-        self.ip = f"/proc/{self.sandbox_pid}/root{IPC_PREFIX}"
+        self.ip = self.forked.sockets_prefix()
 
     @staticmethod
     def _find_sandbox_pid(bwrap_pid, seconds=10.0):
@@ -391,6 +394,9 @@ class SandboxedKernelManager(AsyncKernelManager):
     def _release_sandbox(self):
         if self.forked is not None:
             self.forked.kill()
+            # Its socket reconnects through the fd, whose number is free once closed.
+            self._close_control_socket()
+            self.forked.close_sockets()
         if self.cgroup is not None:
             self.cgroup.destroy()
         if not self.sandbox and self.ip.startswith("/tmp/cnn-kernel-"):

@@ -6,8 +6,9 @@ waits for requests on stdin, one JSON line each. For each request it forks a chi
 that gives itself a user namespace of its own and, owned by it, new mount, pid, ipc,
 network and uts namespaces, and forbids any more; the child's own child (pid 1 of the
 new pid namespace) mounts a fresh /tmp and /dev/shm of limited size and the notebook's
-folder (read-only), hides every other folder the template was given, joins an empty
-session keyring, drops every capability, loads a seccomp filter (no keyrings, mounts,
+folder (read-only), hides every other folder the template was given, binds and listens on
+the kernel's unix sockets in a /run/kernel it then makes read-only (the grader connects only
+there, through a directory fd), joins an empty session keyring, drops every capability, loads a seccomp filter (no keyrings, mounts,
 namespaces, file locks, inotify or exact page-cache probes) and sets the resource limits,
 and only then becomes the kernel. Nothing of one notebook's kernel is visible to the next one: different
 namespaces, fresh file systems, and the template, which holds no student's data, can
@@ -21,6 +22,7 @@ import json
 import os
 import resource
 import signal
+import socket
 import sys
 
 CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC = 0x00020000, 0x04000000, 0x08000000
@@ -36,6 +38,11 @@ SECURE_ALL_BITS_LOCKED = 0x2F  # noroot, no_setuid_fixup, keep_caps off, each lo
 LINUX_CAPABILITY_VERSION_3 = 0x20080522
 EXCHANGE = "/submissions"  # the template's view of the folders the grader fills, one per notebook
 HOME = "/home/student"
+# The kernel's listening sockets: made here while the kernel is still privileged, then the folder is
+# made read-only, so that no path the grader connects through is one the kernel can change.
+SOCKETS = "/run/kernel"
+PORTS = ("shell_port", "iopub_port", "stdin_port", "control_port", "hb_port")
+BOUND_FD = 3  # the kernel writes one byte here once its sockets listen (spawn waits for it)
 
 libc = ctypes.CDLL(None, use_errno=True)
 libc.syscall.restype = ctypes.c_long
@@ -172,6 +179,62 @@ def join_new_session_keyring():
         raise OSError(error, f"session keyring: {os.strerror(error)}")
 
 
+def listen_on_ports(connection):
+    """Bind and listen on every port's unix socket in a small tmpfs, then make that tmpfs read-only.
+
+    Without capabilities (and with mounts refused by the filter) the kernel can then neither replace,
+    remove nor add a file there, so a reconnect by path always reaches these very sockets.
+    Returns {port: listening fd}, for ipykernel to take over (PreboundKernelApp)."""
+    mount("tmpfs", SOCKETS, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=64k,mode=0700")
+    listening = {}
+    for name in PORTS:
+        port = int(connection[name])
+        server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        server.bind(f"{SOCKETS}/ipc-{port}")
+        server.listen(64)
+        server.setblocking(False)  # zmq accepts after a poll; a connection gone meanwhile must not block it
+        listening[port] = server.detach()
+    mount(None, SOCKETS, None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC)
+    connection["ip"] = f"{SOCKETS}/ipc"
+    return listening
+
+
+def prebound_kernel_app(listening):
+    """An IPKernelApp (and heartbeat) that takes over the listening sockets instead of binding by path:
+    binding by path would make them in the kernel's writable /tmp."""
+    import zmq
+    from ipykernel.heartbeat import Heartbeat
+    from ipykernel.kernelapp import IPKernelApp
+
+    def take_over(sock, port):
+        sock.setsockopt(zmq.USE_FD, listening[port])
+        sock.bind(f"ipc://{SOCKETS}/ipc-{port}")
+        return port
+
+    class PreboundHeartbeat(Heartbeat):
+        def _try_bind_socket(self):
+            take_over(self.socket, self.port)
+
+    class PreboundKernelApp(IPKernelApp):
+        def _try_bind_socket(self, s, port):
+            return take_over(s, port)
+
+        def init_heartbeat(self):
+            # as IPKernelApp.init_heartbeat, with the heartbeat above
+            self.heartbeat = PreboundHeartbeat(zmq.Context(), (self.transport, self.ip, self.hb_port),
+                                               curve_publickey=self.curve_publickey,
+                                               curve_secretkey=self.curve_secretkey)
+            self.hb_port = self.heartbeat.port
+            self.heartbeat.start()
+
+    return PreboundKernelApp
+
+
+def tell_sockets_listen():
+    os.write(BOUND_FD, b"1")
+    os.close(BOUND_FD)
+
+
 def become_kernel(request):
     """In pid 1 of the new namespaces: set up this kernel's own file systems and limits, then run it."""
     limits = request["limits"]
@@ -194,10 +257,12 @@ def become_kernel(request):
     # No /proc at all: the template's would show the template's processes, and the kernel's own
     # limits in /proc/sys/user must stay out of reach. Python, numpy and ipykernel do without it.
     mount("tmpfs", "/proc", "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k")
+    listening = listen_on_ports(request["connection"])
     os.makedirs("/tmp/.kernel", mode=0o700)
     connection = "/tmp/.kernel/kernel.json"
     with open(os.open(connection, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as handle:
         json.dump(request["connection"], handle)
+    tell_sockets_listen()
     join_new_session_keyring()
     drop_capabilities(last_capability)
     refuse_shared_syscalls()
@@ -209,9 +274,7 @@ def become_kernel(request):
     os.chdir(HOME)
     os.environ.clear()
     os.environ.update(request["environment"])
-    from ipykernel.kernelapp import IPKernelApp
-
-    app = IPKernelApp.instance()
+    app = prebound_kernel_app(listening).instance()
     app.initialize(["-f", connection, *request["arguments"]])
     app.start()
 
@@ -225,20 +288,30 @@ def spawn(request):
             os.close(ready)
             signal.signal(signal.SIGCHLD, signal.SIG_DFL)
             own_user_namespace()
+            bound, bound_write = os.pipe()
             kernel = os.fork()
             if kernel == 0:
                 # Its own session and process group: kill(0, ...) must not reach the template's group.
                 os.setsid()
                 os.close(report)
+                os.close(bound)
+                os.dup2(bound_write, BOUND_FD)
                 os.closerange(0, 3)
                 null = os.open("/dev/null", os.O_RDWR)
                 for fd in (0, 1, 2):
                     os.dup2(null, fd)
-                os.closerange(3, 65536)  # nothing of the template's reaches the kernel
+                os.closerange(BOUND_FD + 1, 65536)  # nothing of the template's reaches the kernel
                 try:
                     become_kernel(request)
                 finally:
                     os._exit(1)
+            os.close(bound_write)
+            # Answered only once the sockets listen on their read-only mount: the grader opens that
+            # folder right after the answer, and must find the sockets, not the empty folder under it.
+            if os.read(bound, 1) != b"1":
+                os.kill(kernel, signal.SIGKILL)
+                os._exit(0)
+            os.close(bound)
             os.write(report, f"{kernel}\n".encode())
             os.close(report)
             os.closerange(0, 65536)

@@ -607,6 +607,10 @@ class TrustedExecute(Execute):
 
     async def _async_cleanup_kernel(self):
         if self.km is not None:  # None once the kernel died too often and was not replaced
+            # Channels first (nbclient stops them after the kernel): releasing a forked kernel closes
+            # the directory fd they reconnect through, and the next file opened may get its number.
+            if getattr(self, "kc", None) is not None:
+                await ensure_async(self.kc.stop_channels())
             await super()._async_cleanup_kernel()
 
     _cleanup_kernel = run_sync(_async_cleanup_kernel)

@@ -53,6 +53,7 @@ import dataclasses
 import importlib
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -187,8 +188,14 @@ def write_class(course, attacks, port):
 
 
 # ------------------------------------------------------------------------ the listener
+# A unix socket on the host beside the TCP listener, for attacks that would make the grader connect to a
+# path of the host (tests/attacks/socket_swap.py); named after the TCP port, which the attacks know.
+UNIX_LISTENER = "/tmp/cnn-attack-listener-{port}/socket"
+
+
 class Listener:
-    """A TCP server on 127.0.0.1 that keeps whatever any connection sends (what was leaked)."""
+    """A TCP server on 127.0.0.1, and a unix socket (UNIX_LISTENER), that keep whatever any connection
+    sends (what was leaked)."""
 
     def __init__(self):
         self.server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -197,15 +204,23 @@ class Listener:
         self.server.listen(64)
         self.server.settimeout(0.2)
         self.port = self.server.getsockname()[1]
+        self.unix_path = Path(UNIX_LISTENER.format(port=self.port))
+        self.unix_path.parent.mkdir(mode=0o700, exist_ok=True)
+        self.unix_server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.unix_server.bind(str(self.unix_path))
+        self.unix_server.listen(64)
+        self.unix_server.settimeout(0.2)
         self.received = []  # one bytes object per connection
         self.stopping = False
-        self.thread = threading.Thread(target=self._serve, daemon=True)
-        self.thread.start()
+        self.threads = [threading.Thread(target=self._serve, args=(server,), daemon=True)
+                        for server in (self.server, self.unix_server)]
+        for thread in self.threads:
+            thread.start()
 
-    def _serve(self):
+    def _serve(self, server):
         while not self.stopping:
             try:
-                conn, _ = self.server.accept()
+                conn, _ = server.accept()
             except (socket.timeout, OSError):
                 continue
             threading.Thread(target=self._read, args=(conn,), daemon=True).start()
@@ -228,8 +243,11 @@ class Listener:
 
     def close(self):
         self.stopping = True
-        self.thread.join(2)
+        for thread in self.threads:
+            thread.join(2)
         self.server.close()
+        self.unix_server.close()
+        shutil.rmtree(self.unix_path.parent, ignore_errors=True)
 
 
 # --------------------------------------------------------------------- the grading run

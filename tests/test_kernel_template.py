@@ -26,13 +26,14 @@ async def run(kc, code):
 
 
 @contextlib.asynccontextmanager
-async def forked_kernel(folder):
-    """A client of a kernel forked from the template, with `folder`'s files; shut down on leaving."""
+async def forked_kernel(folder, every_channel=False):
+    """A client of a kernel forked from the template, with `folder`'s files (its manager is `kc.parent`);
+    shut down on leaving. every_channel: heartbeat and stdin connected too."""
     km = SandboxedKernelManager(kernel_name="python3")
     km.from_template = True
     await km.start_kernel(cwd=str(folder))
     kc = km.client()
-    kc.start_channels(hb=False, stdin=False)
+    kc.start_channels(hb=every_channel, stdin=every_channel)
     try:
         await kc.wait_for_ready(timeout=60)
         yield kc

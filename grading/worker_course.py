@@ -44,7 +44,7 @@ from sqlalchemy import create_engine, text
 from traitlets.config.loader import PyFileConfigLoader
 
 from grading import owned_folders
-from grading.text import PrintableRecords, printable
+from grading.text import keep_records_printable, printable
 
 COURSE_PREFIX = "cnn-grading-course-"
 
@@ -239,8 +239,7 @@ class WorkerCourse:
         self.api = NbGraderAPI(config=config)
         # nbgrader's records quote the student's file names and notebook: one record, one printable line of the
         # log that goes back (the pipeline's log and the problems it reports are made from it).
-        if not any(isinstance(f, PrintableRecords) for f in self.api.log.filters):
-            self.api.log.addFilter(PrintableRecords())
+        keep_records_printable(self.api.log)
 
     def grade(self, submission):
         from grading.trusted_execute import TrustedExecute

@@ -35,6 +35,7 @@ from pathlib import Path
 
 from course_tools import submissions
 from course_tools.course import Course, course_copy
+from grading.text import first_line
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
@@ -355,7 +356,7 @@ class NotebookChecks:
             with self.here(), _quiet():
                 exec(self.hidden[f"test_{cell}"], namespace)
         except Exception as error:  # the grader's cell fails on any error, the kit's or the student's
-            return f"{type(error).__name__}: {(str(error).strip().splitlines() or [''])[0]}"
+            return f"{type(error).__name__}: {first_line(error)}"
         return ""
 
     def visible_message(self, entry):

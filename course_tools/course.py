@@ -16,7 +16,7 @@ from traitlets.config.loader import PyFileConfigLoader
 
 from course_tools import submissions
 from course_tools.build_notebook import ASSIGNMENT, ASSIGNMENTS, ROOT
-from grading.text import printable
+from grading.text import first_line, printable
 
 # Part 1's notebook and graded functions, for the code written for part 1 alone (its corpus, demo
 # students, benchmark and tests). The grading pipeline does not use them: a Course's notebook is
@@ -39,8 +39,8 @@ def plain_message(errors):
     if error.ename == "NotImplementedError":
         return "not implemented yet: the function still raises NotImplementedError"
     # ename and evalue are whatever the student's code raised.
-    first_line = printable((error.evalue or "").strip().split("\n")[0])[:300]
-    return f"{printable(error.ename, 100)}: {first_line}" if first_line else printable(error.ename, 100)
+    message = printable(first_line(error.evalue or ""))[:300]
+    return f"{printable(error.ename, 100)}: {message}" if message else printable(error.ename, 100)
 
 
 def released_assignments(root):

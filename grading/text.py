@@ -31,6 +31,11 @@ def visible(char):
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
 
 
+def first_line(text):
+    """The first line of `text`, stripped: all a one-line verdict quotes of an error's message."""
+    return str(text).strip().split("\n")[0]
+
+
 def printable(text, limit=None):
     """`text` on one line, every hidden character shown as an escape; cut to about `limit` characters."""
     shown = "".join(map(visible, str(text)))

@@ -46,6 +46,7 @@ from grading import plain_data
 from grading.kernel_side import _cnn_grading_digest as digest_of
 from grading.kernel_side import _cnn_grading_encode as encode
 from grading.sandbox import SHM_SIZE, SandboxedKernelManager
+from grading.text import first_line
 
 # Read through the package, so that it works when the package comes as a zip (Dask workers).
 KERNEL_SIDE_SOURCE = importlib.resources.files("grading").joinpath("kernel_side.py").read_text()
@@ -393,8 +394,8 @@ class TrustedExecute(Execute):
             return output
         # The kernel wrote this error (a visible check, or the student's own code): one line of it, as the
         # pages quote it, so that a test cell's verdict cannot carry pages of what the kernel recorded.
-        first_line = (str(output.get("evalue", "")).strip().split("\n") or [""])[0]
-        return error_output(str(output.get("ename", "Error"))[:100], first_line[:VISIBLE_MESSAGE])
+        return error_output(str(output.get("ename", "Error"))[:100],
+                            first_line(output.get("evalue", ""))[:VISIBLE_MESSAGE])
 
     def run_hidden(self, code):
         """Run hidden test code here; None if it passed, else (ename, message)."""
@@ -408,7 +409,7 @@ class TrustedExecute(Execute):
         except KernelCallFailed as failure:
             return failure.ename, failure.message
         except Exception as error:  # the hidden tests' verdict: one sentence, never a traceback
-            message = str(error).strip().split("\n")[0] or "a hidden test failed"
+            message = first_line(error) or "a hidden test failed"
             return type(error).__name__, message
         finally:
             for name in proxies:

@@ -12,6 +12,7 @@ The problems found name the student's files and link targets, which the student 
 is made printable here (grading/text.py), once, before the sentence goes anywhere.
 """
 import fnmatch
+import itertools
 import os
 import re
 import shutil
@@ -20,28 +21,35 @@ from pathlib import Path
 
 from nbgrader.preprocessors import NbGraderPreprocessor, OverwriteCells
 
+from grading.plain_data import JSON_ITEM
 from grading.text import printable
 
 MAX_FILES = 1000
 MAX_BYTES = 100 * 1024 * 1024
 # What the grader reads of a notebook. nbgrader's passes (reading, validating, each preprocessor, writing) cost
-# time and memory in proportion to a notebook's size and number of cells, outside the kernel's limits: 500,000
-# empty cells (40 MB) held a worker about 390 s and grew it by 2.4 GiB. Today's notebooks are 80-240 KB and
-# hold under 500 JSON objects ("{"): the limits leave an honest student 80 times that.
+# time and memory in proportion to a notebook's size and to what json.loads builds of it, outside the kernel's
+# limits: 500,000 empty cells (40 MB) held a worker about 390 s and grew it by 2.4 GiB; a list of 4.5 million
+# zeros in one cell's metadata (14 MB, 256 objects) took 13.5 s of nbgrader's and 660 MiB. Today's notebooks
+# are 80-240 KB, with under 500 JSON objects ("{") and under 5,000 JSON items: the limits leave an honest
+# student 20 to 40 times that.
 MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024
 MAX_NOTEBOOK_OBJECTS = 20_000
+MAX_NOTEBOOK_ITEMS = 200_000
 
 
 def refused_notebook(data):
     """Why the grader does not read the notebook `data` (bytes), or None. Counted on the bytes before anything
-    parses them; every JSON object (a cell, an output, a metadata entry) needs a "{" however its keys are
-    spelt, and braces in strings only count against the student."""
+    parses them: every JSON object (a cell, an output, a metadata entry) needs a "{" however its keys are
+    spelt, and every value json.loads makes is an item (plain_data.JSON_ITEM: a string, a bracket, a comma
+    or a colon), counted up to the limit."""
     objects = data.count(b"{")
-    if len(data) <= MAX_NOTEBOOK_BYTES and objects <= MAX_NOTEBOOK_OBJECTS:
+    items = sum(1 for _ in itertools.islice(JSON_ITEM.finditer(data), MAX_NOTEBOOK_ITEMS + 1))
+    if len(data) <= MAX_NOTEBOOK_BYTES and objects <= MAX_NOTEBOOK_OBJECTS and items <= MAX_NOTEBOOK_ITEMS:
         return None
+    counted = f"more than {MAX_NOTEBOOK_ITEMS:,}" if items > MAX_NOTEBOOK_ITEMS else f"{items:,}"
     return (f"not graded: the notebook is {len(data) / 2 ** 20:.1f} MiB and holds {objects:,} JSON objects (cells, "
-            f"outputs, metadata); the grader reads notebooks of at most {MAX_NOTEBOOK_BYTES // 2 ** 20} MiB and "
-            f"{MAX_NOTEBOOK_OBJECTS:,} objects")
+            f"outputs, metadata) and {counted} JSON items; the grader reads notebooks of at most "
+            f"{MAX_NOTEBOOK_BYTES // 2 ** 20} MiB, {MAX_NOTEBOOK_OBJECTS:,} objects and {MAX_NOTEBOOK_ITEMS:,} items")
 
 
 def irregular_entries(folder):

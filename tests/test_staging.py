@@ -14,11 +14,14 @@ import pytest
 from conftest import generated_course
 from course_tools import grade_class, submissions
 from grading import submission_files
+from grading.plain_data import JSON_ITEM
 
 HONEST = ["aaa-honest", "zzz-honest"]
 MANY_CELLS = "many-cells"  # the release and 25,000 empty markdown cells: about 2 MB
 ESCAPED_KEYS = "escaped-keys"  # the same, with every "cell_type" key spelt in \u escapes
 HUGE = "huge"  # the release and one markdown cell of 21 MiB
+MANY_ITEMS = "many-items"  # the release and a list of 250,000 zeros in one cell's metadata: 0.7 MB, no new object
+HOSTILE = [MANY_CELLS, ESCAPED_KEYS, HUGE, MANY_ITEMS]
 
 
 def with_empty_cells(release, count):
@@ -42,6 +45,9 @@ def graded(tmp_path_factory):
     huge = submissions.fill(release, answers)
     huge.cells.append(nbformat.v4.new_markdown_cell("x" * (21 * 2 ** 20)))
     submissions.write(huge, course.root, HUGE, course.assignment, course.notebook)
+    items = submissions.fill(release, answers)
+    items.cells[0].metadata["x"] = [0] * 250_000
+    submissions.write(items, course.root, MANY_ITEMS, course.assignment, course.notebook)
     results = grade_class.grade_class(course, progress=False, workers=1)
     return course, {r.student: r for r in results}
 
@@ -52,7 +58,7 @@ def test_the_escaped_keys_still_read_as_cells():
     assert b'"cell_type"' not in text.encode() and json.loads(text)["cells"][0] == {"cell_type": "markdown"}
 
 
-@pytest.mark.parametrize("student", [MANY_CELLS, ESCAPED_KEYS, HUGE])
+@pytest.mark.parametrize("student", HOSTILE)
 def test_an_oversized_notebook_is_refused_with_the_limits_named(graded, student):
     course, results = graded
     result = results[student]
@@ -70,12 +76,13 @@ def test_the_honest_students_around_them_keep_full_marks(graded):
     assert {s: (results[s].graded, scores[s]["total"]) for s in HONEST} == {s: (True, 100) for s in HONEST}
 
 
-@pytest.mark.parametrize("student", [MANY_CELLS, ESCAPED_KEYS, HUGE])
+@pytest.mark.parametrize("student", HOSTILE)
 def test_without_the_limits_staging_would_send_it_to_a_worker(graded, monkeypatch, student):
     """The limits are what refuses these notebooks: raised out of reach, staging hands each one on."""
     course, _ = graded
     monkeypatch.setattr(submission_files, "MAX_NOTEBOOK_BYTES", 2 ** 40)
     monkeypatch.setattr(submission_files, "MAX_NOTEBOOK_OBJECTS", 10 ** 9)
+    monkeypatch.setattr(submission_files, "MAX_NOTEBOOK_ITEMS", 10 ** 9)
     submission, problems = grade_class.stage(course, student)
     assert submission is not None and problems == []
 
@@ -86,3 +93,4 @@ def test_todays_notebooks_are_far_inside_the_limits(graded):
         data = path.read_bytes()
         assert len(data) * 50 < submission_files.MAX_NOTEBOOK_BYTES
         assert data.count(b"{") * 20 < submission_files.MAX_NOTEBOOK_OBJECTS
+        assert sum(1 for _ in JSON_ITEM.finditer(data)) * 20 < submission_files.MAX_NOTEBOOK_ITEMS

@@ -1,6 +1,7 @@
 """Part 2 (cnn_application) through the real `nbgrader generate_assignment` and `autograde`."""
 import re
 
+import numpy
 import pytest
 
 from conftest import REPO, generated_course
@@ -186,6 +187,19 @@ def conv_forward_fast(A_prev, W, b, hparameters):
     return Z, cache
 """
 
+# The right gradients, 2 % too large: not the loss's gradient (model_forward_backward's points go), but
+# pointing where it does, and training with them still passes 90 %. The training check's quick way (the
+# kit's own run, when every step's gradient is the true one) does not apply: it must train with these.
+SLIGHTLY_OFF_GRADIENTS = """
+
+_right_model_forward_backward = model_forward_backward
+
+
+def model_forward_backward(X, Y, parameters):
+    loss, grads = _right_model_forward_backward(X, Y, parameters)
+    return loss, {name: 1.02 * grad for name, grad in grads.items()}
+"""
+
 
 def reference_answers():
     return submissions.reference_solutions(submissions.read(REPO / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"))
@@ -209,6 +223,8 @@ def graded(tmp_path_factory):
         "records-1": {**reference, "conv_forward_fast": reference["conv_forward_fast"] + RECORDS_TIMED_INPUTS},
         "records-2": {**reference, "conv_forward_fast": reference["conv_forward_fast"] + RECORDS_TIMED_INPUTS},
         "zeroes-grads": {**reference, "update_parameters": ZEROES_GRADS},
+        "slightly-off-gradients": {**reference, "model_forward_backward": reference["model_forward_backward"]
+                                   + SLIGHTLY_OFF_GRADIENTS},
         "linear-digest": {**reference, "conv_forward_fast": reference["conv_forward_fast"].replace(
             "def conv_forward_fast(", "def _fast_version(") + "\n\n" + LINEAR_DIGEST},
     }
@@ -355,3 +371,51 @@ def test_the_timed_inputs_are_new_at_every_grading(graded):
     first, second = recorded_inputs(course, "records-1"), recorded_inputs(course, "records-2")
     assert len(first) == len(second) == 3  # the three timed batches reached the kernel, and the feedback
     assert first.isdisjoint(second)
+
+
+def test_gradients_a_little_off_lose_the_models_points_and_still_train(graded):
+    scores, _, _ = graded
+    assert lost(scores, "slightly-off-gradients") == {"model_forward_backward"}
+
+
+def application_kit():
+    """Part 2's grading kit as a class, run outside the notebook, reading the course's data."""
+    import numpy
+
+    namespace = {"get_ipython": lambda: None, "np": numpy}
+    for part in ("grading_kit.py", "application_kit.py"):
+        exec(compile((REPO / "authoring" / part).read_text(), part, "exec"), namespace)
+    return namespace["_CnnApplicationKit"]
+
+
+def counted(function):
+    def wrapper(*args):
+        wrapper.calls += 1
+        return function(*args)
+    wrapper.calls, wrapper.__name__ = 0, "model_forward_backward"
+    return wrapper
+
+
+def test_the_loss_gradient_is_asked_once_per_training_step():
+    kit = application_kit()
+    model = counted(kit.model)
+    kit.check_training(model, {"grading_folder": str(REPO / "source" / ASSIGNMENT)})
+    assert model.calls == len(kit.true_training(kit.load_digits(REPO / "source" / ASSIGNMENT))["steps"]) == 225
+
+
+def test_gradients_that_differ_at_one_step_are_trained_with_step_by_step():
+    """Off at the 200th step of the kit's run only: the quick way stops there, the training with the
+    student's gradients starts again from the first step, and fails at the step where they are off."""
+    kit = application_kit()
+    folder = {"grading_folder": str(REPO / "source" / ASSIGNMENT)}
+    late = kit.true_training(kit.load_digits(REPO / "source" / ASSIGNMENT))["steps"][199][3]
+
+    def off_at_one_step(X, Y, parameters):
+        loss, grads = kit.model(X, Y, parameters)
+        if all(numpy.array_equal(parameters[name], late[name]) for name in late):
+            grads = {name: -grad for name, grad in grads.items()}
+        return loss, grads
+    model = counted(off_at_one_step)
+    with pytest.raises(AssertionError, match="epoch 5, batch 20: your gradients do not point where"):
+        kit.check_training(model, folder)
+    assert model.calls == 200 + 200

@@ -450,13 +450,13 @@ class _CnnApplicationKit(_CnnGradingKit):  # noqa: F821 (grading_kit.py comes fi
         data = cls.load_digits(namespace.get("grading_folder", "."))
         run = cls.true_training(data)
         if cls.follows(model_forward_backward, run["steps"]):
-            accuracy, steps = run["accuracy"], len(run["steps"])
+            accuracy, step = run["accuracy"], len(run["steps"])
         else:
-            parameters, steps = cls.train(model_forward_backward, data)
+            parameters, step = cls.train(model_forward_backward, data)
             X_test, test_labels = data["test"]
             accuracy = float(np.mean(cls.predict(X_test, parameters) == test_labels))
         if not accuracy >= cls.ACCURACY_NEEDED:
-            cls.fail(f"Trained with your model_forward_backward ({cls.EPOCHS} epochs, {steps} steps), the network "
+            cls.fail(f"Trained with your model_forward_backward ({cls.EPOCHS} epochs, {step} steps), the network "
                      f"gets {accuracy:.3f} of the test digits right; the points need at least {cls.ACCURACY_NEEDED:.2f}.")
 
     @classmethod

@@ -24,13 +24,14 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
+import threading
 import time
 import uuid
 from pathlib import Path
 
-from grading import submission_files
+from grading import owned_folders, submission_files
 
+EXCHANGE_PREFIX = "cnn-grading-exchange-"  # the template's folder of the notebooks' folders, in the temp folder
 SOCKETS = "/run/kernel"  # where a forked kernel's sockets listen, on a mount it cannot write (template_inside.py)
 
 TEMPLATE_SOURCE = importlib.resources.files("grading").joinpath("template_inside.py").read_text()
@@ -106,8 +107,12 @@ class KernelTemplate:
     def __init__(self, settings):
         from grading.sandbox import Cgroup, MiB, bwrap_path
 
-        self.exchange = Path(tempfile.mkdtemp(prefix="cnn-grading-exchange-"))
+        # Owned (grading/owned_folders.py): a grading process killed outright leaves it, and the next
+        # template made on this machine removes it.
+        owned_folders.remove_abandoned(EXCHANGE_PREFIX)
+        self.exchange = owned_folders.make(EXCHANGE_PREFIX)
         self.settings = settings
+        self.asking = threading.Lock()
         command = [bwrap_path(settings.bwrap), *settings.isolation_arguments(nested_userns=True),
                    # Kept in the sandbox's own user namespace, so that each kernel can make its
                    # namespaces (a user namespace first) and mounts; every kernel drops them all
@@ -144,9 +149,10 @@ class KernelTemplate:
         keep = sorted(p for p in {sys.prefix, sys.base_prefix} if Path(p).is_relative_to("/tmp"))
         request = {"connection": connection, "folder": exchange.name, "arguments": arguments, "keep_under_tmp": keep,
                    "limits": self.settings.kernel_limits(), "environment": self.settings.kernel_environment()}
-        self.process.stdin.write(json.dumps(request).encode() + b"\n")
-        self.process.stdin.flush()
-        answer = self.read_line(30)
+        with self.asking:  # one question and its answer at a time, whichever thread asks
+            self.process.stdin.write(json.dumps(request).encode() + b"\n")
+            self.process.stdin.flush()
+            answer = self.read_line(30)
         if not answer.startswith("kernel "):
             shutil.rmtree(exchange, ignore_errors=True)
             raise RuntimeError(f"the kernel template could not fork a kernel ({answer or 'no answer'})")
@@ -196,7 +202,7 @@ class KernelTemplate:
         self.process.wait()
         if self.cgroup is not None:
             self.cgroup.destroy()
-        shutil.rmtree(self.exchange, ignore_errors=True)
+        owned_folders.remove(self.exchange)
 
 
 _templates = {}

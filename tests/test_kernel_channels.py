@@ -463,9 +463,9 @@ _answer = libc.syscall(250, 10, ctypes.c_long(-3), b"user", b"cnn-grader-session
 '''
 
 
-@pytest.mark.xfail(strict=True, reason="open: a booted kernel (plain nbgrader autograde) inherits the grader's "
-                                       "session keyring and has no seccomp filter; see docs/attacks.md, class 1")
-def test_a_booted_kernel_cannot_reach_the_graders_session_keyring(fresh_template, folder):
+def reads_the_graders_session_key(folder, **settings):
+    """Whether a kernel started by a SandboxedKernelManager with `settings` finds a key the grader put in its
+    own session keyring."""
     import ctypes
 
     from grading.sandbox import SandboxedKernelManager
@@ -475,8 +475,8 @@ def test_a_booted_kernel_cannot_reach_the_graders_session_keyring(fresh_template
     key = libc.syscall(248, b"user", b"cnn-grader-session-key", b"x", 1, ctypes.c_long(-3))  # add_key
     assert key > 0
 
-    async def booted():
-        km = SandboxedKernelManager(kernel_name="python3")
+    async def started():
+        km = SandboxedKernelManager(kernel_name="python3", **settings)
         await km.start_kernel(cwd=str(folder))
         kc = km.client()
         kc.start_channels(hb=False, stdin=False)
@@ -488,6 +488,18 @@ def test_a_booted_kernel_cannot_reach_the_graders_session_keyring(fresh_template
             await km.shutdown_kernel(now=True)
 
     try:
-        assert asyncio.run(booted()) == "False"
+        return asyncio.run(started()) != "False"
     finally:
         libc.syscall(250, 9, ctypes.c_long(key), ctypes.c_long(-3))  # KEYCTL_UNLINK
+
+
+def test_the_default_kernel_cannot_reach_the_graders_session_keyring(fresh_template, folder):
+    """What plain `nbgrader autograde` and Formgrader start, with nbgrader_config.py's settings: a kernel forked
+    from the template (from_template is on by default)."""
+    assert not reads_the_graders_session_key(folder)
+
+
+@pytest.mark.xfail(strict=True, reason="open: a booted kernel (from_template turned off) inherits the grader's "
+                                       "session keyring and has no seccomp filter; see docs/attacks.md, class 1")
+def test_a_booted_kernel_cannot_reach_the_graders_session_keyring(fresh_template, folder):
+    assert not reads_the_graders_session_key(folder, from_template=False)

@@ -212,3 +212,43 @@ def test_the_next_run_leaves_only_what_is_not_its_own(crash_then_next_run):
     kept = {"alive", "other-machine", "no-note", "link", "note-is-a-link"} | \
         ({"another-user"} if os.geteuid() == 0 else set())
     assert after == {COURSE + name for name in kept}
+
+
+def plain_autograde(course, temp, student):
+    """Plain `nbgrader autograde` of one student, as Formgrader's button runs it, its temp folder `temp`."""
+    temp.mkdir(exist_ok=True)
+    env = dict(os.environ, TMPDIR=str(temp), PATH=f"{os.path.dirname(sys.executable)}:{os.environ['PATH']}")
+    return subprocess.Popen([sys.executable, "-m", "nbgrader", "autograde", course.assignment, "--force",
+                             f"--student={student}"], cwd=course.root, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, start_new_session=True)
+
+
+def exchanges(temp):
+    from grading import kernel_template
+
+    return [name for name in os.listdir(temp) if name.startswith(kernel_template.EXCHANGE_PREFIX)]
+
+
+def test_plain_autograde_leaves_no_template_folder_and_the_next_removes_a_killed_ones(small_class, tmp_path):
+    """Plain autograde forks its kernels from a template too, whose folder lives in the temp folder: removed
+    at the end of the run; left by a run killed outright, and removed by the next one."""
+    course, temp = class_copy(small_class, tmp_path / "course"), tmp_path / "temp"
+    run = plain_autograde(course, temp, "ada")
+    output, _ = run.communicate(timeout=300)
+    assert run.returncode == 0, output[-3000:]
+    assert os.listdir(temp) == []
+
+    killed = plain_autograde(course, temp, "ben")
+    deadline = time.monotonic() + 120
+    while not exchanges(temp):
+        assert killed.poll() is None and time.monotonic() < deadline
+        time.sleep(0.05)
+    os.killpg(killed.pid, signal.SIGKILL)
+    killed.communicate(timeout=60)
+    left = exchanges(temp)
+    assert left
+
+    run = plain_autograde(course, temp, "ben")
+    output, _ = run.communicate(timeout=300)
+    assert run.returncode == 0, output[-3000:]
+    assert not set(left) & set(os.listdir(temp))

@@ -21,7 +21,12 @@ preprocessor (and nbclient under it) starts kernels through it when
 Everything of a kernel dies with it: ``--die-with-parent`` and the pid namespace end
 every process it started, and when a cgroup is used the grader kills whatever is
 left in it before removing it.
+
+While the grader measures something of its own that a busy kernel could slow down (the
+loop version a speed check compares with), it stops every process of the kernel
+(``SandboxedKernelManager.paused``).
 """
+import contextlib
 import json
 import os
 import shutil
@@ -47,6 +52,13 @@ MiB = 1024 ** 2
 MAX_MESSAGE_BYTES = 16 * MiB  # the largest message the grader reads from a kernel
 SHM_SIZE = 16 * MiB  # /dev/shm, for multiprocessing; the rest of /dev is read-only
 RECEIVE_QUEUE = 16  # messages a grader socket holds before it drops more (pub/sub) or stops reading
+
+
+PAUSE_SECONDS = 2.0  # the longest a kernel's processes may take to stop
+
+
+class PauseFailed(RuntimeError):
+    """A kernel's processes could not all be stopped; the message says why."""
 
 
 class SandboxUnavailable(RuntimeError):
@@ -356,6 +368,52 @@ class SandboxedKernelManager(AsyncKernelManager):
             time.sleep(0.005)
         raise SandboxUnavailable("the sandbox did not start (bwrap made no child process within 10 s)")
 
+    # ------------------------------------------------------------------- pause
+    @contextlib.contextmanager
+    def paused(self):
+        """Every process of the kernel stopped (SIGSTOP) while the block runs, and continued (SIGCONT)
+        after; PauseFailed if they cannot all be stopped (none is left stopped then).
+
+        A sandboxed kernel is its own pid namespace, from which its processes cannot leave (making a
+        namespace is refused them): all of them are stopped, threads, forks and daemons alike. Without
+        the sandbox the kernel's process group is stopped, and a process that left the group (setsid)
+        keeps running: such grading is for trusted submissions only."""
+        pause = NamespacePause(self._kernel_pid_namespace()) if self.sandbox else ProcessGroupPause(self._kernel_group())
+        try:
+            pause.stop_all()
+            yield
+        finally:
+            pause.continue_all()
+
+    def _kernel_pid_namespace(self):
+        """(st_dev, st_ino) of the kernel's pid namespace, read from its first process while it is known to
+        be that process: the pid may have been reused by a process of someone else's once it ended."""
+        if self.sandbox_pid is None:
+            raise PauseFailed("the kernel is not running")
+        try:
+            pidfd = os.pidfd_open(self.sandbox_pid)
+        except ProcessLookupError:
+            raise PauseFailed("the kernel is not running") from None
+        try:
+            namespace = pid_namespace(self.sandbox_pid)
+            # The pidfd's process lived after the read: the read was of it. A booted kernel's first process is
+            # bwrap's child; a forked kernel's is the kernel itself, held by its own pidfd since it started.
+            ours = (self.forked.poll() is None and self.forked.pid == self.sandbox_pid if self.forked is not None
+                    else parent_pid(self.sandbox_pid) == self.provisioner.process.pid)
+            if not ours or exited(pidfd):
+                raise PauseFailed("the kernel is not running")
+            return namespace
+        except OSError as error:
+            raise PauseFailed(f"the kernel's processes cannot be found ({error})") from None
+        finally:
+            os.close(pidfd)
+
+    def _kernel_group(self):
+        pgid = getattr(self.provisioner, "pgid", None)
+        if not pgid or pgid == os.getpgrp() or self.provisioner.process.poll() is not None:
+            raise PauseFailed("the kernel is not running in a process group of its own")
+        return pgid
+
     # --------------------------------------------------------------- interrupt
     async def _async_interrupt_kernel(self):
         """Interrupt by message: a signal to bwrap would not reach the kernel."""
@@ -421,3 +479,130 @@ class SandboxedKernelManager(AsyncKernelManager):
                 if space.f_bavail * space.f_frsize < MiB:
                     hit.append("disk limit")
         return sorted(set(hit))
+
+
+def pid_namespace(pid):
+    """(st_dev, st_ino) of the pid namespace process `pid` is in. The grader may read it for every process
+    of a kernel: their user namespace descends from the grader's user, who holds every capability there
+    (a kernel that makes itself undumpable does not hide it)."""
+    link = os.stat(f"/proc/{pid}/ns/pid")
+    return link.st_dev, link.st_ino
+
+
+def parent_pid(pid):
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(next(line.split()[1] for line in status.splitlines() if line.startswith("PPid:")))
+
+
+def exited(pidfd):
+    """Whether the process a pidfd holds has ended (a zombie counts: it runs no more)."""
+    import select
+
+    return bool(select.select([pidfd], [], [], 0)[0])
+
+
+def running(pid):
+    """Whether a thread of process `pid` is running or waiting for a CPU (state R): a stopped process's
+    threads all leave R within a scheduler tick of the SIGSTOP."""
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return False
+    for tid in tasks:
+        try:
+            stat = Path(f"/proc/{pid}/task/{tid}/stat").read_text()
+        except OSError:
+            continue
+        if stat[stat.rindex(")") + 2:].startswith("R"):
+            return True
+    return False
+
+
+def wait_until_stopped(pids, deadline, what):
+    while any(running(pid) for pid in pids):
+        if time.monotonic() > deadline:
+            raise PauseFailed(f"{what} did not stop within {PAUSE_SECONDS:g} s")
+        time.sleep(0.001)
+
+
+class NamespacePause:
+    """Stops every process of a pid namespace, each through a pidfd: a pid reused by a process of the
+    host while the grader looks is never signalled."""
+
+    def __init__(self, namespace):
+        self.namespace = namespace
+        self.held = {}  # pid: pidfd of each process stopped
+
+    def members(self):
+        """Pids of the namespace's processes, as /proc lists them now (the host's view: every namespace's)."""
+        found = []
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    if pid_namespace(entry) == self.namespace:
+                        found.append(int(entry))
+                except OSError:  # ended, or someone else's process
+                    continue
+        return found
+
+    def stop_all(self):
+        """Stop the namespace's processes, looking again until a look finds none not stopped: a process may
+        fork while the others are being stopped. A stopped process forks no more."""
+        deadline = time.monotonic() + PAUSE_SECONDS
+        while True:
+            found = self.members()
+            new = [pid for pid in found if pid not in self.held or exited(self.held[pid])]
+            for pid in new:
+                self.stop(pid)
+            if not new:
+                wait_until_stopped(found, deadline, "the kernel's processes")
+                return
+            if time.monotonic() > deadline:
+                raise PauseFailed(f"the kernel's processes kept forking for {PAUSE_SECONDS:g} s")
+
+    def stop(self, pid):
+        try:
+            pidfd = os.pidfd_open(pid)
+        except ProcessLookupError:
+            return
+        try:
+            # Read after the pidfd was opened, and its process still there after the read: the pidfd holds
+            # the process that was read, not a newcomer with its pid.
+            ours = pid_namespace(pid) == self.namespace and not exited(pidfd)
+        except OSError:
+            ours = False
+        if not ours:
+            os.close(pidfd)
+            return
+        old = self.held.pop(pid, None)
+        if old is not None:
+            os.close(old)
+        self.held[pid] = pidfd
+        signal.pidfd_send_signal(pidfd, signal.SIGSTOP)
+
+    def continue_all(self):
+        for pidfd in self.held.values():
+            try:
+                signal.pidfd_send_signal(pidfd, signal.SIGCONT)
+            except ProcessLookupError:
+                pass
+            os.close(pidfd)
+        self.held.clear()
+
+
+class ProcessGroupPause:
+    """Stops a process group: without the sandbox, the kernel's (its own session)."""
+
+    def __init__(self, pgid):
+        self.pgid = pgid
+        self.stopped = False
+
+    def stop_all(self):
+        os.killpg(self.pgid, signal.SIGSTOP)
+        self.stopped = True
+        wait_until_stopped([self.pgid], time.monotonic() + PAUSE_SECONDS, "the kernel")
+
+    def continue_all(self):
+        if self.stopped:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.pgid, signal.SIGCONT)

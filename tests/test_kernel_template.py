@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from grading.sandbox import SandboxedKernelManager
+from grading.sandbox import SandboxedKernelManager, own_cpu_group
 
 PR_CAPBSET_READ, PR_GET_NO_NEW_PRIVS = 23, 39
 
@@ -182,11 +182,14 @@ def test_a_paused_kernel_uses_no_cpu_and_runs_again_after(folder, from_template)
     async def measure():
         async with forked_kernel(folder, from_template=from_template) as kc:
             assert await run(kc, SPINS) == "'spinning'"
-            processes = descendants(kc.parent.sandbox_pid)
+            processes, home = descendants(kc.parent.sandbox_pid), own_cpu_group()
             with kc.parent.paused():
-                stopped, before = states(processes), cpu_ticks(processes)
+                stopped, before, timing_in = states(processes), cpu_ticks(processes), own_cpu_group()
                 await asyncio.sleep(0.5)
                 paused = cpu_ticks(processes) - before
+            assert own_cpu_group() == home
+            if os.geteuid() == 0:  # timed with a kernel's share of the CPU, in a group of the grader's own
+                assert timing_in.name.startswith("kernel-timing-") and (timing_in / "tasks").read_text() == ""
             before = cpu_ticks(processes)
             await asyncio.sleep(0.5)
             return len(processes), stopped, paused, cpu_ticks(processes) - before, await run(kc, "_answer = 6 * 7")
@@ -195,6 +198,23 @@ def test_a_paused_kernel_uses_no_cpu_and_runs_again_after(folder, from_template)
     assert count >= 2 + (not from_template)  # the kernel and its fork (and bwrap's init when booted)
     assert stopped == {"T"} and paused == 0
     assert running >= 10 and answer == "42"  # a spinner's half second is 50 ticks when it has a CPU
+
+
+def test_a_kernel_that_cannot_be_paused_fails_the_check_that_asked():
+    """No kernel to stop (here: none started) is never taken for a stopped one: the hidden test that asked
+    fails with the reason, as a KernelCallFailed (which hidden tests cannot catch)."""
+    from types import SimpleNamespace
+
+    from grading.sandbox import PauseFailed
+    from grading.trusted_execute import GradingKernel, KernelCallFailed
+
+    km = SandboxedKernelManager(kernel_name="python3")
+    with pytest.raises(PauseFailed, match="not running"):
+        with km.paused():
+            pass
+    with pytest.raises(KernelCallFailed, match="could not pause the kernel .*not running"):
+        with GradingKernel(SimpleNamespace(km=km)).paused():
+            pass
 
 
 def test_the_graders_own_sockets_to_a_kernel_carry_the_bounds():

@@ -380,16 +380,19 @@ class SandboxedKernelManager(AsyncKernelManager):
         namespace is refused them): all of them are stopped, threads, forks and daemons alike. Without
         the sandbox the kernel's process group is stopped, and a process that left the group (setsid)
         keeps running: such grading is for trusted submissions only."""
-        pause = NamespacePause(self._kernel_pid_namespace()) if self.sandbox else ProcessGroupPause(self._kernel_group())
+        if self.sandbox:
+            pause = NamespacePause(self._kernel_pid_namespace())
+        else:
+            pause = ProcessGroupPause(self._kernel_group())
         try:
             pause.stop_all()
-            with self._in_kernel_cpu_group():
+            with self._in_timing_cpu_group():
                 yield
         finally:
             pause.continue_all()
 
     @contextlib.contextmanager
-    def _in_kernel_cpu_group(self):
+    def _in_timing_cpu_group(self):
         """The calling thread, as root, in a cpu cgroup beside the kernels' with the same share and quota, so
         that what it times meanwhile gets the CPU on the terms the kernel's calls got it: a machine busy with
         other work slows both alike. (Measured: in the root group, beside two busy loops, part 1's loops
@@ -550,6 +553,12 @@ def exited(pidfd):
     return bool(select.select([pidfd], [], [], 0)[0])
 
 
+def state(pid, task=None):
+    """A process's (or one of its threads') state letter: R running, S sleeping, T stopped, Z zombie, ..."""
+    stat = Path(f"/proc/{pid}/task/{task}/stat" if task else f"/proc/{pid}/stat").read_text()
+    return stat[stat.rindex(")") + 2]
+
+
 def running(pid):
     """Whether a thread of process `pid` is running or waiting for a CPU (state R): a stopped process's
     threads all leave R within a scheduler tick of the SIGSTOP."""
@@ -558,12 +567,9 @@ def running(pid):
     except OSError:
         return False
     for tid in tasks:
-        try:
-            stat = Path(f"/proc/{pid}/task/{tid}/stat").read_text()
-        except OSError:
-            continue
-        if stat[stat.rindex(")") + 2:].startswith("R"):
-            return True
+        with contextlib.suppress(OSError):
+            if state(pid, tid) == "R":
+                return True
     return False
 
 
@@ -583,12 +589,13 @@ class NamespacePause:
         self.held = {}  # pid: pidfd of each process stopped
 
     def members(self):
-        """Pids of the namespace's processes, as /proc lists them now (the host's view: every namespace's)."""
+        """Pids of the namespace's live processes, as /proc lists them now (the host's view: every
+        namespace's). Not zombies: they run no more, and a pidfd says they have ended."""
         found = []
         for entry in os.listdir("/proc"):
             if entry.isdigit():
                 try:
-                    if pid_namespace(entry) == self.namespace:
+                    if pid_namespace(entry) == self.namespace and state(entry) != "Z":
                         found.append(int(entry))
                 except OSError:  # ended, or someone else's process
                     continue
@@ -600,6 +607,7 @@ class NamespacePause:
         deadline = time.monotonic() + PAUSE_SECONDS
         while True:
             found = self.members()
+            # A pid held whose process has ended, listed alive again, is a newcomer's.
             new = [pid for pid in found if pid not in self.held or exited(self.held[pid])]
             for pid in new:
                 self.stop(pid)

@@ -11,8 +11,9 @@ class _CnnApplicationKit(_CnnGradingKit):  # noqa: F821 (grading_kit.py comes fi
       its own process, on the first LOOP_SAMPLE images of each timed batch (the loops cost the
       same for every image), scaled to the batch. The kernel is paused meanwhile (every process
       of it stopped), so that it cannot make the loop version look slower by keeping the CPU
-      busy; and each loop timing comes right after a timed call, so that a busy machine slows
-      both alike.
+      busy, and the grader times with a kernel's share of the CPU (a cgroup like the
+      kernel's, as root); each loop timing comes right after a timed call, so that a busy
+      machine slows both alike.
     * The training check runs gradient descent here, calling the student's
       model_forward_backward for each batch's gradients, and measures the trained network's
       accuracy with its own forward pass, on its own copy of the data.

@@ -5,11 +5,15 @@ class _CnnApplicationKit(_CnnGradingKit):  # noqa: F821 (grading_kit.py comes fi
     functions through proxies; in the instructor's own kernel it runs as ordinary code.
     Two checks need more than calls:
 
-    * The speed checks time the student's function and the loop version of part 1 (from
-      ``cnn_layers.py``) in the student's kernel, as the grader sees them (wall time of each
-      call), and compare the two. A kernel can slow the loop version down to make a slow
-      function look fast, so the loop version's time counts for at most SLOWDOWN_ALLOWED
-      times what it takes in the grader's own process.
+    * The speed checks time the student's function in the student's kernel, as the grader
+      sees it (wall time of each call), against the loop version of part 1 (``cnn_layers.py``
+      as the instructor released it), which never runs in the kernel: the grader times it in
+      its own process, on the first LOOP_SAMPLE images of each timed batch (the loops cost the
+      same for every image), scaled to the batch. The kernel is paused meanwhile (every process
+      of it stopped), so that it cannot make the loop version look slower by keeping the CPU
+      busy, and the grader times with a kernel's share of the CPU (a cgroup like the
+      kernel's, as root); each loop timing comes right after a timed call, so that a busy
+      machine slows both alike.
     * The training check runs gradient descent here, calling the student's
       model_forward_backward for each batch's gradients, and measures the trained network's
       accuracy with its own forward pass, on its own copy of the data.
@@ -18,7 +22,7 @@ class _CnnApplicationKit(_CnnGradingKit):  # noqa: F821 (grading_kit.py comes fi
     and the accuracy they quote measure the student's own code, not a hidden answer.
     """
     SPEEDUP_NEEDED = 10
-    SLOWDOWN_ALLOWED = 2.0
+    LOOP_SAMPLE = 2  # images of a timed batch the loop version is timed on
     EPOCHS, BATCH_SIZE, LEARNING_RATE, SEED = 5, 32, 0.1, 1
     ACCURACY_NEEDED = 0.90
     ALIGNMENT_NEEDED = 0.9  # cosine between the student's gradient and the true one, at every step
@@ -203,30 +207,42 @@ class _CnnApplicationKit(_CnnGradingKit):  # noqa: F821 (grading_kit.py comes fi
                 cls.fail(f"{label}: {name} has the right shape but wrong values.")
 
     @classmethod
-    def check_speed(cls, function, names, loop_name, cases, expected, namespace):
-        """Time `function` on `cases` (the shortest call counts) against cnn_layers' `loop_name` on the
-        first case, in the student's kernel; every timed result must be right."""
+    def check_speed(cls, function, names, loop_name, cases, expected, namespace, first_images):
+        """Time `function` on `cases` (every timed result must be right) against cnn_layers' `loop_name`, timed
+        here after each call on that case's first images (`first_images(args, k)`: the arguments for its
+        first k images) and scaled to the batch, with the student's kernel paused, so that nothing the
+        kernel runs can slow it. The shortest time of each counts."""
         __tracebackhide__ = True
-        source, given = cls.given_layers(namespace.get("grading_folder", "."))
+        loop_version = cls.given_layers(namespace.get("grading_folder", "."))[1][loop_name]
         kernel = namespace.get("grading_kernel")
-        loop_version = kernel.given(loop_name, source) if kernel is not None else given[loop_name]
-        fast = float("inf")
+        fast = loop = float("inf")
         for case, want in zip(cases, expected):
             result, seconds = cls.timed_call(function, case)
             cls.check_timed_result(case[0] + ", which must be right to count", function, result, names, want)
             fast = min(fast, seconds)
-        _, loop = cls.timed_call(loop_version, cases[0])
-        # The loop version's time in this process, once per grading process (the same for every student).
-        key = ("loop version's time here", loop_name, cases[0][0])
-        if key not in cls.CACHE:
-            cls.CACHE[key] = cls.timed_call(given[loop_name], cases[0])[1]
-        loop_here = cls.CACHE[key]
-        loop = min(loop, cls.SLOWDOWN_ALLOWED * loop_here)
+            loop = min(loop, cls.loop_time(loop_version, case, first_images, kernel))
         speedup = loop / fast
         if not speedup >= cls.SPEEDUP_NEEDED:
             cls.fail(f"{function.__name__} took {1000 * fast:.1f} ms on {cases[0][0]}, the loop version "
                      f"{1000 * loop:.0f} ms: {speedup:.1f} times faster, and the points for speed need at least "
                      f"{cls.SPEEDUP_NEEDED} times.")
+
+    @classmethod
+    def loop_time(cls, loop_version, case, first_images, kernel):
+        """Seconds the loop version would take on the case's batch: its time here on LOOP_SAMPLE images, times
+        the batch's size over that. Through the grader the kernel is paused meanwhile; in the instructor's
+        own kernel there is nothing to pause."""
+        import contextlib
+        import time
+
+        _, args, kwargs = case
+        size = len(args[0])
+        sample = cls.plain_copy(first_images(args, min(cls.LOOP_SAMPLE, size)))
+        with kernel.paused() if kernel is not None else contextlib.nullcontext():
+            started = time.perf_counter()
+            loop_version(*sample, **kwargs)
+            seconds = time.perf_counter() - started
+        return seconds * size / min(cls.LOOP_SAMPLE, size)
 
     # ------------------------------------------------------------------ checks
     @classmethod
@@ -291,7 +307,8 @@ class _CnnApplicationKit(_CnnGradingKit):  # noqa: F821 (grading_kit.py comes fi
         cases = [(f"timed case {number} ({cls.describe(A.shape, f=3, n_C=8, pad=1, stride=1)})", (A, W, b, hp), {})
                  for number, (A, W, b, hp) in enumerate(inputs, 1)]
         expected = [(cls.conv_forward(A, W, b, 1, 1),) for A, W, b, _ in inputs]
-        cls.check_speed(conv_forward_fast, ("Z",), "conv_forward", cases, expected, namespace)
+        cls.check_speed(conv_forward_fast, ("Z",), "conv_forward", cases, expected, namespace,
+                        lambda args, k: (args[0][:k], *args[1:]))
 
     @classmethod
     def check_conv_backward_speed(cls, conv_backward_fast, namespace):
@@ -302,7 +319,8 @@ class _CnnApplicationKit(_CnnGradingKit):  # noqa: F821 (grading_kit.py comes fi
             cases.append((f"timed case {number} ({cls.describe(A.shape, f=3, n_C=8, pad=1, stride=1)})",
                           (dZ, (A, W, b, hp)), {}))
             expected.append(cls.conv_backward(dZ, A, W, 1, 1))
-        cls.check_speed(conv_backward_fast, ("dA_prev", "dW", "db"), "conv_backward", cases, expected, namespace)
+        cls.check_speed(conv_backward_fast, ("dA_prev", "dW", "db"), "conv_backward", cases, expected, namespace,
+                        lambda args, k: (args[0][:k], (args[1][0][:k], *args[1][1:])))
 
     @classmethod
     def check_relu(cls, relu_forward, relu_backward):

@@ -116,15 +116,15 @@ def _cnn_grading_call(name, request):
     return _cnn_grading_reply({"status": "called", "replies": replies})
 
 
-def _cnn_grading_define(name, source, defines=None):
-    """Put a reference helper in the notebook's namespace until _cnn_grading_restore(): the function
-    `source` defines as `defines` (by default `name`), under `name`."""
+def _cnn_grading_define(name, source):
+    """Put a reference helper, the function `source` defines as `name`, in the notebook's namespace
+    until _cnn_grading_restore()."""
     saved = globals().setdefault("_cnn_grading_saved", {})
     if name not in saved:
         saved[name] = (name in globals(), globals().get(name))
     namespace = {}
     exec(source, namespace)
-    globals()[name] = namespace[defines or name]
+    globals()[name] = namespace[name]
     return _cnn_grading_reply({"status": "defined"})
 
 

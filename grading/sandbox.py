@@ -21,7 +21,13 @@ preprocessor (and nbclient under it) starts kernels through it when
 Everything of a kernel dies with it: ``--die-with-parent`` and the pid namespace end
 every process it started, and when a cgroup is used the grader kills whatever is
 left in it before removing it.
+
+While the grader measures something of its own that a busy kernel could slow down (the
+loop version a speed check compares with), it stops every process of the kernel
+(``SandboxedKernelManager.paused``).
 """
+import atexit
+import contextlib
 import json
 import os
 import shutil
@@ -29,6 +35,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -47,6 +54,13 @@ MiB = 1024 ** 2
 MAX_MESSAGE_BYTES = 16 * MiB  # the largest message the grader reads from a kernel
 SHM_SIZE = 16 * MiB  # /dev/shm, for multiprocessing; the rest of /dev is read-only
 RECEIVE_QUEUE = 16  # messages a grader socket holds before it drops more (pub/sub) or stops reading
+
+
+PAUSE_SECONDS = 2.0  # the longest a kernel's processes may take to stop
+
+
+class PauseFailed(RuntimeError):
+    """A kernel's processes could not all be stopped; the message says why."""
 
 
 class SandboxUnavailable(RuntimeError):
@@ -359,6 +373,76 @@ class SandboxedKernelManager(AsyncKernelManager):
             time.sleep(0.005)
         raise SandboxUnavailable("the sandbox did not start (bwrap made no child process within 10 s)")
 
+    # ------------------------------------------------------------------- pause
+    @contextlib.contextmanager
+    def paused(self):
+        """Every process of the kernel stopped (SIGSTOP) while the block runs, and continued (SIGCONT)
+        after; PauseFailed if they cannot all be stopped (none is left stopped then).
+
+        A sandboxed kernel is its own pid namespace, from which its processes cannot leave (making a
+        namespace is refused them): all of them are stopped, threads, forks and daemons alike. Without
+        the sandbox the kernel's process group is stopped, and a process that left the group (setsid)
+        keeps running: such grading is for trusted submissions only."""
+        if self.sandbox:
+            pause = NamespacePause(self._kernel_pid_namespace())
+        else:
+            pause = ProcessGroupPause(self._kernel_group())
+        try:
+            pause.stop_all()
+            with self._in_timing_cpu_group():
+                yield
+        finally:
+            pause.continue_all()
+
+    @contextlib.contextmanager
+    def _in_timing_cpu_group(self):
+        """The calling thread, as root, in a cpu cgroup beside the kernels' with the same share and quota, so
+        that what it times meanwhile gets the CPU on the terms the kernel's calls got it: a machine busy with
+        other work slows both alike. (Measured: in the root group, beside two busy loops, part 1's loops
+        looked up to 1.8 times slower than in the kernel.) Not the kernel's own group: the kernel could
+        spend that group's quota for the period just before it is paused, and the timing would wait."""
+        if (self.template.cgroup if self.template is not None else self.cgroup) is None:
+            yield
+            return
+        thread, home, group = str(threading.get_native_id()), own_cpu_group(), timing_group(self.cpu_cores)
+        (group / "tasks").write_text(thread)
+        try:
+            yield
+        finally:
+            try:
+                (home / "tasks").write_text(thread)
+            except OSError:
+                (CGROUP_ROOT / "cpu" / "tasks").write_text(thread)
+
+    def _kernel_pid_namespace(self):
+        """(st_dev, st_ino) of the kernel's pid namespace, read from its first process while it is known to
+        be that process: the pid may have been reused by a process of someone else's once it ended."""
+        if self.sandbox_pid is None:
+            raise PauseFailed("the kernel is not running")
+        try:
+            pidfd = os.pidfd_open(self.sandbox_pid)
+        except ProcessLookupError:
+            raise PauseFailed("the kernel is not running") from None
+        try:
+            namespace = pid_namespace(self.sandbox_pid)
+            # The pidfd's process lived after the read: the read was of it. A booted kernel's first process is
+            # bwrap's child; a forked kernel's is the kernel itself, held by its own pidfd since it started.
+            ours = (self.forked.poll() is None and self.forked.pid == self.sandbox_pid if self.forked is not None
+                    else parent_pid(self.sandbox_pid) == self.provisioner.process.pid)
+            if not ours or exited(pidfd):
+                raise PauseFailed("the kernel is not running")
+            return namespace
+        except OSError as error:
+            raise PauseFailed(f"the kernel's processes cannot be found ({error})") from None
+        finally:
+            os.close(pidfd)
+
+    def _kernel_group(self):
+        pgid = getattr(self.provisioner, "pgid", None)
+        if not pgid or pgid == os.getpgrp() or self.provisioner.process.poll() is not None:
+            raise PauseFailed("the kernel is not running in a process group of its own")
+        return pgid
+
     # --------------------------------------------------------------- interrupt
     async def _async_interrupt_kernel(self):
         """Interrupt by message: a signal to bwrap would not reach the kernel."""
@@ -424,3 +508,161 @@ class SandboxedKernelManager(AsyncKernelManager):
                 if space.f_bavail * space.f_frsize < MiB:
                     hit.append("disk limit")
         return sorted(set(hit))
+
+
+def timing_group(cpu_cores):
+    """This process's cpu cgroup for timing beside the kernels (made on first use, removed at exit). Named
+    like a kernel's, so that Cgroup.remove_stale removes it after a grader killed before its exit."""
+    group = CGROUP_ROOT / "cpu" / "cnn-grading" / f"kernel-timing-{os.getpid()}"
+    if not group.exists():
+        group.mkdir(parents=True)
+        atexit.register(remove_group, group)
+    (group / "cpu.cfs_period_us").write_text("100000")
+    (group / "cpu.cfs_quota_us").write_text(str(int(100000 * cpu_cores)))
+    return group
+
+
+def remove_group(group):
+    with contextlib.suppress(OSError):
+        group.rmdir()
+
+
+def own_cpu_group():
+    """The folder of the calling thread's cgroup in the cpu hierarchy (cgroup v1)."""
+    for line in Path("/proc/thread-self/cgroup").read_text().splitlines():
+        _, controllers, path = line.split(":", 2)
+        if "cpu" in controllers.split(","):
+            return CGROUP_ROOT / "cpu" / path.lstrip("/")
+    return CGROUP_ROOT / "cpu"
+
+
+def pid_namespace(pid):
+    """(st_dev, st_ino) of the pid namespace process `pid` is in. The grader may read it for every process
+    of a kernel: their user namespace descends from the grader's user, who holds every capability there
+    (a kernel that makes itself undumpable does not hide it)."""
+    link = os.stat(f"/proc/{pid}/ns/pid")
+    return link.st_dev, link.st_ino
+
+
+def parent_pid(pid):
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(next(line.split()[1] for line in status.splitlines() if line.startswith("PPid:")))
+
+
+def exited(pidfd):
+    """Whether the process a pidfd holds has ended (a zombie counts: it runs no more)."""
+    import select
+
+    return bool(select.select([pidfd], [], [], 0)[0])
+
+
+def state(pid, task=None):
+    """A process's (or one of its threads') state letter: R running, S sleeping, T stopped, Z zombie, ..."""
+    stat = Path(f"/proc/{pid}/task/{task}/stat" if task else f"/proc/{pid}/stat").read_text()
+    return stat[stat.rindex(")") + 2]
+
+
+def running(pid):
+    """Whether a thread of process `pid` is running or waiting for a CPU (state R): a stopped process's
+    threads all leave R within a scheduler tick of the SIGSTOP."""
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return False
+    for tid in tasks:
+        with contextlib.suppress(OSError):
+            if state(pid, tid) == "R":
+                return True
+    return False
+
+
+def wait_until_stopped(pids, deadline, what):
+    while any(running(pid) for pid in pids):
+        if time.monotonic() > deadline:
+            raise PauseFailed(f"{what} did not stop within {PAUSE_SECONDS:g} s")
+        time.sleep(0.001)
+
+
+class NamespacePause:
+    """Stops every process of a pid namespace, each through a pidfd: a pid reused by a process of the
+    host while the grader looks is never signalled."""
+
+    def __init__(self, namespace):
+        self.namespace = namespace
+        self.held = {}  # pid: pidfd of each process stopped
+
+    def members(self):
+        """Pids of the namespace's live processes, as /proc lists them now (the host's view: every
+        namespace's). Not zombies: they run no more, and a pidfd says they have ended."""
+        found = []
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    if pid_namespace(entry) == self.namespace and state(entry) != "Z":
+                        found.append(int(entry))
+                except OSError:  # ended, or someone else's process
+                    continue
+        return found
+
+    def stop_all(self):
+        """Stop the namespace's processes, looking again until a look finds none not stopped: a process may
+        fork while the others are being stopped. A stopped process forks no more."""
+        deadline = time.monotonic() + PAUSE_SECONDS
+        while True:
+            found = self.members()
+            # A pid held whose process has ended, listed alive again, is a newcomer's.
+            new = [pid for pid in found if pid not in self.held or exited(self.held[pid])]
+            for pid in new:
+                self.stop(pid)
+            if not new:
+                wait_until_stopped(found, deadline, "the kernel's processes")
+                return
+            if time.monotonic() > deadline:
+                raise PauseFailed(f"the kernel's processes kept forking for {PAUSE_SECONDS:g} s")
+
+    def stop(self, pid):
+        try:
+            pidfd = os.pidfd_open(pid)
+        except ProcessLookupError:
+            return
+        try:
+            # Read after the pidfd was opened, and its process still there after the read: the pidfd holds
+            # the process that was read, not a newcomer with its pid.
+            ours = pid_namespace(pid) == self.namespace and not exited(pidfd)
+        except OSError:
+            ours = False
+        if not ours:
+            os.close(pidfd)
+            return
+        old = self.held.pop(pid, None)
+        if old is not None:
+            os.close(old)
+        self.held[pid] = pidfd
+        signal.pidfd_send_signal(pidfd, signal.SIGSTOP)
+
+    def continue_all(self):
+        for pidfd in self.held.values():
+            try:
+                signal.pidfd_send_signal(pidfd, signal.SIGCONT)
+            except ProcessLookupError:
+                pass
+            os.close(pidfd)
+        self.held.clear()
+
+
+class ProcessGroupPause:
+    """Stops a process group: without the sandbox, the kernel's (its own session)."""
+
+    def __init__(self, pgid):
+        self.pgid = pgid
+        self.stopped = False
+
+    def stop_all(self):
+        os.killpg(self.pgid, signal.SIGSTOP)
+        self.stopped = True
+        wait_until_stopped([self.pgid], time.monotonic() + PAUSE_SECONDS, "the kernel")
+
+    def continue_all(self):
+        if self.stopped:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.pgid, signal.SIGCONT)

@@ -23,6 +23,7 @@ killed it.
 """
 import base64
 import builtins
+import contextlib
 import hashlib
 import importlib.resources
 import json
@@ -45,7 +46,7 @@ from traitlets import Bool, Integer, Type, Unicode, default
 from grading import plain_data
 from grading.kernel_side import _cnn_grading_digest as digest_of
 from grading.kernel_side import _cnn_grading_encode as encode
-from grading.sandbox import SHM_SIZE, SandboxedKernelManager
+from grading.sandbox import SHM_SIZE, PauseFailed, SandboxedKernelManager
 from grading.text import first_line
 
 # Read through the package, so that it works when the package comes as a zip (Dask workers).
@@ -182,7 +183,7 @@ def encode_argument(value):
 
 class GradingKernel:
     """What hidden tests may ask of the kernel besides calls: reference helpers for one test cell, arrays
-    drawn from a seed."""
+    drawn from a seed, the kernel paused while they time something of their own."""
 
     seeded_normal = staticmethod(seeded_normal)
 
@@ -202,15 +203,21 @@ class GradingKernel:
         self._engine.defined_for_cell.add(name)
         return True
 
-    def given(self, name, source):
-        """A function the instructor gives the students (`name`, defined by `source`), callable in the
-        kernel until this test cell ends, under a name of the grader's: the notebook's own `name` is
-        left alone. For timing the student's code against it in the same kernel; nothing secret."""
-        private = f"_cnn_given_{name}"
-        self._engine.kernel_request(f"_cnn_grading_answer = _cnn_grading_define({private!r}, {source!r}, {name!r})",
-                                    f"setting up {name}")
-        self._engine.defined_for_cell.add(private)
-        return StudentFunction(private, self._engine)
+    @contextlib.contextmanager
+    def paused(self):
+        """Every process of the kernel stopped while the block runs (grading.sandbox's
+        SandboxedKernelManager.paused): for timing something here that a busy kernel could slow down.
+        A kernel that cannot be paused fails the check that asked, rather than be timed against."""
+        pause = contextlib.ExitStack()
+        try:
+            if self._engine.km is None:
+                raise PauseFailed("the kernel is not running")
+            pause.enter_context(self._engine.km.paused())
+        except (PauseFailed, OSError) as error:
+            raise KernelCallFailed("PauseFailed", f"the grader could not pause the kernel to time its own "
+                                                  f"measurement ({error}), so this check cannot be judged") from None
+        with pause:
+            yield
 
 
 class TrustedExecute(Execute):

@@ -1,5 +1,7 @@
 """Part 2 (cnn_application) through the real `nbgrader generate_assignment` and `autograde`."""
 import re
+import subprocess
+import sys
 
 import numpy
 import pytest
@@ -15,17 +17,16 @@ POINTS = {"one_hot": 5, "conv_forward_fast": 15, "conv_forward_fast_speed": 5, "
 # Part 1's loops, as the students have them in cnn_layers.py: right, and slow.
 LOOP_FORWARD = "def conv_forward_fast(A_prev, W, b, hparameters):\n    return conv_forward(A_prev, W, b, hparameters)\n"
 LOOP_BACKWARD = "def conv_backward_fast(dZ, cache):\n    return conv_backward(dZ, cache)\n"
-# A student who wants the speed points for the loops, and has read grading/: the loop version the grader
-# defines in the kernel to time it (named _cnn_given_...) runs 21 times slower, so the student's loops
-# look 21 times faster than it.
+# A student who wants the speed points for the loops, and has read grading/: every function the grader
+# defines in the kernel runs 21 times slower. When the grader timed the loop version in the kernel (defined
+# there for the speed check) the loops looked 21 times faster than it; the loop version now runs in the
+# grader only, and what the grader defines in the kernel is never timed.
 SLOWS_THE_GRADERS_LOOPS = '''
 import time as _time
 _real_define = _cnn_grading_define
 
-def _cnn_grading_define(name, source, defines=None):
-    answer = _real_define(name, source, defines)
-    if not name.startswith("_cnn_given_"):
-        return answer
+def _cnn_grading_define(name, source, *rest):
+    answer = _real_define(name, source, *rest)
     honest = globals()[name]
 
     def slowed(*args, **kwargs):
@@ -35,6 +36,50 @@ def _cnn_grading_define(name, source, defines=None):
         return result
     globals()[name] = slowed
     return answer
+'''
+# A student who wants the speed points for the loops, and knows the grader times the loop version in its own
+# process between the timed calls: two threads and four forked processes spin (pure Python) whenever
+# conv_forward_fast is not running, in the second after each timed call, so that whatever the grader measures
+# then runs on a busy CPU. The grader stops every process of the kernel while it times the loop version.
+SPINS_WHILE_IDLE = '''
+import mmap as _mmap
+import os as _os
+import struct as _struct
+import threading as _threading
+import time as _time
+
+# Shared with the forks: [0] is 1 while conv_forward_fast runs, [1:9] the time until which to spin.
+_shared = _mmap.mmap(-1, 9)
+
+
+def _spin():
+    while True:
+        if _shared[0] or _time.monotonic() > _struct.unpack_from("d", _shared, 1)[0]:
+            _time.sleep(0.001)
+        else:
+            for _ in range(20000):
+                pass
+
+
+for _ in range(4):
+    if _os.fork() == 0:
+        try:
+            _spin()
+        finally:
+            _os._exit(0)
+for _ in range(2):
+    _threading.Thread(target=_spin, daemon=True).start()
+_unwatched = conv_forward_fast
+
+
+def conv_forward_fast(A_prev, W, b, hparameters):
+    _shared[0] = 1
+    try:
+        return _unwatched(A_prev, W, b, hparameters)
+    finally:
+        _shared[0] = 0
+        if A_prev.shape[1:] == (16, 16, 3):  # a timed batch: the grader times the loop version next
+            _struct.pack_into("d", _shared, 1, _time.monotonic() + 1.0)
 '''
 # relu_backward that lets every gradient through: its own points go, and the model's (graded with
 # the reference relu) stay; the network still trains past 90% without the mask? The test says.
@@ -216,6 +261,8 @@ def graded(tmp_path_factory):
         "loops": {**reference, "conv_forward_fast": LOOP_FORWARD, "conv_backward_fast": LOOP_BACKWARD},
         "slows-the-grader": {**reference,
                              "conv_forward_fast": loops_when_timed(reference, LOOP_FORWARD) + SLOWS_THE_GRADERS_LOOPS},
+        "spins-while-idle": {**reference,
+                             "conv_forward_fast": loops_when_timed(reference, LOOP_FORWARD) + SPINS_WHILE_IDLE},
         "broken-relu": {**reference, "relu": BROKEN_RELU},
         "summed-loss": {**reference, "softmax_cross_entropy": SUMMED_LOSS},
         "planted-weights": {**reference, "model_forward_backward": PLANTED_WEIGHTS},
@@ -274,6 +321,39 @@ def test_slowing_the_graders_loop_version_earns_no_speed_points(graded):
     assert loses_the_speed_points(scores, "slows-the-grader")
     assert "times faster" in course.failure_messages("slows-the-grader")["test_conv_forward_fast_speed"]
 
+
+def test_a_kernel_that_spins_while_the_grader_times_the_loop_version_earns_no_speed_points(graded):
+    """Its processes are stopped while the grader times the loop version: they slow nothing the grader
+    measures, and cost the student nothing else."""
+    scores, _, course = graded
+    assert lost(scores, "spins-while-idle") == {"conv_forward_fast_speed"}
+    assert "times faster" in course.failure_messages("spins-while-idle")["test_conv_forward_fast_speed"]
+
+
+@pytest.fixture(scope="module")
+def graded_while_busy(tmp_path_factory):
+    """Two copies of the reference solution, graded while two processes outside the kernels keep the CPUs
+    busy (pure Python loops, as many as this machine's two cores)."""
+    course = generated_course(tmp_path_factory.mktemp("busy"), ASSIGNMENT)
+    release = submissions.read(course.root / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
+    for student in ("busy-1", "busy-2"):
+        submissions.write(submissions.fill(release, reference_answers()), course.root, student, ASSIGNMENT, ASSIGNMENT)
+    busy = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(2)]
+    try:
+        course.nbgrader("autograde", ASSIGNMENT, "--force")
+    finally:
+        for process in busy:
+            process.kill()
+            process.wait()
+    return course.scores(), course
+
+
+def test_a_busy_machine_costs_a_fast_student_no_speed_points(graded_while_busy):
+    """The loop version is timed right after each timed call, on the same machine: what slows one slows
+    the other, and the ratio stands."""
+    scores, course = graded_while_busy
+    for student in ("busy-1", "busy-2"):
+        assert lost(scores, student) == set(), course.failure_messages(student)
 
 
 def test_zeroing_the_graders_gradients_in_place_earns_nothing(graded):

@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from grading.sandbox import SandboxedKernelManager
+from grading.sandbox import SandboxedKernelManager, own_cpu_group
 
 PR_CAPBSET_READ, PR_GET_NO_NEW_PRIVS = 23, 39
 
@@ -26,11 +26,12 @@ async def run(kc, code):
 
 
 @contextlib.asynccontextmanager
-async def forked_kernel(folder, every_channel=False):
+async def forked_kernel(folder, every_channel=False, from_template=True):
     """A client of a kernel forked from the template, with `folder`'s files (its manager is `kc.parent`);
-    shut down on leaving. every_channel: heartbeat and stdin connected too."""
+    shut down on leaving. every_channel: heartbeat and stdin connected too. from_template=False: a kernel
+    booted in a bubblewrap sandbox of its own instead."""
     km = SandboxedKernelManager(kernel_name="python3")
-    km.from_template = True
+    km.from_template = from_template
     await km.start_kernel(cwd=str(folder))
     kc = km.client()
     kc.start_channels(hb=every_channel, stdin=every_channel)
@@ -132,6 +133,91 @@ def test_a_kernel_that_kills_its_process_group_kills_only_itself(folder):
     assert all(template.process.poll() is None for template in templates.values())
     assert in_kernel(folder, "_answer = 6 * 7") == ["42"]
     assert kernel_template._templates == templates  # the same template, not a new one
+
+
+# A kernel that keeps a CPU busy in a thread and in a forked process, beside a child it never waited for
+# (a zombie, which runs no more: the pause must not wait for it to stop).
+SPINS = """
+import os, threading
+
+def _spin():
+    while True:
+        pass
+
+if os.fork() == 0:
+    os._exit(0)
+if os.fork() == 0:
+    _spin()
+threading.Thread(target=_spin, daemon=True).start()
+_answer = 'spinning'"""
+
+
+def descendants(pid):
+    """pid and every process descended from it, from /proc/<pid>/task/<tid>/children."""
+    found, todo = [], [pid]
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with contextlib.suppress(OSError):
+                todo += map(int, open(f"/proc/{pid}/task/{task}/children").read().split())
+    return found
+
+
+def cpu_ticks(pids):
+    """CPU time (user and system, in clock ticks) the processes have used so far, threads included."""
+    total = 0
+    for pid in pids:
+        with open(f"/proc/{pid}/stat") as file:
+            fields = file.read().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])
+    return total
+
+
+def states(pids):
+    return {open(f"/proc/{pid}/task/{task}/stat").read().rsplit(")", 1)[1].split()[0]
+            for pid in pids for task in os.listdir(f"/proc/{pid}/task")}
+
+
+@pytest.mark.parametrize("from_template", [True, False], ids=["forked", "booted"])
+def test_a_paused_kernel_uses_no_cpu_and_runs_again_after(folder, from_template):
+    """SandboxedKernelManager.paused stops every process of the kernel, its forks and threads included."""
+    async def measure():
+        async with forked_kernel(folder, from_template=from_template) as kc:
+            assert await run(kc, SPINS) == "'spinning'"
+            processes, home = descendants(kc.parent.sandbox_pid), own_cpu_group()
+            with kc.parent.paused():
+                stopped, before, timing_in = states(processes), cpu_ticks(processes), own_cpu_group()
+                await asyncio.sleep(0.5)
+                paused = cpu_ticks(processes) - before
+            assert own_cpu_group() == home
+            if os.geteuid() == 0:  # timed with a kernel's share of the CPU, in a group of the grader's own
+                assert timing_in.name.startswith("kernel-timing-") and (timing_in / "tasks").read_text() == ""
+            before = cpu_ticks(processes)
+            await asyncio.sleep(0.5)
+            return len(processes), stopped, paused, cpu_ticks(processes) - before, await run(kc, "_answer = 6 * 7")
+
+    count, stopped, paused, running, answer = asyncio.run(measure())
+    assert count >= 3 + (not from_template)  # the kernel, its forks (and bwrap's init when booted)
+    assert stopped == {"T", "Z"} and paused == 0
+    assert running >= 10 and answer == "42"  # a spinner's half second is 50 ticks when it has a CPU
+
+
+def test_a_kernel_that_cannot_be_paused_fails_the_check_that_asked():
+    """No kernel to stop (here: none started) is never taken for a stopped one: the hidden test that asked
+    fails with the reason, as a KernelCallFailed (which hidden tests cannot catch)."""
+    from types import SimpleNamespace
+
+    from grading.sandbox import PauseFailed
+    from grading.trusted_execute import GradingKernel, KernelCallFailed
+
+    km = SandboxedKernelManager(kernel_name="python3")
+    with pytest.raises(PauseFailed, match="not running"):
+        with km.paused():
+            pass
+    with pytest.raises(KernelCallFailed, match="could not pause the kernel .*not running"):
+        with GradingKernel(SimpleNamespace(km=km)).paused():
+            pass
 
 
 def test_the_graders_own_sockets_to_a_kernel_carry_the_bounds():

@@ -3,8 +3,9 @@
 1. The reference (naive four-loop) solution under `nbgrader autograde`: the wall time
    for one submission and every test cell's time, read from nbclient's timing
    metadata, next to the cell timeout.
-2. A realistic class of 100 submissions (mostly correct, the corpus's typical bugs,
-   untouched notebooks; no endless loops) graded twice on identical copies: by plain
+2. For each assignment, a realistic class (100 submissions of part 1, 30 of part 2: mostly
+   correct, the corpus's typical bugs, untouched notebooks; no endless loops) graded twice on
+   identical copies: by plain
    `nbgrader autograde` (nbgrader's own Execute, one call) and by this bundle's
    pipeline (course_tools.grade_class: the trusted grader on a local Dask cluster, one
    worker per core). Both times, their ratio, the scores compared, where a
@@ -60,9 +61,10 @@ LOOPS_EVERYWHERE = {name: f"def {name}(*args, **kwargs):\n    while True:\n     
                                  "create_mask_from_window", "distribute_value", "pool_backward")}
 
 
-def timed_autograde(folder, extra_config, students):
+def timed_autograde(folder, extra_config, students, assignment=ASSIGNMENT):
     """Seconds of one `nbgrader autograde` call over `students` in a fresh course, and the scores."""
     course = course_copy(folder)
+    course.assignment = assignment
     with open(course.root / "nbgrader_config.py", "a") as config:
         config.write(extra_config)
     course.generate()
@@ -72,11 +74,11 @@ def timed_autograde(folder, extra_config, students):
     return time.perf_counter() - started, course.scores()
 
 
-def realistic_class(size=100):
+def realistic_class(size=100, assignment=ASSIGNMENT):
     """`size` demo students: 10% untouched, 30% with one of the corpus's wrong entries, 20% with one of its
     right entries (other correct solutions), the rest the reference solution."""
     entries = corpus.load(submissions.reference_solutions(
-        submissions.read(ROOT / "source" / ASSIGNMENT / f"{NOTEBOOK}.ipynb")))
+        submissions.read(ROOT / "source" / assignment / f"{assignment}.ipynb")), corpus.ASSIGNMENTS[assignment])
     wrong = [e for e in entries if e.kind == "wrong"]
     right = [e for e in entries if e.kind == "right" and e.name != "reference"]
     students = []
@@ -100,12 +102,13 @@ def mean(values):
     return sum(values) / len(values) if values else 0.0
 
 
-def grade_a_class(size=100):
-    students = realistic_class(size)
+def grade_a_class(size=100, assignment=ASSIGNMENT):
+    students = realistic_class(size, assignment)
     names = [s.name for s in students]
     with tempfile.TemporaryDirectory() as plain_dir, tempfile.TemporaryDirectory() as ours_dir:
-        plain_seconds, plain_scores = timed_autograde(plain_dir, NBGRADER_EXECUTE, students)
+        plain_seconds, plain_scores = timed_autograde(plain_dir, NBGRADER_EXECUTE, students, assignment)
         ours = course_copy(ours_dir)
+        ours.assignment = assignment
         ours.generate()
         demo_class.write_class(ours, students)
         workers = cluster.default_workers()
@@ -115,7 +118,8 @@ def grade_a_class(size=100):
         our_scores = ours.scores()
     same = sum((plain_scores.get(n) or {}).get("total") == (our_scores.get(n) or {}).get("total") for n in names)
     n = len(names)
-    print(f"\na realistic class of {n} submissions (untouched, one typical bug, or correct), graded both ways:")
+    print(f"\n{assignment}: a realistic class of {n} submissions (untouched, one typical bug, or correct), "
+          "graded both ways:")
     print(f"  plain nbgrader autograde (one call, nbgrader's Execute, no sandbox) {plain_seconds:7.1f} s  "
           f"{plain_seconds / n:5.2f} s per submission")
     print(f"  this pipeline ({workers} local workers, sandboxed, verdict outside)   {ours_seconds:7.1f} s  "
@@ -196,7 +200,8 @@ def main():
           f"{CELL_TIMEOUT} s cell timeout")
     print(f"nbgrader autograde of the reference solution: {wall:.1f} s wall (one process, one submission), "
           f"score {total:g}/100")
-    grade_a_class()
+    grade_a_class(100, ASSIGNMENT)
+    grade_a_class(30, "cnn_application")
     endless_loop_student()
     trusted_grading_cost()
     return 0

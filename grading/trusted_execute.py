@@ -59,6 +59,10 @@ NOT_SANDBOXED = ("**Graded without the sandbox** (`c.SandboxedKernelManager.sand
                  "the student's code ran with the grader's rights.")
 
 
+# A hidden segment that puts the kit's reference helpers in the kernel (run_segments defers it).
+ISOLATES = re.compile(r"\.isolate\(")
+
+
 class KernelCallFailed(BaseException):
     """A call into the kernel got no usable answer. Not an Exception: hidden tests must not catch it
     as if the student's function had raised."""
@@ -288,9 +292,11 @@ class TrustedExecute(Execute):
             self.seconds["kernel start"] = time.perf_counter() - started
             self.notebook_deadline = time.monotonic() + self.notebook_time_limit
             self.set_up_kernel_side()
+            self.deferred = []
             for index, cell in enumerate(self.nb.cells):
                 if cell.cell_type == "code" and cell.source.strip():
                     self.run_cell(cell, index)
+            self.run_deferred_tests()
             if self.km is not None:
                 self.limits_reached.update(self.km.limits_hit())
         sandboxed = self.sandbox_settings.sandbox
@@ -348,7 +354,11 @@ class TrustedExecute(Execute):
         else:
             cell.source = test_source
             cell.outputs = self.run_test_cell(cell, index, test_source)
-        # The cell's wall time, hidden tests included, where nbclient would record it.
+        self.record_ran(cell, started)
+
+    def record_ran(self, cell, started):
+        """The cell's wall time, hidden tests included, where nbclient would record it; the limits its
+        outputs name."""
         cell.metadata["execution"] = {"iopub.execute_input": started.isoformat()[:-6] + "Z",
                                       "shell.execute_reply": datetime.now(timezone.utc).isoformat()[:-6] + "Z"}
         for output in cell.outputs:
@@ -369,10 +379,24 @@ class TrustedExecute(Execute):
 
     # --------------------------------------------------------------- test cell
     def run_test_cell(self, cell, index, source):
-        outputs, failure = [], None
-        segments = split_hidden(source)
+        return self.run_segments(cell, index, split_hidden(source), [], may_defer=True)
+
+    def run_segments(self, cell, index, segments, outputs, may_defer):
+        """Run a test cell's segments in order (visible ones in the kernel, hidden ones here); its outputs.
+
+        A hidden segment that puts reference helpers in the kernel (the kits' ``isolate``) waits, with
+        the rest of its cell, until every other cell has run (run_deferred_tests): a reference is then
+        in the kernel only when no other cell is left to grade, so that nothing graded later can use
+        it, whatever the kernel does with it or says about removing it.
+        """
+        failure, graded = None, segments
         try:
-            for hidden, code in segments:
+            for position, (hidden, code) in enumerate(segments):
+                if hidden and may_defer and ISOLATES.search(code):
+                    graded = segments[:position]  # the rest is graded when it runs
+                    self.deferred.append((cell, index, segments[position:], outputs,
+                                          self.cell_deadline - time.monotonic()))
+                    return outputs
                 if hidden:
                     failure = self.run_hidden(code)
                 else:
@@ -386,11 +410,28 @@ class TrustedExecute(Execute):
             self.restore_for_next_cell()
             # Whatever the verdict, the functions this cell tests are graded now: from here
             # on their reference versions may enter the kernel for the cells that call them.
-            self.graded_functions.update(name for hidden, code in segments if hidden
+            self.graded_functions.update(name for hidden, code in graded if hidden
                                          for name in free_names(code) if name not in self.hidden_namespace)
         if failure and failure != "visible":
             outputs.append(error_output(*failure))
         return outputs
+
+    def run_deferred_tests(self):
+        """The rest of each test cell that run_segments deferred, in the notebook's order, each with the
+        time its cell had left. Every other cell has run by now, so a kernel replaced meanwhile runs
+        them all again (not only those before the cell), as the kernel had them."""
+        self.current_index = len(self.nb.cells)
+        for cell, index, segments, outputs, seconds_left in self.deferred:
+            started = datetime.now(timezone.utc)
+            self.cell_deadline = time.monotonic() + max(seconds_left, 0)
+            out_of_time = self.out_of_time()
+            if out_of_time:
+                cell.outputs = outputs + [error_output("CellTimeoutError", f"not run: {out_of_time}")]
+            elif self.restarts > self.max_kernel_restarts:
+                cell.outputs = outputs + [error_output("DeadKernelError", "not run: the kernel died too many times")]
+            else:
+                cell.outputs = self.run_segments(cell, index, segments, outputs, may_defer=False)
+            self.record_ran(cell, started)
 
     @staticmethod
     def plain(output):

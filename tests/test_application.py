@@ -245,6 +245,30 @@ def model_forward_backward(X, Y, parameters):
     return loss, {name: 1.02 * grad for name, grad in grads.items()}
 """
 
+# A student who read grading/: to grade model_forward_backward alone, the grader puts its reference layers
+# in the kernel for that cell. This model notices them (the functions under the layers' names are not the
+# ones it saw first), keeps them, and computes with them from then on; the training check, if it ran after
+# that cell in the same kernel, would train on the grader's layers. Neither convolution is written here.
+KEEPS_THE_REFERENCES = """REFERENCE_MODEL
+
+_LAYERS = ("conv_forward_fast", "conv_backward_fast", "relu_forward", "relu_backward", "fc_forward", "fc_backward",
+           "softmax_cross_entropy")
+_first_seen, _kept = {}, {}
+
+
+def model_forward_backward(X, Y, parameters):
+    for name in _LAYERS:
+        function = globals()[name]
+        if _first_seen.setdefault(name, function) is not function:
+            _kept[name] = function
+    own = {name: globals()[name] for name in _LAYERS}
+    globals().update(_kept)
+    try:
+        return _honest_model_forward_backward(X, Y, parameters)
+    finally:
+        globals().update(own)
+"""
+
 
 def reference_answers():
     return submissions.reference_solutions(submissions.read(REPO / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"))
@@ -272,6 +296,12 @@ def graded(tmp_path_factory):
         "zeroes-grads": {**reference, "update_parameters": ZEROES_GRADS},
         "slightly-off-gradients": {**reference, "model_forward_backward": reference["model_forward_backward"]
                                    + SLIGHTLY_OFF_GRADIENTS},
+        # Neither fast convolution written (the release's cells), and a model that keeps the grader's.
+        "keeps-the-references": {name: code for name, code in reference.items()
+                                 if name not in ("conv_forward_fast", "conv_backward_fast", "model_forward_backward")}
+                                | {"model_forward_backward": KEEPS_THE_REFERENCES.replace(
+                                    "REFERENCE_MODEL", reference["model_forward_backward"].replace(
+                                        "def model_forward_backward(", "def _honest_model_forward_backward("))},
         "linear-digest": {**reference, "conv_forward_fast": reference["conv_forward_fast"].replace(
             "def conv_forward_fast(", "def _fast_version(") + "\n\n" + LINEAR_DIGEST},
     }
@@ -499,3 +529,11 @@ def test_gradients_that_differ_at_one_step_are_trained_with_step_by_step():
     with pytest.raises(AssertionError, match="epoch 5, batch 20: your gradients do not point where"):
         kit.check_training(model, folder)
     assert model.calls == 200 + 200
+
+
+def test_the_graders_reference_layers_kept_by_the_model_earn_no_training_points(graded):
+    """The cell that grades model_forward_backward with the reference layers runs after every other cell, so
+    the training was graded before any reference reached the kernel (TrustedExecute.run_segments)."""
+    scores, _, _ = graded
+    assert lost(scores, "keeps-the-references") == {"conv_forward_fast", "conv_forward_fast_speed", "conv_backward_fast",
+                                                    "conv_backward_fast_speed", "training"}

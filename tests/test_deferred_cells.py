@@ -1,0 +1,89 @@
+"""The test cells that put reference helpers in the kernel run after every other cell (TrustedExecute.run_segments),
+so each must give the verdict it would give in its place: it reads nothing a later cell binds, and no later cell
+reads what it binds. Checked here on both source notebooks, by reading their code."""
+import ast
+
+import nbformat
+import pytest
+
+from conftest import REPO
+from grading.trusted_execute import ISOLATES, split_hidden
+
+ASSIGNMENTS = ("cnn_step_by_step", "cnn_application")
+
+
+def visible(source):
+    """What of a test cell runs in the kernel: its hidden segments run in the grader."""
+    return "\n".join(code for hidden, code in split_hidden(source) if not hidden)
+
+
+def stored(node):
+    names = set()
+    for n in ast.walk(node):
+        if isinstance(n, ast.Name) and isinstance(n.ctx, (ast.Store, ast.Del)):
+            names.add(n.id)
+        elif isinstance(n, ast.arg):  # a function's own argument: local to it
+            names.add(n.arg)
+        elif isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(n.name)
+        elif isinstance(n, (ast.Import, ast.ImportFrom)):
+            names |= {(alias.asname or alias.name).split(".")[0] for alias in n.names}
+    return names
+
+
+def loaded(node):
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+
+
+def reads_and_binds(source):
+    """(names the cell reads before binding them itself, names it binds), statement by statement. A function's
+    body counts as read where it is defined (it may be called there); magics are left out."""
+    code = "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in source.split("\n"))
+    reads, binds = set(), set()
+    for statement in ast.parse(code).body:
+        if isinstance(statement, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            used = loaded(statement.value) if statement.value is not None else set()
+            if isinstance(statement, ast.AugAssign):
+                used |= stored(statement.target)
+            reads |= used - binds
+        else:
+            reads |= loaded(statement) - binds - stored(statement)
+        binds |= stored(statement)
+    return reads, binds
+
+
+def order_dependence(sources, deferred):
+    """For the cell at position `deferred` of `sources` (code cells, in order), run after all the others:
+    (names it reads that a later cell binds, names it binds that a later cell reads before any later cell
+    binds them)."""
+    reads, binds = reads_and_binds(visible(sources[deferred]))
+    rebound, needed, since = set(), set(), set()
+    for source in sources[deferred + 1:]:
+        later_reads, later_binds = reads_and_binds(visible(source))
+        rebound |= later_binds
+        needed |= later_reads - since
+        since |= later_binds
+    return reads & rebound, binds & needed
+
+
+def deferred_cells(assignment):
+    nb = nbformat.read(REPO / "source" / assignment / f"{assignment}.ipynb", as_version=4)
+    sources = [cell.source for cell in nb.cells if cell.cell_type == "code"]
+    return sources, [position for position, source in enumerate(sources)
+                     if any(hidden and ISOLATES.search(code) for hidden, code in split_hidden(source))]
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_each_deferred_cell_gives_the_verdict_it_would_give_in_its_place(assignment):
+    sources, deferred = deferred_cells(assignment)
+    assert deferred  # part 1: conv_forward, conv_backward, pool_backward; part 2: model_forward_backward
+    for position in deferred:
+        assert order_dependence(sources, position) == (set(), set())
+
+
+def test_the_check_finds_a_cell_that_depends_on_its_place():
+    """The check above can fail: a deferred cell that reads a name a later cell changes, and binds one a later
+    cell reads."""
+    hidden = "### BEGIN HIDDEN TESTS\nKit.isolate(globals(), 'zero_pad')\n### END HIDDEN TESTS\n"
+    sources = ["x = 1", hidden + "y = x + 1\nassert y == 2", "x = 5\nprint(y)"]
+    assert order_dependence(sources, 1) == ({"x"}, {"y"})

@@ -246,20 +246,21 @@ def model_forward_backward(X, Y, parameters):
 """
 
 # A student who read grading/: to grade model_forward_backward alone, the grader puts its reference layers
-# in the kernel for that cell. This model notices them (the functions under the layers' names are not the
-# ones it saw first), keeps them, and computes with them from then on; the training check, if it ran after
-# that cell in the same kernel, would train on the grader's layers. Neither convolution is written here.
+# in the kernel for that cell. This model notices them (a function under a layer's name that was not defined
+# in the notebook), keeps them, and computes with them from then on: the notebook's training cell and the
+# training check, run after that cell in the same kernel, would train with the grader's layers. Neither
+# convolution is written here.
 KEEPS_THE_REFERENCES = """REFERENCE_MODEL
 
 _LAYERS = ("conv_forward_fast", "conv_backward_fast", "relu_forward", "relu_backward", "fc_forward", "fc_backward",
            "softmax_cross_entropy")
-_first_seen, _kept = {}, {}
+_kept = {}
 
 
 def model_forward_backward(X, Y, parameters):
     for name in _LAYERS:
         function = globals()[name]
-        if _first_seen.setdefault(name, function) is not function:
+        if getattr(function, "__globals__", None) is not globals():  # the grader's, not the notebook's
             _kept[name] = function
     own = {name: globals()[name] for name in _LAYERS}
     globals().update(_kept)
@@ -268,6 +269,15 @@ def model_forward_backward(X, Y, parameters):
     finally:
         globals().update(own)
 """
+
+USES_KEPT_CONVOLUTIONS = {
+    "conv_forward_fast": "def conv_forward_fast(A_prev, W, b, hparameters):\n"
+                         "    if 'conv_forward_fast' not in globals().get('_kept', {}):\n        raise NotImplementedError()\n"
+                         "    return _kept['conv_forward_fast'](A_prev, W, b, hparameters)\n",
+    "conv_backward_fast": "def conv_backward_fast(dZ, cache):\n"
+                          "    if 'conv_backward_fast' not in globals().get('_kept', {}):\n        raise NotImplementedError()\n"
+                          "    return _kept['conv_backward_fast'](dZ, cache)\n",
+}
 
 
 def reference_answers():
@@ -296,12 +306,11 @@ def graded(tmp_path_factory):
         "zeroes-grads": {**reference, "update_parameters": ZEROES_GRADS},
         "slightly-off-gradients": {**reference, "model_forward_backward": reference["model_forward_backward"]
                                    + SLIGHTLY_OFF_GRADIENTS},
-        # Neither fast convolution written (the release's cells), and a model that keeps the grader's.
-        "keeps-the-references": {name: code for name, code in reference.items()
-                                 if name not in ("conv_forward_fast", "conv_backward_fast", "model_forward_backward")}
-                                | {"model_forward_backward": KEEPS_THE_REFERENCES.replace(
-                                    "REFERENCE_MODEL", reference["model_forward_backward"].replace(
-                                        "def model_forward_backward(", "def _honest_model_forward_backward("))},
+        # Neither fast convolution written (they use the grader's once kept), and a model that keeps the grader's.
+        "keeps-the-references": {**reference, **USES_KEPT_CONVOLUTIONS,
+                                 "model_forward_backward": KEEPS_THE_REFERENCES.replace(
+                                     "REFERENCE_MODEL", reference["model_forward_backward"].replace(
+                                         "def model_forward_backward(", "def _honest_model_forward_backward("))},
         "linear-digest": {**reference, "conv_forward_fast": reference["conv_forward_fast"].replace(
             "def conv_forward_fast(", "def _fast_version(") + "\n\n" + LINEAR_DIGEST},
     }

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from course_tools import grade_class, reports
 from course_tools.course import Course, released_assignments
-from grading.sandbox import SandboxUnavailable
+from grading.bwrap import SandboxUnavailable
 from grading.text import printable
 
 ROOT = Path(__file__).resolve().parent.parent

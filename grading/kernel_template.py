@@ -30,6 +30,9 @@ import uuid
 from pathlib import Path
 
 from grading import owned_folders, submission_files
+from grading.bwrap import bwrap_path
+from grading.cgroups import Cgroup
+from grading.limits import MiB
 
 EXCHANGE_PREFIX = "cnn-grading-exchange-"  # the template's folder of the notebooks' folders, in the temp folder
 SOCKETS = "/run/kernel"  # where a forked kernel's sockets listen, on a mount it cannot write (template_inside.py)
@@ -105,8 +108,6 @@ class KernelTemplate:
     """A warm Python in a sandbox, forking one sandboxed kernel per request."""
 
     def __init__(self, settings):
-        from grading.sandbox import Cgroup, MiB, bwrap_path
-
         # Owned (grading/owned_folders.py): a grading process killed outright leaves it, and the next
         # template made on this machine removes it.
         owned_folders.remove_abandoned(EXCHANGE_PREFIX)

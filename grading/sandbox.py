@@ -11,7 +11,7 @@ preprocessor (and nbclient under it) starts kernels through it when
   can neither see nor signal the grader or any other process;
 * is limited in memory (RLIMIT_AS), file size (RLIMIT_FSIZE), processes and threads
   (a cgroup when the grader runs as root, which RLIMIT_NPROC does not limit;
-  RLIMIT_NPROC otherwise) and CPU (one core, by cgroup, when root);
+  RLIMIT_NPROC otherwise) and CPU (one core, by cgroup, when root: grading/cgroups.py);
 * talks to the grader over unix sockets, so no folder of the host is writable from inside.
   A kernel forked from a template (the class pipeline's) listens on sockets made before its
   code runs, in a folder it cannot write, which the grader holds by a directory fd: no
@@ -24,14 +24,12 @@ left in it before removing it.
 
 While the grader measures something of its own that a busy kernel could slow down (the
 loop version a speed check compares with), it stops every process of the kernel
-(``SandboxedKernelManager.paused``).
+(``SandboxedKernelManager.paused``, by grading/kernel_pause.py).
 """
-import atexit
 import contextlib
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -44,37 +42,14 @@ import zmq
 from jupyter_client.manager import AsyncKernelManager
 from traitlets import Bool, Integer, Unicode, default
 
+from grading.bwrap import SandboxUnavailable, bwrap_path
+from grading.cgroups import CGROUP_ROOT, Cgroup, own_cpu_group, timing_group
 from grading.kernel_messages import BoundedKernelClient, bound_session
+from grading.kernel_pause import NamespacePause, PauseFailed, ProcessGroupPause, exited, parent_pid, pid_namespace
+from grading.limits import MAX_MESSAGE_BYTES, RECEIVE_QUEUE, SHM_SIZE, GiB, MiB
 
 IPC_PREFIX = "/tmp/.kernel/ipc"  # inside the sandbox
 CONNECTION_FILE = "/kernel.json"  # inside the sandbox
-CGROUP_ROOT = Path("/sys/fs/cgroup")
-GiB = 1024 ** 3
-MiB = 1024 ** 2
-MAX_MESSAGE_BYTES = 16 * MiB  # the largest message the grader reads from a kernel
-SHM_SIZE = 16 * MiB  # /dev/shm, for multiprocessing; the rest of /dev is read-only
-RECEIVE_QUEUE = 16  # messages a grader socket holds before it drops more (pub/sub) or stops reading
-
-
-PAUSE_SECONDS = 2.0  # the longest a kernel's processes may take to stop
-
-
-class PauseFailed(RuntimeError):
-    """A kernel's processes could not all be stopped; the message says why."""
-
-
-class SandboxUnavailable(RuntimeError):
-    """The sandbox cannot be set up on this machine; the message says what to do."""
-
-
-def bwrap_path(configured=""):
-    path = shutil.which(configured or "bwrap")
-    if path is None:
-        raise SandboxUnavailable(
-            "bubblewrap is not installed, and grading refuses to run student code outside a sandbox. "
-            "Install it with `sudo apt-get install bubblewrap` (Debian/Ubuntu), or, on a machine where "
-            "every submission is trusted, set c.SandboxedKernelManager.sandbox = False in nbgrader_config.py.")
-    return path
 
 
 def sandbox_in_use(config):
@@ -89,78 +64,6 @@ def sandbox_in_use(config):
 
 ROOT_NEEDS_CGROUPS = ("grading as root needs the cgroup v1 pids, memory and cpu controllers under /sys/fs/cgroup "
                       "(root is not limited by RLIMIT_NPROC); grade as an ordinary user instead.")
-
-
-class Cgroup:
-    """A cgroup v1 group per kernel in the pids, memory and cpu hierarchies (root only)."""
-
-    CONTROLLERS = ("pids", "memory", "cpu")
-
-    def __init__(self, name):
-        self.paths = [CGROUP_ROOT / controller / "cnn-grading" / name for controller in self.CONTROLLERS]
-
-    @staticmethod
-    def available():
-        return os.geteuid() == 0 and all(os.access(CGROUP_ROOT / c, os.W_OK) for c in Cgroup.CONTROLLERS)
-
-    def create(self, max_processes, memory_bytes, cpu_cores):
-        self.remove_stale()
-        for path in self.paths:
-            path.mkdir(parents=True, exist_ok=True)
-        pids, memory, cpu = self.paths
-        (pids / "pids.max").write_text(str(max_processes))
-        (memory / "memory.limit_in_bytes").write_text(str(memory_bytes))
-        (cpu / "cpu.cfs_period_us").write_text("100000")
-        (cpu / "cpu.cfs_quota_us").write_text(str(int(100000 * cpu_cores)))
-
-    def remove_stale(self, older_than=3600):
-        """Remove empty groups left by graders that were killed (an hour old: none is still starting)."""
-        for path in self.paths:
-            for group in path.parent.glob("kernel-*"):
-                try:
-                    if time.time() - group.stat().st_mtime > older_than and not (group / "cgroup.procs").read_text().strip():
-                        group.rmdir()
-                except OSError:
-                    pass
-
-    def join_command(self):
-        """Shell words that move the launching shell into the groups, then exec the rest."""
-        moves = " && ".join(f"echo $$ > {path}/cgroup.procs" for path in self.paths)
-        return ["/bin/sh", "-c", f'{moves} && exec "$@"', "sandbox"]
-
-    def counters(self):
-        """(forks or thread starts refused for the pids limit, times the memory limit was hit) so far."""
-        found = []
-        for path, read in [(self.paths[0] / "pids.events", lambda text: int(text.split()[1])),
-                           (self.paths[1] / "memory.failcnt", int)]:
-            try:
-                found.append(read(path.read_text()))
-            except (OSError, ValueError, IndexError):
-                found.append(0)
-        return tuple(found)
-
-    def destroy(self):
-        """Kill every process left in the group, then remove it."""
-        for _ in range(50):
-            pids = set()
-            for path in self.paths:
-                try:
-                    pids.update(int(p) for p in (path / "cgroup.procs").read_text().split())
-                except OSError:
-                    pass
-            for pid in pids:
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-            if not pids:
-                break
-            time.sleep(0.02)
-        for path in self.paths:
-            try:
-                path.rmdir()
-            except OSError:
-                pass
 
 
 def bound_sockets(context):
@@ -510,159 +413,3 @@ class SandboxedKernelManager(AsyncKernelManager):
         return sorted(set(hit))
 
 
-def timing_group(cpu_cores):
-    """This process's cpu cgroup for timing beside the kernels (made on first use, removed at exit). Named
-    like a kernel's, so that Cgroup.remove_stale removes it after a grader killed before its exit."""
-    group = CGROUP_ROOT / "cpu" / "cnn-grading" / f"kernel-timing-{os.getpid()}"
-    if not group.exists():
-        group.mkdir(parents=True)
-        atexit.register(remove_group, group)
-    (group / "cpu.cfs_period_us").write_text("100000")
-    (group / "cpu.cfs_quota_us").write_text(str(int(100000 * cpu_cores)))
-    return group
-
-
-def remove_group(group):
-    with contextlib.suppress(OSError):
-        group.rmdir()
-
-
-def own_cpu_group():
-    """The folder of the calling thread's cgroup in the cpu hierarchy (cgroup v1)."""
-    for line in Path("/proc/thread-self/cgroup").read_text().splitlines():
-        _, controllers, path = line.split(":", 2)
-        if "cpu" in controllers.split(","):
-            return CGROUP_ROOT / "cpu" / path.lstrip("/")
-    return CGROUP_ROOT / "cpu"
-
-
-def pid_namespace(pid):
-    """(st_dev, st_ino) of the pid namespace process `pid` is in. The grader may read it for every process
-    of a kernel: their user namespace descends from the grader's user, who holds every capability there
-    (a kernel that makes itself undumpable does not hide it)."""
-    link = os.stat(f"/proc/{pid}/ns/pid")
-    return link.st_dev, link.st_ino
-
-
-def parent_pid(pid):
-    status = Path(f"/proc/{pid}/status").read_text()
-    return int(next(line.split()[1] for line in status.splitlines() if line.startswith("PPid:")))
-
-
-def exited(pidfd):
-    """Whether the process a pidfd holds has ended (a zombie counts: it runs no more)."""
-    import select
-
-    return bool(select.select([pidfd], [], [], 0)[0])
-
-
-def state(pid, task=None):
-    """A process's (or one of its threads') state letter: R running, S sleeping, T stopped, Z zombie, ..."""
-    stat = Path(f"/proc/{pid}/task/{task}/stat" if task else f"/proc/{pid}/stat").read_text()
-    return stat[stat.rindex(")") + 2]
-
-
-def running(pid):
-    """Whether a thread of process `pid` is running or waiting for a CPU (state R): a stopped process's
-    threads all leave R within a scheduler tick of the SIGSTOP."""
-    try:
-        tasks = os.listdir(f"/proc/{pid}/task")
-    except OSError:
-        return False
-    for tid in tasks:
-        with contextlib.suppress(OSError):
-            if state(pid, tid) == "R":
-                return True
-    return False
-
-
-def wait_until_stopped(pids, deadline, what):
-    while any(running(pid) for pid in pids):
-        if time.monotonic() > deadline:
-            raise PauseFailed(f"{what} did not stop within {PAUSE_SECONDS:g} s")
-        time.sleep(0.001)
-
-
-class NamespacePause:
-    """Stops every process of a pid namespace, each through a pidfd: a pid reused by a process of the
-    host while the grader looks is never signalled."""
-
-    def __init__(self, namespace):
-        self.namespace = namespace
-        self.held = {}  # pid: pidfd of each process stopped
-
-    def members(self):
-        """Pids of the namespace's live processes, as /proc lists them now (the host's view: every
-        namespace's). Not zombies: they run no more, and a pidfd says they have ended."""
-        found = []
-        for entry in os.listdir("/proc"):
-            if entry.isdigit():
-                try:
-                    if pid_namespace(entry) == self.namespace and state(entry) != "Z":
-                        found.append(int(entry))
-                except OSError:  # ended, or someone else's process
-                    continue
-        return found
-
-    def stop_all(self):
-        """Stop the namespace's processes, looking again until a look finds none not stopped: a process may
-        fork while the others are being stopped. A stopped process forks no more."""
-        deadline = time.monotonic() + PAUSE_SECONDS
-        while True:
-            found = self.members()
-            # A pid held whose process has ended, listed alive again, is a newcomer's.
-            new = [pid for pid in found if pid not in self.held or exited(self.held[pid])]
-            for pid in new:
-                self.stop(pid)
-            if not new:
-                wait_until_stopped(found, deadline, "the kernel's processes")
-                return
-            if time.monotonic() > deadline:
-                raise PauseFailed(f"the kernel's processes kept forking for {PAUSE_SECONDS:g} s")
-
-    def stop(self, pid):
-        try:
-            pidfd = os.pidfd_open(pid)
-        except ProcessLookupError:
-            return
-        try:
-            # Read after the pidfd was opened, and its process still there after the read: the pidfd holds
-            # the process that was read, not a newcomer with its pid.
-            ours = pid_namespace(pid) == self.namespace and not exited(pidfd)
-        except OSError:
-            ours = False
-        if not ours:
-            os.close(pidfd)
-            return
-        old = self.held.pop(pid, None)
-        if old is not None:
-            os.close(old)
-        self.held[pid] = pidfd
-        signal.pidfd_send_signal(pidfd, signal.SIGSTOP)
-
-    def continue_all(self):
-        for pidfd in self.held.values():
-            try:
-                signal.pidfd_send_signal(pidfd, signal.SIGCONT)
-            except ProcessLookupError:
-                pass
-            os.close(pidfd)
-        self.held.clear()
-
-
-class ProcessGroupPause:
-    """Stops a process group: without the sandbox, the kernel's (its own session)."""
-
-    def __init__(self, pgid):
-        self.pgid = pgid
-        self.stopped = False
-
-    def stop_all(self):
-        os.killpg(self.pgid, signal.SIGSTOP)
-        self.stopped = True
-        wait_until_stopped([self.pgid], time.monotonic() + PAUSE_SECONDS, "the kernel")
-
-    def continue_all(self):
-        if self.stopped:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.pgid, signal.SIGCONT)

@@ -46,7 +46,9 @@ from traitlets import Bool, Integer, Type, Unicode, default
 from grading import plain_data
 from grading.kernel_side import _cnn_grading_digest as digest_of
 from grading.kernel_side import _cnn_grading_encode as encode
-from grading.sandbox import SHM_SIZE, PauseFailed, SandboxedKernelManager
+from grading.kernel_pause import PauseFailed
+from grading.limits import SHM_SIZE
+from grading.sandbox import SandboxedKernelManager
 from grading.text import first_line
 
 # Read through the package, so that it works when the package comes as a zip (Dask workers).

@@ -16,7 +16,8 @@ import zmq.asyncio
 from jupyter_client.session import DELIM, Session
 
 from grading import kernel_messages, plain_data
-from grading.sandbox import MAX_MESSAGE_BYTES, SandboxedKernelManager, bound_sockets
+from grading.limits import MAX_MESSAGE_BYTES
+from grading.sandbox import SandboxedKernelManager, bound_sockets
 
 MB = 10 ** 6
 RATIO = 4  # the grader may allocate at most this many times the reply's size

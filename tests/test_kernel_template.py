@@ -6,7 +6,8 @@ import os
 
 import pytest
 
-from grading.sandbox import SandboxedKernelManager, own_cpu_group
+from grading.cgroups import own_cpu_group
+from grading.sandbox import SandboxedKernelManager
 
 PR_CAPBSET_READ, PR_GET_NO_NEW_PRIVS = 23, 39
 
@@ -208,7 +209,7 @@ def test_a_kernel_that_cannot_be_paused_fails_the_check_that_asked():
     fails with the reason, as a KernelCallFailed (which hidden tests cannot catch)."""
     from types import SimpleNamespace
 
-    from grading.sandbox import PauseFailed
+    from grading.kernel_pause import PauseFailed
     from grading.trusted_execute import GradingKernel, KernelCallFailed
 
     km = SandboxedKernelManager(kernel_name="python3")
@@ -225,7 +226,7 @@ def test_the_graders_own_sockets_to_a_kernel_carry_the_bounds():
     the bounds set, so the sockets that read what a kernel sends refuse large messages and long queues."""
     import zmq
 
-    from grading.sandbox import MAX_MESSAGE_BYTES, RECEIVE_QUEUE
+    from grading.limits import MAX_MESSAGE_BYTES, RECEIVE_QUEUE
 
     km = SandboxedKernelManager(kernel_name="python3")
     kc = km.client()

@@ -10,7 +10,7 @@ import pytest
 from conftest import GRADED_FUNCTIONS, POINTS, generated_course, hidden_lines
 from course_tools import grade_class, reports, submissions
 from course_tools.course import NOTEBOOK
-from grading import plain_data, sandbox
+from grading import bwrap, plain_data
 from grading.kernel_side import _cnn_grading_encode as encode
 from grading.trusted_execute import free_names, split_hidden
 
@@ -258,7 +258,7 @@ def one_student_course(tmp_path, reference_answers):
 def test_grading_refuses_without_bubblewrap_and_says_how_to_install_it(one_student_course):
     course = one_student_course
     add_config(course, 'c.SandboxedKernelManager.bwrap = "/nonexistent/bwrap"')
-    with pytest.raises(sandbox.SandboxUnavailable, match="apt-get install bubblewrap"):
+    with pytest.raises(bwrap.SandboxUnavailable, match="apt-get install bubblewrap"):
         grade_class.grade_class(course, progress=False)
     plain = course.nbgrader("autograde", course.assignment, "--force", check=False)
     assert "apt-get install bubblewrap" in plain.stdout + plain.stderr

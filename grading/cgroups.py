@@ -1,0 +1,108 @@
+"""cgroup v1 groups, as root: one per kernel or template (limits on processes, memory and CPU), and the
+cpu group the grader times its own measurements in, beside the kernels'."""
+import atexit
+import contextlib
+import os
+import signal
+import time
+from pathlib import Path
+
+CGROUP_ROOT = Path("/sys/fs/cgroup")
+
+
+class Cgroup:
+    """A cgroup v1 group per kernel in the pids, memory and cpu hierarchies (root only)."""
+
+    CONTROLLERS = ("pids", "memory", "cpu")
+
+    def __init__(self, name):
+        self.paths = [CGROUP_ROOT / controller / "cnn-grading" / name for controller in self.CONTROLLERS]
+
+    @staticmethod
+    def available():
+        return os.geteuid() == 0 and all(os.access(CGROUP_ROOT / c, os.W_OK) for c in Cgroup.CONTROLLERS)
+
+    def create(self, max_processes, memory_bytes, cpu_cores):
+        self.remove_stale()
+        for path in self.paths:
+            path.mkdir(parents=True, exist_ok=True)
+        pids, memory, cpu = self.paths
+        (pids / "pids.max").write_text(str(max_processes))
+        (memory / "memory.limit_in_bytes").write_text(str(memory_bytes))
+        (cpu / "cpu.cfs_period_us").write_text("100000")
+        (cpu / "cpu.cfs_quota_us").write_text(str(int(100000 * cpu_cores)))
+
+    def remove_stale(self, older_than=3600):
+        """Remove empty groups left by graders that were killed (an hour old: none is still starting)."""
+        for path in self.paths:
+            for group in path.parent.glob("kernel-*"):
+                try:
+                    if time.time() - group.stat().st_mtime > older_than and not (group / "cgroup.procs").read_text().strip():
+                        group.rmdir()
+                except OSError:
+                    pass
+
+    def join_command(self):
+        """Shell words that move the launching shell into the groups, then exec the rest."""
+        moves = " && ".join(f"echo $$ > {path}/cgroup.procs" for path in self.paths)
+        return ["/bin/sh", "-c", f'{moves} && exec "$@"', "sandbox"]
+
+    def counters(self):
+        """(forks or thread starts refused for the pids limit, times the memory limit was hit) so far."""
+        found = []
+        for path, read in [(self.paths[0] / "pids.events", lambda text: int(text.split()[1])),
+                           (self.paths[1] / "memory.failcnt", int)]:
+            try:
+                found.append(read(path.read_text()))
+            except (OSError, ValueError, IndexError):
+                found.append(0)
+        return tuple(found)
+
+    def destroy(self):
+        """Kill every process left in the group, then remove it."""
+        for _ in range(50):
+            pids = set()
+            for path in self.paths:
+                try:
+                    pids.update(int(p) for p in (path / "cgroup.procs").read_text().split())
+                except OSError:
+                    pass
+            for pid in pids:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+            if not pids:
+                break
+            time.sleep(0.02)
+        for path in self.paths:
+            try:
+                path.rmdir()
+            except OSError:
+                pass
+
+
+def timing_group(cpu_cores):
+    """This process's cpu cgroup for timing beside the kernels (made on first use, removed at exit). Named
+    like a kernel's, so that Cgroup.remove_stale removes it after a grader killed before its exit."""
+    group = CGROUP_ROOT / "cpu" / "cnn-grading" / f"kernel-timing-{os.getpid()}"
+    if not group.exists():
+        group.mkdir(parents=True)
+        atexit.register(remove_group, group)
+    (group / "cpu.cfs_period_us").write_text("100000")
+    (group / "cpu.cfs_quota_us").write_text(str(int(100000 * cpu_cores)))
+    return group
+
+
+def remove_group(group):
+    with contextlib.suppress(OSError):
+        group.rmdir()
+
+
+def own_cpu_group():
+    """The folder of the calling thread's cgroup in the cpu hierarchy (cgroup v1)."""
+    for line in Path("/proc/thread-self/cgroup").read_text().splitlines():
+        _, controllers, path = line.split(":", 2)
+        if "cpu" in controllers.split(","):
+            return CGROUP_ROOT / "cpu" / path.lstrip("/")
+    return CGROUP_ROOT / "cpu"

@@ -8,7 +8,8 @@ runs the hidden part here, in the grader: names the hidden code uses but does no
 define (the student's functions) are ``StudentFunction`` proxies, whose calls run
 in the kernel with their arguments sent as plain data and their results sent back
 as plain data (``grading.kernel_side``, ``grading.plain_data``). A check sends all
-its cases of a function in one request (``StudentFunction.call_many``).
+its cases of a function in one request (``StudentFunction.call_many``). The proxies, and the requests
+that carry them, are in ``grading.kernel_calls``.
 
 A test cell's outputs are rebuilt here: the kernel's streams as plain stdout, the
 kernel's errors from the visible part, and one error if the hidden tests failed.
@@ -21,9 +22,7 @@ gets a short timeout from a small budget; a kernel that dies is replaced, the
 notebook's earlier cells are run again, and grading goes on after the cell that
 killed it.
 """
-import base64
 import builtins
-import contextlib
 import hashlib
 import importlib.resources
 import json
@@ -32,7 +31,6 @@ import symtable
 import time
 from datetime import datetime, timezone
 
-import numpy as np
 from jupyter_core.utils import ensure_async, run_sync
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbclient import NotebookClient
@@ -43,10 +41,7 @@ from nbgrader.api import Gradebook
 from nbgrader.preprocessors import Execute
 from traitlets import Bool, Integer, Type, Unicode, default
 
-from grading import plain_data
-from grading.kernel_side import _cnn_grading_digest as digest_of
-from grading.kernel_side import _cnn_grading_encode as encode
-from grading.kernel_pause import PauseFailed
+from grading.kernel_calls import GradingKernel, KernelCallFailed, KernelCalls, StudentFunction
 from grading.limits import SHM_SIZE
 from grading.sandbox import SandboxedKernelManager
 from grading.text import first_line
@@ -63,15 +58,6 @@ NOT_SANDBOXED = ("**Graded without the sandbox** (`c.SandboxedKernelManager.sand
 
 # A hidden segment that puts the kit's reference helpers in the kernel (run_segments defers it).
 ISOLATES = re.compile(r"\.isolate\(")
-
-
-class KernelCallFailed(BaseException):
-    """A call into the kernel got no usable answer. Not an Exception: hidden tests must not catch it
-    as if the student's function had raised."""
-
-    def __init__(self, ename, message):
-        super().__init__(message)
-        self.ename, self.message = ename, message
 
 
 def split_hidden(source):
@@ -128,105 +114,7 @@ def name_the_limit(output, limits):
     return None
 
 
-class StudentFunction:
-    """Stands for a function of the notebook in the hidden tests: calling it calls it in the kernel."""
-
-    def __init__(self, name, engine):
-        self.__name__ = name
-        self._engine = engine
-
-    def __call__(self, *args, **kwargs):
-        (result, error), = self._engine.call_in_kernel(self.__name__, [(args, kwargs)])
-        if error is not None:
-            raise error
-        return result
-
-    def call_many(self, calls):
-        """The function on each (args, kwargs) of `calls`, in one kernel request: a (result, error) pair per
-        call, in order, up to the first call that raised (error is then the exception, else None)."""
-        return self._engine.call_in_kernel(self.__name__, list(calls))
-
-    def call_for_digest(self, args, kwargs):
-        """The function on args and kwargs, in one kernel request that brings back the result's digest
-        (grading.kernel_side._cnn_grading_digest), not the result: for timing a call, where sending a
-        large result back would take longer than a fast function. (digest, error) as call_many's."""
-        (result, error), = self._engine.call_in_kernel(self.__name__, [(args, kwargs)], digest=True)
-        return result, error
-
-    @staticmethod
-    def digest(value):
-        """The digest the kernel would send for `value`, as the grader decodes it."""
-        return plain_data.decode(encode(digest_of(value)), plain_data.Budget())
-
-    def __repr__(self):
-        return f"<the notebook's {self.__name__}>"
-
-
-class SeededArray(np.ndarray):
-    """An array of standard normal values drawn from a seed, which a call sends to the kernel as the seed
-    and the shape: the kernel draws the same values (the same numpy), and a timed call does not spend
-    its time on sending them. Arrays computed from it are plain (their seed is None)."""
-    seed = None
-
-    def __array_finalize__(self, obj):
-        self.seed = None
-
-
-def seeded_normal(seed, shape):
-    array = np.random.default_rng(seed).standard_normal(shape).view(SeededArray)
-    array.seed = int(seed)
-    return array
-
-
-def encode_argument(value):
-    """An argument as the kernel side decodes it (grading.kernel_side): a SeededArray as its seed."""
-    if isinstance(value, SeededArray) and value.seed is not None:
-        return {"t": "normal", "seed": value.seed, "shape": list(value.shape)}
-    if type(value) in (tuple, list):
-        return {"t": type(value).__name__, "v": [encode_argument(v) for v in value]}
-    return encode(np.asarray(value) if isinstance(value, np.ndarray) else value)
-
-
-class GradingKernel:
-    """What hidden tests may ask of the kernel besides calls: reference helpers for one test cell, arrays
-    drawn from a seed, the kernel paused while they time something of their own."""
-
-    seeded_normal = staticmethod(seeded_normal)
-
-    def __init__(self, engine):
-        self._engine = engine
-
-    def define_for_this_cell(self, name, source):
-        """Replace the notebook's `name` by `source`'s until this test cell ends.
-
-        Only once the hidden tests have called the student's own `name`: a reference
-        never enters the kernel before the student's version has been graded.
-        """
-        if name not in self._engine.graded_functions:
-            return False
-        self._engine.kernel_request(f"_cnn_grading_answer = _cnn_grading_define({name!r}, {source!r})",
-                                    f"setting up {name}")
-        self._engine.defined_for_cell.add(name)
-        return True
-
-    @contextlib.contextmanager
-    def paused(self):
-        """Every process of the kernel stopped while the block runs (grading.sandbox's
-        SandboxedKernelManager.paused): for timing something here that a busy kernel could slow down.
-        A kernel that cannot be paused fails the check that asked, rather than be timed against."""
-        pause = contextlib.ExitStack()
-        try:
-            if self._engine.km is None:
-                raise PauseFailed("the kernel is not running")
-            pause.enter_context(self._engine.km.paused())
-        except (PauseFailed, OSError) as error:
-            raise KernelCallFailed("PauseFailed", f"the grader could not pause the kernel to time its own "
-                                                  f"measurement ({error}), so this check cannot be judged") from None
-        with pause:
-            yield
-
-
-class TrustedExecute(Execute):
+class TrustedExecute(KernelCalls, Execute):
     """Execute for autograding: sandboxed kernel, hidden tests in the grader, bounded time and output."""
 
     kernel_manager_class = Type(SandboxedKernelManager, klass=SandboxedKernelManager, config=True,
@@ -474,147 +362,6 @@ class TrustedExecute(Execute):
                 self.kernel_request("_cnn_grading_answer = _cnn_grading_restore()", "restoring the notebook")
             except KernelCallFailed:
                 pass  # the kernel was replaced: nothing of the references is left in it
-
-    # -------------------------------------------------------- calls into kernel
-    def call_in_kernel(self, name, calls, digest=False):
-        """Call the notebook's `name` in the kernel on each (args, kwargs) of `calls`, in one request; a
-        (result, error) pair per call, decoded as plain data, up to the first call that raised. With
-        `digest`, each result is its digest and the arguments are not sent back."""
-        request = base64.b64encode(json.dumps({"calls": [
-            {"args": [encode_argument(a) for a in args], "kwargs": {k: encode_argument(v) for k, v in kwargs.items()}}
-            for args, kwargs in calls], "digest": digest}).encode()).decode()
-        what = f"{name} on {'a hidden case' if len(calls) == 1 else 'the hidden cases'}"
-        # An expression, not a cell: IPython's input transformers take about 50 ms on a cell holding
-        # 300 kB of arguments (measured), which would swamp the time of a fast function's call.
-        reply = self.kernel_request(f"_cnn_grading_call({name!r}, {request!r})", what, expression=True)
-        if reply["status"] == "missing":
-            raise NameError(f"name '{name}' is not defined in the notebook")
-        replies = reply.get("replies") if reply["status"] == "called" else None
-        if (not isinstance(replies, list) or not 0 < len(replies) <= len(calls)
-                or not all(isinstance(one, dict) for one in replies)
-                or any(one.get("status") != "returned" for one in replies[:-1])
-                or (len(replies) < len(calls) and replies[-1].get("status") != "raised")):
-            raise KernelCallFailed("MalformedReply", f"the kernel gave no usable answer for {what}")
-        budget = plain_data.Budget()
-        return [self.outcome(name, None if digest else args, one, budget) for (args, _), one in zip(calls, replies)]
-
-    def outcome(self, name, args, reply, budget):
-        """(result, error) of one call from its reply; the grader's copies of `args` show what it did to them."""
-        if reply["status"] == "raised":
-            ename = re.sub(r"\W", "_", str(reply.get("ename")))[:60] or "Exception"
-            # The function raised in the kernel, where it could record the hidden inputs and the reference
-            # helpers: what it says reaches its verdict, so keep a sentence of it and no more (120 characters,
-            # as the kit's `shown` cuts it).
-            lines = str(reply.get("evalue", "")).strip().splitlines()
-            evalue = "".join(c for c in (lines[0] if lines else "") if c.isprintable())[:120]
-            return None, type(ename, (Exception,), {})(evalue)
-        if reply["status"] != "returned":
-            raise KernelCallFailed("MalformedReply", f"the kernel gave no usable answer for {name} on a hidden case")
-        try:
-            result = plain_data.decode(reply.get("result"), budget)
-            if args is None:  # a digest: the arguments were not sent back
-                return result, None
-            after = reply.get("args_after", [])
-            if not isinstance(after, list) or len(after) != len(args):
-                raise plain_data.MalformedReply("the arguments after the call do not match those sent")
-            after = [plain_data.decode(a, budget) for a in after]
-        except plain_data.MalformedReply as error:
-            raise KernelCallFailed("MalformedReply", f"{name} returned something the grader cannot read: {error}")
-        for before, now in zip(args, after):
-            self.copy_back(before, now)
-        return result, None
-
-    def copy_back(self, sent, returned):
-        """Make the grader's copy of an argument show what the student's function did to it."""
-        import numpy as np
-
-        if isinstance(sent, np.ndarray):
-            if isinstance(returned, np.ndarray) and returned.shape == sent.shape:
-                sent[...] = returned
-            else:
-                sent[...] = np.nan if np.issubdtype(sent.dtype, np.floating) else ~sent  # changed beyond repair
-        elif isinstance(sent, (tuple, list)) and isinstance(returned, (tuple, list)):
-            for a, b in zip(sent, returned):
-                self.copy_back(a, b)
-        elif isinstance(sent, dict) and isinstance(returned, dict):
-            for key, value in sent.items():
-                self.copy_back(value, returned.get(key))
-
-    def kernel_request(self, code, what, expression=False):
-        """Run grader code in the kernel; the decoded reply of `_cnn_grading_answer`, or with `expression`,
-        the decoded value of the expression `code` (evaluated without running a cell)."""
-        started = time.perf_counter()
-        try:
-            return run_sync(self._async_kernel_request)(code, what, expression)
-        finally:
-            self.seconds["kernel"] += time.perf_counter() - started
-
-    async def _async_kernel_request(self, code, what, expression=False, timeout=None):
-        """As kernel_request; with `timeout`, a request of the grader's own (a new kernel's set-up), run
-        whatever the student's clocks say, for at most `timeout` seconds."""
-        if self.kc is None:
-            raise KernelCallFailed("DeadKernelError", f"not run ({what}): the kernel died too many times")
-        out_of_time = self.out_of_time() if timeout is None else None
-        if out_of_time:
-            raise KernelCallFailed("CellTimeoutError", f"not run ({what}): {out_of_time}")
-        timeout = self.current_timeout() if timeout is None else timeout
-        started, budget_was_running = time.monotonic(), self.budget_left is not None
-        msg_id = self.kc.execute("" if expression else code, silent=True, store_history=False, allow_stdin=False,
-                                 stop_on_error=False,
-                                 user_expressions={"answer": code if expression else "_cnn_grading_answer"})
-        try:
-            reply = await self._async_reply_to(msg_id, timeout)
-            if reply is None:  # timed out: interrupt, and give the kernel a moment to come back
-                self.start_budget()
-                await ensure_async(self.km.interrupt_kernel())
-                reply = await self._async_reply_to(msg_id, self.iopub_timeout)
-                if reply is None:
-                    await self.async_replace_kernel()
-                raise KernelCallFailed("CellTimeoutError", f"{what} ran longer than the time limit "
-                                                           f"({timeout:.3g} s) and was stopped")
-        except DeadKernelError:
-            cause = self.death_cause()
-            await self.async_replace_kernel()
-            raise KernelCallFailed("DeadKernelError", f"the kernel died while running {what} ({cause})") from None
-        finally:  # the student's time: up to the timeout, not the interrupt and a new kernel
-            self.spend(min(time.monotonic() - started, timeout), budget_was_running)
-        await self._async_drain_iopub(msg_id)
-        answer = reply["content"].get("user_expressions", {}).get("answer", {})
-        text = answer.get("data", {}).get("text/plain", "") if answer.get("status") == "ok" else ""
-        if len(text) >= 2 and text[0] == text[-1] == "'":
-            text = text[1:-1]
-        try:
-            return plain_data.decode_reply(text)
-        except plain_data.MalformedReply as error:
-            raise KernelCallFailed("MalformedReply", f"no usable answer from the kernel for {what}: {error}") from None
-
-    async def _async_reply_to(self, msg_id, timeout):
-        """The shell reply to msg_id, or None after `timeout` seconds; DeadKernelError if the kernel died."""
-        deadline = time.monotonic() + timeout
-        while True:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                return None
-            try:
-                msg = await ensure_async(self.kc.shell_channel.get_msg(timeout=min(remaining, 1.0)))
-            except Exception:  # queue.Empty: check the kernel is still there
-                if not await ensure_async(self.km.is_alive()):
-                    raise DeadKernelError("Kernel died") from None
-                continue
-            if msg["parent_header"].get("msg_id") == msg_id:
-                return msg
-
-    async def _async_drain_iopub(self, msg_id):
-        """Read (and drop) what the call printed, up to the kernel's idle message for it."""
-        deadline = time.monotonic() + 2
-        while time.monotonic() < deadline:
-            try:
-                msg = await ensure_async(self.kc.iopub_channel.get_msg(timeout=0.5))
-            except Exception:
-                return
-            if (msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "status"
-                    and msg["content"].get("execution_state") == "idle"):
-                return
 
     # ------------------------------------------------------------ plain cells
     def run_in_kernel(self, cell, index, code):

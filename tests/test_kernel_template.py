@@ -210,7 +210,7 @@ def test_a_kernel_that_cannot_be_paused_fails_the_check_that_asked():
     from types import SimpleNamespace
 
     from grading.kernel_pause import PauseFailed
-    from grading.trusted_execute import GradingKernel, KernelCallFailed
+    from grading.kernel_calls import GradingKernel, KernelCallFailed
 
     km = SandboxedKernelManager(kernel_name="python3")
     with pytest.raises(PauseFailed, match="not running"):

@@ -285,7 +285,7 @@ class TrustedExecute(KernelCalls, Execute):
                 if hidden and may_defer and ISOLATES.search(code):
                     graded = segments[:position]  # the rest is graded when it runs
                     self.deferred.append((cell, index, segments[position:], outputs,
-                                          self.cell_deadline - time.monotonic()))
+                                          self.cell_deadline - time.monotonic(), self.budget_left))
                     return outputs
                 if hidden:
                     failure = self.run_hidden(code)
@@ -307,12 +307,21 @@ class TrustedExecute(KernelCalls, Execute):
         return outputs
 
     def run_deferred_tests(self):
-        """The rest of each test cell that run_segments deferred, in the notebook's order, each with the
-        time its cell had left. Every other cell has run by now, so a kernel replaced meanwhile runs
-        them all again (not only those before the cell), as the kernel had them."""
-        self.current_index = len(self.nb.cells)
-        for cell, index, segments, outputs, seconds_left in self.deferred:
+        """The rest of each test cell that run_segments deferred, in the notebook's order, as in its place:
+        in a new kernel that has run the notebook's earlier non-test cells (as a replaced kernel does),
+        with the time its cell had left and the time budget as it stood then. So whatever the later
+        cells did to the first kernel (closed its output, left it hung, used up the budget after a
+        timeout) reaches no deferred cell, and each deferred cell sees the cells before it only."""
+        if not self.deferred:
+            return
+        run_sync(self.async_new_kernel)()
+        replayed = 0
+        for cell, index, segments, outputs, seconds_left, budget_left in self.deferred:
             started = datetime.now(timezone.utc)
+            self.current_index, self.budget_left = index, budget_left
+            if self.kc is not None and run_sync(self._async_replay)(index, replayed) == "again":
+                self.replace_kernel(index)
+            replayed = index
             self.cell_deadline = time.monotonic() + max(seconds_left, 0)
             out_of_time = self.out_of_time()
             if out_of_time:
@@ -534,32 +543,38 @@ class TrustedExecute(KernelCalls, Execute):
         """Start a new kernel and run the notebook's earlier non-test cells in it again."""
         index = self.current_index if index is None else index
         self.restarts += 1
+        if self.restarts > self.max_kernel_restarts:
+            self.defined_for_cell.clear()
+            await self._async_cleanup_kernel()
+            return
+        await self.async_new_kernel()
+        if await self._async_replay(index) == "again":
+            return await self.async_replace_kernel(index)
+
+    async def async_new_kernel(self):
+        """The kernel shut down and a new one started, set up for grading calls, having run nothing."""
         self.defined_for_cell.clear()
         await self._async_cleanup_kernel()
-        if self.restarts > self.max_kernel_restarts:
-            return
         self.km = self.create_kernel_manager()
         if not self.km.has_kernel:
             await self.async_start_new_kernel()
         await self.async_start_new_kernel_client()
         await self.async_set_up_kernel_side()
-        if await self._async_replay(index) == "again":
-            return await self.async_replace_kernel(index)
 
-    def cells_to_replay(self, index):
-        """Indexes of the cells before `index` that a new kernel runs again: code, not a test cell, not
-        one that killed or hung a kernel."""
-        for earlier in range(index):
+    def cells_to_replay(self, index, start=0):
+        """Indexes of the cells from `start` to before `index` that a new kernel runs again: code, not a
+        test cell, not one that killed or hung a kernel."""
+        for earlier in range(start, index):
             cell = self.nb.cells[earlier]
             grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
             if (cell.cell_type == "code" and earlier not in self.dont_replay and cell.source.strip()
                     and not (nbgrader_utils.is_grade(cell) and grade_id in self.test_sources)):
                 yield earlier
 
-    async def _async_replay(self, index):
-        """Run the cells before `index` again, on the notebook's clock; "again" when the kernel must be
-        replaced once more (a replayed cell killed it, or ignored its interrupt)."""
-        for earlier in self.cells_to_replay(index):
+    async def _async_replay(self, index, start=0):
+        """Run the cells from `start` to before `index` again, on the notebook's clock; "again" when the
+        kernel must be replaced once more (a replayed cell killed it, or ignored its interrupt)."""
+        for earlier in self.cells_to_replay(index, start):
             # Replays are the student's time: past the notebook's deadline the cells after this one
             # are not run at all, so a replay would only hold the worker.
             if self.notebook_time_left() <= 0:

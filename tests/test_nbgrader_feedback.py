@@ -164,15 +164,16 @@ def test_no_page_of_nbgrader_holds_a_hidden_test_or_a_reference_solution(graded)
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_what_a_student_recorded_in_her_kernel_is_not_shown(graded, assignment):
-    """eve's last cell prints the reference helpers' sources and the hidden inputs she recorded: her make grade
-    score is full, and nbgrader's page says the output is not shown."""
+    """eve's last cell prints the hidden inputs she recorded, and the reference helpers' sources if she could
+    record any: her make grade score is full, and nbgrader's page says the output is not shown. (She records no
+    reference: the cells that send them run after every other cell, hers included.)"""
     course, by_assignment = graded
     assert next(g for g in by_assignment[assignment] if g.student == RECORDER).total == 100
     page = course.root / "feedback" / RECORDER / assignment / f"{assignment}.html"
     autograded = nbformat.read(str(course.autograded_notebook(RECORDER).parent.parent / assignment /
                                    f"{assignment}.ipynb"), as_version=4)
     recorded = "".join(o.get("text", "") for o in autograded.cells[-1].outputs)
-    assert "CALL ('" in recorded and "def " in recorded  # she did record them: the page is what hides them
+    assert "CALL ('" in recorded and "def " not in recorded  # she did record inputs: the page is what hides them
     text = html.unescape(re.sub(r"<[^>]+>", "", page.read_text()))
     assert "CALL ('" not in text and "not shown on this page" in text
 

@@ -182,7 +182,7 @@ class TrustedExecute(KernelCalls, Execute):
             self.seconds["kernel start"] = time.perf_counter() - started
             self.notebook_deadline = time.monotonic() + self.notebook_time_limit
             self.set_up_kernel_side()
-            self.deferred = []
+            self.deferred, self.disturbed_since_deferral = [], False
             for index, cell in enumerate(self.nb.cells):
                 if cell.cell_type == "code" and cell.source.strip():
                     self.run_cell(cell, index)
@@ -306,20 +306,32 @@ class TrustedExecute(KernelCalls, Execute):
             outputs.append(error_output(*failure))
         return outputs
 
+    def note_disturbance(self):
+        """Something may have left the kernel otherwise than its cells would (see run_deferred_tests)."""
+        if getattr(self, "deferred", None):
+            self.disturbed_since_deferral = True
+
     def run_deferred_tests(self):
         """The rest of each test cell that run_segments deferred, in the notebook's order, as in its place:
-        in a new kernel that has run the notebook's earlier non-test cells (as a replaced kernel does),
-        with the time its cell had left and the time budget as it stood then. So whatever the later
-        cells did to the first kernel (closed its output, left it hung, used up the budget after a
-        timeout) reaches no deferred cell, and each deferred cell sees the cells before it only."""
+        with the time its cell had left and the time budget as it stood then, and, if anything disturbed
+        the kernel since the first deferral, in a new kernel that has run the notebook's earlier non-test
+        cells (as a replaced kernel does). So whatever the later cells did to the first kernel (closed
+        its output, left it hung, used up the budget after a timeout) reaches no deferred cell."""
         if not self.deferred:
             return
-        run_sync(self.async_new_kernel)()
+        # A kernel that nothing disturbed since the first deferral (no error of its own, no timeout, no
+        # failed call, no restart) is kept, and saves the new kernel and its replays (about a second for
+        # part 2): the cells after a deferred one do not touch what it reads (tests/test_deferred_cells.py).
+        fresh = self.disturbed_since_deferral
+        if fresh:
+            run_sync(self.async_new_kernel)()
         replayed = 0
         for cell, index, segments, outputs, seconds_left, budget_left in self.deferred:
             started = datetime.now(timezone.utc)
-            self.current_index, self.budget_left = index, budget_left
-            if self.kc is not None and run_sync(self._async_replay)(index, replayed) == "again":
+            self.budget_left = budget_left
+            # A kernel replaced from here on replays up to this cell (a new one), or every cell (the one kept).
+            self.current_index = index if fresh else len(self.nb.cells)
+            if fresh and self.kc is not None and run_sync(self._async_replay)(index, replayed) == "again":
                 self.replace_kernel(index)
             replayed = index
             self.cell_deadline = time.monotonic() + max(seconds_left, 0)
@@ -354,6 +366,7 @@ class TrustedExecute(KernelCalls, Execute):
         try:
             exec(compile(code, "<hidden tests>", "exec"), namespace)
         except KernelCallFailed as failure:
+            self.note_disturbance()
             return failure.ename, failure.message
         except Exception as error:  # the hidden tests' verdict: one sentence, never a traceback
             message = first_line(error) or "a hidden test failed"
@@ -398,6 +411,8 @@ class TrustedExecute(KernelCalls, Execute):
             self.spend(min(time.monotonic() - started, self.call_timeout), budget_was_running)
             self.seconds["kernel"] += time.monotonic() - started
             self.nb.cells[index] = cell  # nbclient stores the cell it ran; keep the notebook's own
+        if self.timed_out or any(output.output_type == "error" for output in run.outputs):
+            self.note_disturbance()
         if self.timed_out:
             self.start_budget()
             self.dont_replay.add(index)
@@ -543,6 +558,7 @@ class TrustedExecute(KernelCalls, Execute):
         """Start a new kernel and run the notebook's earlier non-test cells in it again."""
         index = self.current_index if index is None else index
         self.restarts += 1
+        self.note_disturbance()
         if self.restarts > self.max_kernel_restarts:
             self.defined_for_cell.clear()
             await self._async_cleanup_kernel()

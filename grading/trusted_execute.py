@@ -41,6 +41,7 @@ from nbgrader.api import Gradebook
 from nbgrader.preprocessors import Execute
 from traitlets import Bool, Integer, Type, Unicode, default
 
+from grading import cell_names
 from grading.kernel_calls import GradingKernel, KernelCallFailed, KernelCalls, StudentFunction
 from grading.limits import SHM_SIZE
 from grading.sandbox import SandboxedKernelManager
@@ -311,6 +312,42 @@ class TrustedExecute(KernelCalls, Execute):
         if getattr(self, "deferred", None):
             self.disturbed_since_deferral = True
 
+    def later_cells_rebind(self):
+        """Whether a cell run after the first deferred one binds a name that a deferred part reads (its
+        visible code before binding it, or a function its hidden tests call). Code that does not parse
+        counts as binding anything."""
+        reads = set()
+        for _, _, segments, _, _, _ in self.deferred:
+            for hidden, code in segments:
+                try:
+                    reads |= set(free_names(code)) if hidden else cell_names.reads_and_binds(code)[0]
+                except SyntaxError:
+                    return True
+        first = self.deferred[0][1]
+        for cell in self.nb.cells[first:]:
+            if cell.cell_type != "code" or not cell.source.strip():
+                continue
+            code = "\n".join(code for hidden, code in split_hidden(cell.source) if not hidden)
+            try:
+                if cell_names.reads_and_binds(code)[1] & reads:
+                    return True
+            except SyntaxError:
+                return True
+        return False
+
+    def output_works(self):
+        """Whether the kernel's stdout and stderr are still open (a cell may have closed them). The kernel's
+        word: a kernel that lies keeps its broken output for its own deferred cells."""
+        probe = ("import os as _cnn_os, sys as _cnn_sys\n"
+                 "_cnn_grading_answer = _cnn_grading_reply({'status': 'ok' if not (_cnn_sys.stdout.closed or "
+                 "_cnn_sys.stderr.closed) and all(_cnn_os.isatty(fd) or _cnn_os.fstat(fd) for fd in (1, 2)) "
+                 "else 'closed'})")
+        self.cell_deadline = time.monotonic() + 5  # the grader's own request, on no cell's clock
+        try:
+            return self.kernel_request(probe, "checking the kernel's output").get("status") == "ok"
+        except (KernelCallFailed, OSError):
+            return False
+
     def run_deferred_tests(self):
         """The rest of each test cell that run_segments deferred, in the notebook's order, as in its place:
         with the time its cell had left and the time budget as it stood then, and, if anything disturbed
@@ -319,10 +356,11 @@ class TrustedExecute(KernelCalls, Execute):
         its output, left it hung, used up the budget after a timeout) reaches no deferred cell."""
         if not self.deferred:
             return
-        # A kernel that nothing disturbed since the first deferral (no error of its own, no timeout, no
-        # failed call, no restart) is kept, and saves the new kernel and its replays (about a second for
-        # part 2): the cells after a deferred one do not touch what it reads (tests/test_deferred_cells.py).
-        fresh = self.disturbed_since_deferral
+        # The kernel is kept, which saves a new kernel and its replays (about a second for part 2), when
+        # it would show the deferred cells what their place would: nothing disturbed it since the first
+        # deferral (no error of its own, timeout, failed call or restart), no later cell binds a name they
+        # read (a student's scratch cell redefining conv_forward, say), and its output still works.
+        fresh = self.disturbed_since_deferral or self.later_cells_rebind() or not self.output_works()
         if fresh:
             run_sync(self.async_new_kernel)()
         replayed = 0

@@ -3,6 +3,7 @@ import re
 import subprocess
 import sys
 
+import nbformat
 import numpy
 import pytest
 
@@ -316,6 +317,11 @@ def graded(tmp_path_factory):
     }
     for student, answers in students.items():
         submissions.write(submissions.fill(release, answers), course.root, student, ASSIGNMENT, ASSIGNMENT)
+    scratch = submissions.fill(release, reference)
+    scratch.cells.append(nbformat.v4.new_code_cell(
+        "def model_forward_backward(X, Y, parameters):  # trying something else, never called\n"
+        "    return 0.0, {}\n"))
+    submissions.write(scratch, course.root, "redefine-later", ASSIGNMENT, ASSIGNMENT)
     (course.root / "submitted" / "own-layers" / ASSIGNMENT / "cnn_layers.py").write_text(SLOW_LAYERS)
     course.nbgrader("autograde", ASSIGNMENT, "--force")
     return course.scores(), course.max_scores(), course
@@ -546,3 +552,12 @@ def test_the_graders_reference_layers_kept_by_the_model_earn_no_training_points(
     scores, _, _ = graded
     assert lost(scores, "keeps-the-references") == {"conv_forward_fast", "conv_forward_fast_speed", "conv_backward_fast",
                                                     "conv_backward_fast_speed", "training"}
+
+
+def test_a_later_cell_that_redefines_the_model_does_not_change_what_its_test_sees(graded):
+    """The model test runs after every other cell; redefine-later's notebook ends with a cell that replaces
+    model_forward_backward by a wrong one. Graded in its place the test sees the right one, and so it does
+    now: a later cell binding a name the deferred test reads sends it to a new kernel replaying the cells
+    before it."""
+    scores, _, _ = graded
+    assert lost(scores, "redefine-later") == set()

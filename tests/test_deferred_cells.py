@@ -1,12 +1,11 @@
 """The test cells that put reference helpers in the kernel run after every other cell (TrustedExecute.run_segments),
 so each must give the verdict it would give in its place: it reads nothing a later cell binds, and no later cell
 reads what it binds. Checked here on both source notebooks, by reading their code."""
-import ast
-
 import nbformat
 import pytest
 
 from conftest import REPO
+from grading.cell_names import reads_and_binds
 from grading.trusted_execute import ISOLATES, split_hidden
 
 ASSIGNMENTS = ("cnn_step_by_step", "cnn_application")
@@ -15,41 +14,6 @@ ASSIGNMENTS = ("cnn_step_by_step", "cnn_application")
 def visible(source):
     """What of a test cell runs in the kernel: its hidden segments run in the grader."""
     return "\n".join(code for hidden, code in split_hidden(source) if not hidden)
-
-
-def stored(node):
-    names = set()
-    for n in ast.walk(node):
-        if isinstance(n, ast.Name) and isinstance(n.ctx, (ast.Store, ast.Del)):
-            names.add(n.id)
-        elif isinstance(n, ast.arg):  # a function's own argument: local to it
-            names.add(n.arg)
-        elif isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            names.add(n.name)
-        elif isinstance(n, (ast.Import, ast.ImportFrom)):
-            names |= {(alias.asname or alias.name).split(".")[0] for alias in n.names}
-    return names
-
-
-def loaded(node):
-    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
-
-
-def reads_and_binds(source):
-    """(names the cell reads before binding them itself, names it binds), statement by statement. A function's
-    body counts as read where it is defined (it may be called there); magics are left out."""
-    code = "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in source.split("\n"))
-    reads, binds = set(), set()
-    for statement in ast.parse(code).body:
-        if isinstance(statement, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
-            used = loaded(statement.value) if statement.value is not None else set()
-            if isinstance(statement, ast.AugAssign):
-                used |= stored(statement.target)
-            reads |= used - binds
-        else:
-            reads |= loaded(statement) - binds - stored(statement)
-        binds |= stored(statement)
-    return reads, binds
 
 
 def order_dependence(sources, deferred):

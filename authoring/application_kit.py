@@ -502,8 +502,13 @@ class _CnnApplicationKit(_CnnGradingKit):  # noqa: F821 (grading_kit.py comes fi
             _, grads = cls.unpack(label, result, ("loss", "grads"))
             _, true_grads = cls.model(X[batch], Y[batch], parameters)
             cls.check_alignment(label, grads, true_grads)
-            parameters = {name: value - cls.LEARNING_RATE * grads["d" + name] for name, value in parameters.items()}
+            parameters = cls.descend(parameters, grads)
         return parameters, steps
+
+    @classmethod
+    def descend(cls, parameters, grads):
+        """One step of gradient descent: the training's update, the same for the student's run and the kit's."""
+        return {name: value - cls.LEARNING_RATE * grads["d" + name] for name, value in parameters.items()}
 
     @classmethod
     def true_training(cls, data):
@@ -525,8 +530,7 @@ class _CnnApplicationKit(_CnnGradingKit):  # noqa: F821 (grading_kit.py comes fi
             for label, batch in cls.training_batches(len(X)):
                 _, grads = cls.model(X[batch], Y[batch], parameters)
                 steps.append((label, X[batch], Y[batch], parameters, grads))
-                parameters = {name: value - cls.LEARNING_RATE * grads["d" + name]
-                              for name, value in parameters.items()}
+                parameters = cls.descend(parameters, grads)
             X_test, test_labels = data["test"]
             cls.CACHE[key] = {"steps": steps,
                               "accuracy": float(np.mean(cls.predict(X_test, parameters) == test_labels))}

@@ -77,6 +77,11 @@ def split_hidden(source):
     return [(h, code) for h, code in segments if code.strip()]
 
 
+def visible_code(source):
+    """What of a test cell's source runs in the kernel: its hidden segments run in the grader."""
+    return "\n".join(code for hidden, code in split_hidden(source) if not hidden)
+
+
 def free_names(code):
     """Names the code's top level reads but never binds: the notebook's functions, for hidden tests."""
     table = symtable.symtable(code, "<hidden tests>", "exec")
@@ -230,12 +235,9 @@ class TrustedExecute(KernelCalls, Execute):
     def run_cell(self, cell, index):
         self.current_index = index
         self.cell_deadline = time.monotonic() + self.cell_timeout
-        out_of_time = self.out_of_time()
-        if out_of_time:
-            cell.outputs = [error_output("CellTimeoutError", f"not run: {out_of_time}")]
-            return
-        if self.restarts > self.max_kernel_restarts:
-            cell.outputs = [error_output("DeadKernelError", "not run: the kernel died too many times")]
+        not_run = self.not_run()
+        if not_run:
+            cell.outputs = not_run
             return
         grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
         test_source = self.test_sources.get(grade_id) if nbgrader_utils.is_grade(cell) else None
@@ -246,6 +248,15 @@ class TrustedExecute(KernelCalls, Execute):
             cell.source = test_source
             cell.outputs = self.run_test_cell(cell, index, test_source)
         self.record_ran(cell, started)
+
+    def not_run(self):
+        """The outputs of a cell that may not run now (out of time, or the kernel died too often), else []."""
+        out_of_time = self.out_of_time()
+        if out_of_time:
+            return [error_output("CellTimeoutError", f"not run: {out_of_time}")]
+        if self.restarts > self.max_kernel_restarts:
+            return [error_output("DeadKernelError", "not run: the kernel died too many times")]
+        return []
 
     def record_ran(self, cell, started):
         """The cell's wall time, hidden tests included, where nbclient would record it; the limits its
@@ -327,9 +338,8 @@ class TrustedExecute(KernelCalls, Execute):
         for cell in self.nb.cells[first:]:
             if cell.cell_type != "code" or not cell.source.strip():
                 continue
-            code = "\n".join(code for hidden, code in split_hidden(cell.source) if not hidden)
             try:
-                if cell_names.reads_and_binds(code)[1] & reads:
+                if cell_names.reads_and_binds(visible_code(cell.source))[1] & reads:
                     return True
             except SyntaxError:
                 return True
@@ -373,13 +383,9 @@ class TrustedExecute(KernelCalls, Execute):
                 self.replace_kernel(index)
             replayed = index
             self.cell_deadline = time.monotonic() + max(seconds_left, 0)
-            out_of_time = self.out_of_time()
-            if out_of_time:
-                cell.outputs = outputs + [error_output("CellTimeoutError", f"not run: {out_of_time}")]
-            elif self.restarts > self.max_kernel_restarts:
-                cell.outputs = outputs + [error_output("DeadKernelError", "not run: the kernel died too many times")]
-            else:
-                cell.outputs = self.run_segments(cell, index, segments, outputs, may_defer=False)
+            not_run = self.not_run()
+            cell.outputs = outputs + not_run if not_run else self.run_segments(cell, index, segments, outputs,
+                                                                               may_defer=False)
             self.record_ran(cell, started)
 
     @staticmethod

@@ -6,24 +6,19 @@ import pytest
 
 from conftest import REPO
 from grading.cell_names import reads_and_binds
-from grading.trusted_execute import ISOLATES, split_hidden
+from grading.trusted_execute import ISOLATES, split_hidden, visible_code
 
 ASSIGNMENTS = ("cnn_step_by_step", "cnn_application")
-
-
-def visible(source):
-    """What of a test cell runs in the kernel: its hidden segments run in the grader."""
-    return "\n".join(code for hidden, code in split_hidden(source) if not hidden)
 
 
 def order_dependence(sources, deferred):
     """For the cell at position `deferred` of `sources` (code cells, in order), run after all the others:
     (names it reads that a later cell binds, names it binds that a later cell reads before any later cell
     binds them)."""
-    reads, binds = reads_and_binds(visible(sources[deferred]))
+    reads, binds = reads_and_binds(visible_code(sources[deferred]))
     rebound, needed, since = set(), set(), set()
     for source in sources[deferred + 1:]:
-        later_reads, later_binds = reads_and_binds(visible(source))
+        later_reads, later_binds = reads_and_binds(visible_code(source))
         rebound |= later_binds
         needed |= later_reads - since
         since |= later_binds

@@ -21,3 +21,15 @@ def test_a_gradebook_made_without_the_environment_on_path_gets_its_schema_stamp(
         students = db.execute("SELECT id FROM student").fetchall()
     assert len(stamps) == 1 and stamps[0][0]
     assert students == [("ada",)]
+
+
+def test_nbgrader_starts_without_the_slow_iri_grammar():
+    """Every nbgrader command and grading worker imports nbformat, and with it jsonschema. jsonschema 4.24 and
+    later import rfc3987-syntax when it is installed, which builds a grammar at import (about 1 s of CPU, so
+    nbgrader's start took 2.2 s instead of 1.0): requirements.txt holds jsonschema below that."""
+    done = subprocess.run([sys.executable, "-c", "import sys, nbgrader.apps, nbformat\n"
+                                                 "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+                                                 "('rfc3987_syntax', 'lark')))"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "[]"

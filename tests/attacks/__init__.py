@@ -35,7 +35,9 @@ and optionally:
     words of which the grader's report for this student must use at least one
     ("memory limit", "process limit", "output limit", "timed out", "file size limit").
 ``BUDGET_SECONDS``
-    the longest this student's grading may take.
+    the longest this student's grading may take: for an attack that runs into the time
+    limits, a multiple of ``CELL_TIMEOUT``, so that its budget still tells the protected grader
+    from one without the protection whatever the timeout is.
 
 Conventions every attack follows, so that the tests can check all of them the same way:
 
@@ -168,11 +170,18 @@ def release_source(release, grade_id):
     return next(cell.source for cell in release.cells if submissions.grade_id(cell) == grade_id)
 
 
+# The attack course's cell timeout (the course's nbgrader_config.py says 30 s). Attacks that run into it cost
+# a few timeouts each; an honest part 1 notebook's slowest cell takes about 0.3 s.
+CELL_TIMEOUT = 10
+
+
 def write_class(course, attacks, port):
     """The honest pair and every attacker, in a course whose release is generated."""
     from course_tools import submissions
     from course_tools.course import NOTEBOOK
 
+    with open(course.root / "nbgrader_config.py", "a") as config:
+        config.write(f"\nc.Execute.timeout = {CELL_TIMEOUT}\n")
     release = submissions.read(course.release_notebook)
     reference = submissions.reference_solutions(submissions.read(course.source_notebook))
     course.set_due_date(DUE)

@@ -385,9 +385,13 @@ def _quiet():
         yield
 
 
-def grade(entries, folder, assignment=PART1):
-    """Write every entry into a fresh course in `folder`, autograde, and read the outcomes."""
+def grade(entries, folder, assignment=PART1, cell_timeout=None):
+    """Write every entry into a fresh course in `folder`, autograde, and read the outcomes; with `cell_timeout`
+    (seconds), the course's cell timeout is that instead of nbgrader_config.py's."""
     course = Course(course_copy(folder).root, assignment.name)
+    if cell_timeout is not None:
+        with open(course.root / "nbgrader_config.py", "a") as config:
+            config.write(f"\nc.Execute.timeout = {cell_timeout}\n")
     course.generate()
     release = submissions.read(course.release_notebook)
     source = submissions.read(course.source_notebook)

@@ -324,25 +324,27 @@ class TrustedExecute(KernelCalls, Execute):
             self.disturbed_since_deferral = True
 
     def later_cells_rebind(self):
-        """Whether a cell run after the first deferred one binds a name that a deferred part reads (its
-        visible code before binding it, or a function its hidden tests call). Code that does not parse
-        counts as binding anything."""
-        reads = set()
-        for _, _, segments, _, _, _ in self.deferred:
+        """Whether a cell after a deferred one binds a name that its deferred part reads (its visible code
+        before binding it, or a function its hidden tests call): there the deferred part, run at the end,
+        would see another value than in its place. Code that does not parse counts as binding anything."""
+        binds = {}  # cell index -> the names the cell's visible code binds (None: it does not parse)
+        for _, index, segments, _, _, _ in self.deferred:
+            reads = set()
             for hidden, code in segments:
                 try:
                     reads |= set(free_names(code)) if hidden else cell_names.reads_and_binds(code)[0]
                 except SyntaxError:
                     return True
-        first = self.deferred[0][1]
-        for cell in self.nb.cells[first:]:
-            if cell.cell_type != "code" or not cell.source.strip():
-                continue
-            try:
-                if cell_names.reads_and_binds(visible_code(cell.source))[1] & reads:
+            for later, cell in enumerate(self.nb.cells[index + 1:], index + 1):
+                if cell.cell_type != "code" or not cell.source.strip():
+                    continue
+                if later not in binds:
+                    try:
+                        binds[later] = cell_names.reads_and_binds(visible_code(cell.source))[1]
+                    except SyntaxError:
+                        binds[later] = None
+                if binds[later] is None or binds[later] & reads:
                     return True
-            except SyntaxError:
-                return True
         return False
 
     def output_works(self):

@@ -458,10 +458,12 @@ class _CnnApplicationKit(_CnnGradingKit):  # noqa: F821 (grading_kit.py comes fi
         training is the kit's own run with the true gradients, step for step: so the kit first asks for
         the gradients at each step of that run, 45 steps to a request, and if every one of them is the
         true gradient (to 1e-8 of its size), the verdict is that run's, computed once per grading
-        process. At the first step where they are not (or the function raises, or changes its input),
-        the kit trains with the student's gradients from the start, one step at a time, as it always did,
-        and that training alone gives the verdict. To pass without that training, a function must give
-        the loss's gradient at every point the run goes through: the work itself.
+        process. At the first step where they are not (or the function raises), the kit trains with the
+        student's gradients from the start, one step at a time, as it always did, and that training alone
+        gives the verdict. To pass without that training, a function must give the loss's gradient at every
+        point the run goes through: the work itself. Each step gets arrays of its own, so the quick path
+        does not ask what the function did to them (the kernel sends back the results only); a function
+        that changes its input loses model_forward_backward's own points for it.
         """
         __tracebackhide__ = True
         np = cls.np
@@ -545,13 +547,14 @@ class _CnnApplicationKit(_CnnGradingKit):  # noqa: F821 (grading_kit.py comes fi
         here, the training with the student's own gradients reports them."""
         for first in range(0, len(steps), cls.TRAINING_STEPS_PER_REQUEST):
             chunk = steps[first:first + cls.TRAINING_STEPS_PER_REQUEST]
-            results = cls.call_each(model_forward_backward, [(label, (X, Y, parameters), {})
-                                                             for label, X, Y, parameters, _ in chunk])
-            try:
-                for (label, _, _, _, true_grads), result in zip(chunk, results):
-                    if not cls.same_gradients(result, true_grads):
-                        return False
-            except AssertionError:  # it raised or changed its input: the training says so, at its own step
+            outcomes = cls.results(model_forward_backward,
+                                   [((X, Y, parameters), {}) for _, X, Y, parameters, _ in chunk])
+            checked = 0
+            for (result, error), (_, _, _, _, true_grads) in zip(outcomes, chunk):
+                if error is not None or not cls.same_gradients(result, true_grads):
+                    return False  # the training with the student's gradients says why, at its own step
+                checked += 1
+            if checked < len(chunk):  # the kernel stopped early: a call raised
                 return False
         return True
 

@@ -44,10 +44,11 @@ class StudentFunction:
             raise error
         return result
 
-    def call_many(self, calls):
+    def call_many(self, calls, args_back=True):
         """The function on each (args, kwargs) of `calls`, in one kernel request: a (result, error) pair per
-        call, in order, up to the first call that raised (error is then the exception, else None)."""
-        return self._engine.call_in_kernel(self.__name__, list(calls))
+        call, in order, up to the first call that raised (error is then the exception, else None). With
+        args_back false the kernel does not send the arguments back, and the grader's copies stay as sent."""
+        return self._engine.call_in_kernel(self.__name__, list(calls), args_back=args_back)
 
     def call_for_digest(self, args, kwargs):
         """The function on args and kwargs, in one kernel request that brings back the result's digest
@@ -136,13 +137,15 @@ class KernelCalls:
     (kc, km), clocks (current_timeout, out_of_time, budget_left, start_budget, spend, iopub_timeout),
     timings (seconds) and kernel replacement (async_replace_kernel, death_cause)."""
 
-    def call_in_kernel(self, name, calls, digest=False):
+    def call_in_kernel(self, name, calls, digest=False, args_back=True):
         """Call the notebook's `name` in the kernel on each (args, kwargs) of `calls`, in one request; a
         (result, error) pair per call, decoded as plain data, up to the first call that raised. With
-        `digest`, each result is its digest and the arguments are not sent back."""
+        `digest`, each result is its digest and the arguments are not sent back; without `args_back`, the
+        arguments are not sent back."""
+        args_back = args_back and not digest
         request = base64.b64encode(json.dumps({"calls": [
             {"args": [encode_argument(a) for a in args], "kwargs": {k: encode_argument(v) for k, v in kwargs.items()}}
-            for args, kwargs in calls], "digest": digest}).encode()).decode()
+            for args, kwargs in calls], "digest": digest, "args_back": args_back}).encode()).decode()
         what = f"{name} on {'a hidden case' if len(calls) == 1 else 'the hidden cases'}"
         # An expression, not a cell: IPython's input transformers take about 50 ms on a cell holding
         # 300 kB of arguments (measured), which would swamp the time of a fast function's call.
@@ -156,7 +159,7 @@ class KernelCalls:
                 or (len(replies) < len(calls) and replies[-1].get("status") != "raised")):
             raise KernelCallFailed("MalformedReply", f"the kernel gave no usable answer for {what}")
         budget = plain_data.Budget()
-        return [self.outcome(name, None if digest else args, one, budget) for (args, _), one in zip(calls, replies)]
+        return [self.outcome(name, args if args_back else None, one, budget) for (args, _), one in zip(calls, replies)]
 
     def outcome(self, name, args, reply, budget):
         """(result, error) of one call from its reply; the grader's copies of `args` show what it did to them."""
@@ -172,7 +175,7 @@ class KernelCalls:
             raise KernelCallFailed("MalformedReply", f"the kernel gave no usable answer for {name} on a hidden case")
         try:
             result = plain_data.decode(reply.get("result"), budget)
-            if args is None:  # a digest: the arguments were not sent back
+            if args is None:  # the arguments were not sent back (a digest, or not asked for)
                 return result, None
             after = reply.get("args_after", [])
             if not isinstance(after, list) or len(after) != len(args):

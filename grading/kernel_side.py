@@ -94,7 +94,8 @@ def _cnn_grading_call(name, request):
     """Call the notebook's function `name` on each of the request's argument lists, in order; the
     replies as base64 JSON. The calls stop at the first that raises, as the hidden tests would: they
     fail there, so the later calls would only spend the student's time. A request that asks for
-    digests gets each result's digest, and not the arguments after the call."""
+    digests gets each result's digest, and not the arguments after the call; one that says
+    "args_back": false gets the results, and not the arguments after the call."""
     request = _cnn_json.loads(_cnn_base64.b64decode(request))
     function = globals().get(name)
     if function is None:
@@ -110,9 +111,11 @@ def _cnn_grading_call(name, request):
             break
         if request.get("digest"):
             replies.append({"status": "returned", "result": _cnn_grading_encode(_cnn_grading_digest(result))})
-        else:
+        elif request.get("args_back", True):
             replies.append({"status": "returned", "result": _cnn_grading_encode(result),
                             "args_after": [_cnn_grading_encode(a) for a in args]})
+        else:
+            replies.append({"status": "returned", "result": _cnn_grading_encode(result)})
     return _cnn_grading_reply({"status": "called", "replies": replies})
 
 

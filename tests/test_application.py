@@ -246,6 +246,19 @@ def model_forward_backward(X, Y, parameters):
     return loss, {name: 1.02 * grad for name, grad in grads.items()}
 """
 
+# Right gradients, and the caller's batch changed after computing them: harmless in the notebook's training,
+# whose batches are copies (fancy indexing), so the student's own training still works.
+CHANGES_ITS_BATCH = """
+
+_unchanged_model_forward_backward = model_forward_backward
+
+
+def model_forward_backward(X, Y, parameters):
+    result = _unchanged_model_forward_backward(X, Y, parameters)
+    X -= X.mean()
+    return result
+"""
+
 # A student who read grading/: to grade model_forward_backward alone, the grader puts its reference layers
 # in the kernel for that cell. This model notices them (a function under a layer's name that was not defined
 # in the notebook), keeps them, and computes with them from then on: the notebook's training cell and the
@@ -305,6 +318,8 @@ def graded(tmp_path_factory):
         "records-1": {**reference, "conv_forward_fast": reference["conv_forward_fast"] + RECORDS_TIMED_INPUTS},
         "records-2": {**reference, "conv_forward_fast": reference["conv_forward_fast"] + RECORDS_TIMED_INPUTS},
         "zeroes-grads": {**reference, "update_parameters": ZEROES_GRADS},
+        "changes-its-batch": {**reference, "model_forward_backward": reference["model_forward_backward"]
+                              + CHANGES_ITS_BATCH},
         "slightly-off-gradients": {**reference, "model_forward_backward": reference["model_forward_backward"]
                                    + SLIGHTLY_OFF_GRADIENTS},
         # Neither fast convolution written (they use the grader's once kept), and a model that keeps the grader's.
@@ -501,6 +516,14 @@ def test_the_timed_inputs_are_new_at_every_grading(graded):
 def test_gradients_a_little_off_lose_the_models_points_and_still_train(graded):
     scores, _, _ = graded
     assert lost(scores, "slightly-off-gradients") == {"model_forward_backward"}
+
+
+def test_a_model_that_changes_its_input_loses_its_own_points_and_not_the_training(graded):
+    """Its own test cell fails it (its numerical gradient check sees the batch change under it); the training
+    check gives each step arrays of its own and asks the kernel for the results only, so the change costs
+    nothing more (the training's 15 points went too when every step's arguments came back to be compared)."""
+    scores, _, course = graded
+    assert lost(scores, "changes-its-batch") == {"model_forward_backward"}
 
 
 def application_kit():

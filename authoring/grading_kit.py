@@ -237,23 +237,13 @@ class _CnnGradingKit:
 
     @classmethod
     def call_each(cls, function, cases):
-        """call() on every (label, args, kwargs) of `cases`, in order: a generator of the results.
-
-        The trusted grader's stand-in for a student's function has ``call_many``: every case
-        then goes to the sandboxed kernel in one request (each request costs a round trip
-        of a few milliseconds), which stops at the first case that raises, as this loop
-        does. The results are still checked one by one, in order, so the first wrong case
-        is the one reported.
-        """
+        """call() on every (label, args, kwargs) of `cases`, in order: a generator of the results, each
+        checked as it comes (outcomes() asks the kernel for them all at once), so that the first wrong
+        case is the one reported."""
         __tracebackhide__ = True
         copied = [(label, args, [cls.fresh_copy(a) for a in args], cls.fresh_copy(kwargs)) for label, args, kwargs in cases]
-        many = getattr(function, "call_many", None)
-        outcomes = many([(copies, kwargs) for _, _, copies, kwargs in copied]) if many else None
-        for number, (label, originals, copies, kwargs) in enumerate(copied):
-            if outcomes is None:
-                result, error = cls.outcome(function, copies, kwargs)
-            else:
-                result, error = outcomes[number]
+        outcomes = cls.outcomes(function, [(copies, kwargs) for _, _, copies, kwargs in copied])
+        for (label, originals, copies, kwargs), (result, error) in zip(copied, outcomes):
             if error is not None:
                 cls.fail(f"{label}: {function.__name__} raised {cls.raised(error)}")
             for position, (before, after) in enumerate(zip(originals, copies)):
@@ -265,21 +255,31 @@ class _CnnGradingKit:
             yield result
 
     @classmethod
-    def results(cls, function, cases):
+    def outcomes(cls, function, cases, args_back=True):
         """The function's (result, error) on each (args, kwargs) of `cases`, in order, up to the first that
-        raised, without looking at what it did to its arguments: for a check whose verdict does not depend
-        on that. A generator. The trusted grader's stand-in sends every case in one request, and the kernel
-        sends back the results only; here each case runs on copies, so that the caller's arrays stay as
-        they are, and only when the generator gets to it."""
+        raised: a generator. The trusted grader's stand-in for a student's function has ``call_many``:
+        every case then goes to the sandboxed kernel in one request (each request costs a round trip of a
+        few milliseconds), which stops at the first case that raises, as this loop does, and brings back
+        what the function did to the arguments into the ones given (the results only, without args_back).
+        Here the function runs on the arguments given, one case at a time as the generator gets to it."""
         many = getattr(function, "call_many", None)
         if many:
-            yield from many(list(cases), args_back=False)
+            yield from many(list(cases), args_back=args_back)
             return
         for args, kwargs in cases:
-            result, error = cls.outcome(function, [cls.fresh_copy(a) for a in args], cls.fresh_copy(kwargs))
+            result, error = cls.outcome(function, args, kwargs)
             yield result, error
             if error is not None:
                 return
+
+    @classmethod
+    def results(cls, function, cases):
+        """outcomes() without looking at what the function did to its arguments: for a check whose verdict
+        does not depend on that. The kernel sends back the results only; here each case runs on copies, so
+        that the caller's arrays stay as they are."""
+        if getattr(function, "call_many", None) is None:
+            cases = (([cls.fresh_copy(a) for a in args], cls.fresh_copy(kwargs)) for args, kwargs in cases)
+        return cls.outcomes(function, cases, args_back=False)
 
     @classmethod
     def fresh_copy(cls, value):

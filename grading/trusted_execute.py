@@ -181,6 +181,7 @@ class TrustedExecute(KernelCalls, Execute):
         self.sandbox_settings = self.kernel_manager_class(config=self.config)
         self.limits = self.describe_limits(self.sandbox_settings)
         self.cell_deadline = self.notebook_deadline = float("inf")
+        self.deferred, self.disturbed_since_deferral = [], False  # see run_segments and run_deferred_tests
         self.seconds = {"kernel start": 0.0, "kernel": 0.0, "hidden tests": 0.0}  # see last_timings
         started = time.perf_counter()
         with self.setup_kernel():
@@ -188,7 +189,6 @@ class TrustedExecute(KernelCalls, Execute):
             self.seconds["kernel start"] = time.perf_counter() - started
             self.notebook_deadline = time.monotonic() + self.notebook_time_limit
             self.set_up_kernel_side()
-            self.deferred, self.disturbed_since_deferral = [], False
             for index, cell in enumerate(self.nb.cells):
                 if cell.cell_type == "code" and cell.source.strip():
                     self.run_cell(cell, index)
@@ -320,7 +320,7 @@ class TrustedExecute(KernelCalls, Execute):
 
     def note_disturbance(self):
         """Something may have left the kernel otherwise than its cells would (see run_deferred_tests)."""
-        if getattr(self, "deferred", None):
+        if self.deferred:
             self.disturbed_since_deferral = True
 
     def later_cells_rebind(self):

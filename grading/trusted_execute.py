@@ -370,8 +370,10 @@ class TrustedExecute(KernelCalls, Execute):
             return
         # The kernel is kept, which saves a new kernel and its replays (about a second for part 2), when
         # it would show the deferred cells what their place would: nothing disturbed it since the first
-        # deferral (no error of its own, timeout, failed call or restart), no later cell binds a name they
-        # read (a student's scratch cell redefining conv_forward, say), and its output still works.
+        # deferral (a timeout, failed call or restart), no later cell binds a name they read (a student's
+        # scratch cell redefining conv_forward, say), and its output still works. A cell that raised is no
+        # disturbance: it left the kernel as running part of its code does, and what that code binds is
+        # read from all of it (a failed visible check kept every wrong notebook from its kernel).
         fresh = self.disturbed_since_deferral or self.later_cells_rebind() or not self.output_works()
         if fresh:
             run_sync(self.async_new_kernel)()
@@ -457,9 +459,8 @@ class TrustedExecute(KernelCalls, Execute):
             self.spend(min(time.monotonic() - started, self.call_timeout), budget_was_running)
             self.seconds["kernel"] += time.monotonic() - started
             self.nb.cells[index] = cell  # nbclient stores the cell it ran; keep the notebook's own
-        if self.timed_out or any(output.output_type == "error" for output in run.outputs):
-            self.note_disturbance()
         if self.timed_out:
+            self.note_disturbance()
             self.start_budget()
             self.dont_replay.add(index)
             outputs = [o for o in run.outputs if o.output_type == "stream"]

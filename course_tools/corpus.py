@@ -4,12 +4,14 @@ Each assignment has its corpus: part 1's in corpus/, part 2's in corpus/cnn_appl
 Entries are whole functions in <corpus>/wrong/*.py and <corpus>/right/*.py (named
 CELL__WHAT.py, CELL being the solution cell's id, which is the function's name when the cell
 holds one function; docstring = what the entry does), and one-edit mutations of the reference
-solution in <corpus>/mutations.py. Each entry becomes a submission: the release with every
-solution cell filled in from the reference solution, except the ones the entry replaces. A
+solution in <corpus>/mutations.py. Each entry becomes a submission (right entries share them:
+notebooks()): the release with every solution cell filled in from the reference solution, except
+the ones the entry replaces. A
 file that defines some of a cell's functions only gets the reference's version of the others.
 
 A wrong entry must lose points on the test cell of each solution cell it replaces; a right
-entry must keep full credit everywhere; no entry may cost points on a test cell it does not
+entry must keep full credit everywhere (right entries of different cells share a notebook, as a
+student's answers to every cell do: see notebooks()); no entry may cost points on a test cell it does not
 replace (collateral). Part 2 has test cells that run a solution cell besides its own test
 (Assignment.dependents): the speed cells time the fast convolutions, and the training runs
 the student's model with the student's own layers. A wrong entry MAY lose those dependent
@@ -96,6 +98,36 @@ class Entry:
         return f"{self.kind}-{self.name}"
 
 
+def notebooks(entries):
+    """The entries as submitted notebooks, each a list, in the corpus's order (of each list's first entry).
+
+    A wrong or slow entry has a notebook of its own, so that what it costs is its own; so has the reference.
+    The right entries of one solution cell each share notebooks with right entries of other cells, one entry
+    to a cell in each (first fit: as many notebooks as the cell with the most right entries has): every cell
+    of such a notebook must keep full credit, which is what each of them alone must, and a right answer to
+    a cell is graded beside right answers to the others, as in a student's notebook. The grader's costly
+    cells (the speed cells, part 2's training) run once for several right entries instead of once for each.
+    """
+    alone, shared = [], []
+    for position, entry in enumerate(entries):
+        if entry.kind != "right" or len(entry.answers) != 1:
+            alone.append((position, [entry]))
+            continue
+        cell = next(iter(entry.answers))
+        for _, notebook in shared:
+            if all(cell not in other.answers for other in notebook):
+                notebook.append(entry)
+                break
+        else:
+            shared.append((position, [entry]))
+    return [notebook for _, notebook in sorted(alone + shared, key=lambda item: item[0])]
+
+
+def student_of(notebook, number):
+    """The student id a notebook of notebooks() is submitted under: its entry's, or right-together-<number>."""
+    return notebook[0].student if len(notebook) == 1 else f"right-together-{number}"
+
+
 @dataclass
 class Outcome:
     entry: Entry
@@ -105,6 +137,8 @@ class Outcome:
     hidden_rejects: bool = None  # wrong entries: does the hidden check alone reject it?
     visible_message: str = ""  # what the visible checks a student runs say of it ("" if they pass it)
     assignment: Assignment = PART1
+    student: str = ""  # the notebook it was graded in (notebooks()): its own, or one it shares
+    partners: tuple = ()  # the solution cells the right entries sharing its notebook answer
 
     def full(self, function):
         return self.scores[f"test_{function}"] == self.maxima[f"test_{function}"]
@@ -141,7 +175,10 @@ class Outcome:
 
     @property
     def collateral(self):
-        own = set(self.entry.answers) | set(self.must_lose) | set(self.may_lose) | set(self.must_keep)
+        """The test cells it lost that are no one's: neither its own (or its dependents) nor those of the right
+        entries it shares a notebook with (each of which answers for its own)."""
+        own = (set(self.entry.answers) | set(self.must_lose) | set(self.may_lose) | set(self.must_keep)
+               | set(self.partners))
         return [function for function in graded_functions(self.maxima)
                 if function not in own and not self.full(function)]
 
@@ -396,24 +433,33 @@ def grade(entries, folder, assignment=PART1, cell_timeout=None):
     release = submissions.read(course.release_notebook)
     source = submissions.read(course.source_notebook)
     reference = submissions.reference_solutions(source)
-    for entry in entries:
-        nb = submissions.fill(release, {**reference, **entry.answers})
-        submissions.write(nb, course.root, entry.student, course.assignment, course.notebook)
+    graded_in = {}  # id(entry) -> (its notebook's student id, the cells its notebook's other entries answer)
+    for number, notebook in enumerate(notebooks(entries), 1):
+        student = student_of(notebook, number)
+        answers = {cell: source for entry in notebook for cell, source in entry.answers.items()}
+        submissions.write(submissions.fill(release, {**reference, **answers}), course.root, student,
+                          course.assignment, course.notebook)
+        for entry in notebook:
+            graded_in[id(entry)] = student, tuple(cell for other in notebook if other is not entry
+                                                  for cell in other.answers)
     course.autograde()
     scores, maxima = course.scores(), course.max_scores()
-    if assignment == PART1:
-        kit = load_kit()
-        return [Outcome(e, scores[e.student], maxima, course.failure_messages(e.student),
-                        hidden_check_rejects(kit, reference, e) if e.kind == "wrong" else None,
-                        visible_check_message(release, reference, e))
-                for e in entries]
-    checks = NotebookChecks(assignment, release, source, course.release_notebook.parent)
+    messages = {student: course.failure_messages(student) for student, _ in graded_in.values()}
+    kit = load_kit() if assignment == PART1 else None
+    checks = None if assignment == PART1 else NotebookChecks(assignment, release, source,
+                                                              course.release_notebook.parent)
     outcomes = []
     for e in entries:
-        outcome = Outcome(e, scores[e.student], maxima, course.failure_messages(e.student), assignment=assignment)
-        if e.kind != "right":
-            outcome.hidden_rejects = checks.hidden_rejects(e, outcome.must_lose)
-        outcome.visible_message = checks.visible_message(e)
+        student, partners = graded_in[id(e)]
+        outcome = Outcome(e, scores[student], maxima, messages[student], assignment=assignment, student=student,
+                          partners=partners)
+        if kit is not None:
+            outcome.hidden_rejects = hidden_check_rejects(kit, reference, e) if e.kind == "wrong" else None
+            outcome.visible_message = visible_check_message(release, reference, e)
+        else:
+            if e.kind != "right":
+                outcome.hidden_rejects = checks.hidden_rejects(e, outcome.must_lose)
+            outcome.visible_message = checks.visible_message(e)
         outcomes.append(outcome)
     return outcomes
 
@@ -457,6 +503,10 @@ def report(outcomes, out=sys.stdout):
     hidden = sum(bool(o.hidden_rejects) for o in wrong)
     print(f"\nwrong rejected {rejected}/{len(wrong)}, right accepted {accepted}/{len(right)}, "
           f"collateral losses {collateral}", file=out)
+    shared = [o for o in right if o.partners]
+    if shared:
+        print(f"{len(shared)} right entries were graded in {len({o.student for o in shared})} notebooks, each beside "
+              "right entries of the other cells", file=out)
     print(f"hidden checks alone (no visible checks) reject {hidden}/{len(wrong)} wrong entries", file=out)
     caught = [o for o in wrong if o.visible_message]
     tripped = [o for o in right + slow if o.visible_message]

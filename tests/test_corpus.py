@@ -33,6 +33,32 @@ def test_entry_names_are_unique(entries):
     assert len(names) == len(set(names))
 
 
+def test_right_entries_share_notebooks_one_to_a_cell_and_the_others_have_their_own(entries):
+    books = corpus.notebooks(entries)
+    assert sorted(e.student for book in books for e in book) == sorted(e.student for e in entries)
+    shared = [book for book in books if book[0].kind == "right" and len(book[0].answers) == 1]
+    assert [book for book in books if book not in shared and len(book) != 1] == []
+    for book in shared:
+        cells = [cell for e in book for cell in e.answers]
+        assert all(e.kind == "right" for e in book) and len(cells) == len(set(cells))
+    per_cell = collections.Counter(cell for book in shared for e in book for cell in e.answers)
+    assert len(shared) == max(per_cell.values()) < sum(per_cell.values())
+
+
+def test_a_right_entry_that_loses_its_cell_in_a_shared_notebook_is_the_one_reported():
+    """Each right entry answers for its own cell: a shared notebook that lost pool_forward misses the pool_forward
+    entry, and costs its partner nothing (no collateral)."""
+    maxima = {f"test_{f}": 10 for f in GRADED_FUNCTIONS}
+    scores = dict(maxima, test_pool_forward=5)
+    zero_pad = corpus.Entry("zero_pad__fine", "right", "", {"zero_pad": "..."})
+    pool = corpus.Entry("pool_forward__off", "right", "", {"pool_forward": "..."})
+    outcomes = [corpus.Outcome(zero_pad, scores, maxima, student="right-together-1", partners=("pool_forward",)),
+                corpus.Outcome(pool, scores, maxima, student="right-together-1", partners=("zero_pad",))]
+    assert [(o.entry.name, o.verdict_met, o.collateral) for o in outcomes] == [
+        ("zero_pad__fine", True, []), ("pool_forward__off", False, [])]
+    assert corpus.report(outcomes, io.StringIO()) == 1
+
+
 def test_nbgrader_rejects_every_wrong_entry_and_accepts_every_right_one(entries, tmp_path):
     outcomes = corpus.grade(entries, tmp_path)
     table = io.StringIO()

@@ -20,8 +20,9 @@ ASSIGNMENT = corpus.PART2
 SOLUTION_CELLS = ["one_hot", "conv_forward_fast", "conv_backward_fast", "relu", "fc", "softmax_cross_entropy",
                   "update_parameters", "model_forward_backward"]
 # The corpus is graded as CHUNKS courses of about equal cost, so that pytest-xdist's workers share it (each
-# chunk's tests form an xdist group); every entry is in one of them. A slow entry (part 1's loops) costs
-# about four others: its training runs the loops until the cell timeout.
+# chunk's tests form an xdist group); every notebook (corpus.notebooks: right entries share them) is in one
+# of them. A slow entry (part 1's loops) costs about four others: its training runs the loops until the
+# cell timeout.
 CHUNKS = 3
 # The chunks' courses time a cell out after 10 s, not nbgrader_config.py's 30 (a right entry's slowest cell takes
 # about 1.3 s). Only a slow entry's training runs into it: its visible training with the loops takes about 20 s
@@ -31,19 +32,21 @@ CHUNKS = 3
 CELL_TIMEOUT = 10
 
 
-def in_chunks(entries, count, weight):
-    """`entries` dealt into `count` lists of about equal total weight (heaviest first, each to the lightest
-    list), each list in the corpus's order."""
+def in_chunks(notebooks, count, weight):
+    """The entries of `notebooks` (lists of entries) dealt into `count` lists of about equal total weight, a
+    notebook's entries together (heaviest notebook first, each to the lightest list), each list in the
+    corpus's order."""
     chunks, loads = [[] for _ in range(count)], [0] * count
-    for index, entry in sorted(enumerate(entries), key=lambda item: -weight(item[1])):
+    for index, notebook in sorted(enumerate(notebooks), key=lambda item: -weight(item[1])):
         lightest = loads.index(min(loads))
-        chunks[lightest].append((index, entry))
-        loads[lightest] += weight(entry)
-    return [[entry for _, entry in sorted(chunk, key=lambda item: item[0])] for chunk in chunks]
+        chunks[lightest].append((index, notebook))
+        loads[lightest] += weight(notebook)
+    return [[entry for _, notebook in sorted(chunk, key=lambda item: item[0]) for entry in notebook]
+            for chunk in chunks]
 
 
-PLAN = in_chunks(corpus.load(corpus.reference_of(ASSIGNMENT), ASSIGNMENT), CHUNKS,
-                 lambda e: 4 if e.kind == "slow" else 1)
+PLAN = in_chunks(corpus.notebooks(corpus.load(corpus.reference_of(ASSIGNMENT), ASSIGNMENT)), CHUNKS,
+                 lambda notebook: 4 if any(e.kind == "slow" for e in notebook) else 1)
 CHUNK_OF = {e.name: k for k, chunk in enumerate(PLAN) for e in chunk}
 SLOW_CHUNKS = {k for k, chunk in enumerate(PLAN) if any(e.kind == "slow" for e in chunk)}
 

@@ -15,9 +15,9 @@ POINTS = {"one_hot": 5, "conv_forward_fast": 15, "conv_forward_fast_speed": 5, "
           "conv_backward_fast_speed": 5, "relu": 5, "fc": 10, "softmax_cross_entropy": 10,
           "update_parameters": 5, "model_forward_backward": 10, "training": 15}
 
-# Part 1's loops, as the students have them in cnn_layers.py: right, and slow.
+# Part 1's loops, as the students have them in cnn_layers.py: right, and slow (the corpus's slow entries hand
+# them in as they are; here they run only when timed: loops_when_timed).
 LOOP_FORWARD = "def conv_forward_fast(A_prev, W, b, hparameters):\n    return conv_forward(A_prev, W, b, hparameters)\n"
-LOOP_BACKWARD = "def conv_backward_fast(dZ, cache):\n    return conv_backward(dZ, cache)\n"
 # A student who wants the speed points for the loops, and has read grading/: every function the grader
 # defines in the kernel runs 21 times slower. When the grader timed the loop version in the kernel (defined
 # there for the speed check) the loops looked 21 times faster than it; the loop version now runs in the
@@ -141,7 +141,8 @@ def loops_when_timed(reference, loops):
     """A conv_forward_fast cell that runs `loops` (a conv_forward_fast's source) on the speed cell's batches of
     16x16 images, which are what is timed, and the reference's fast version elsewhere: on the training's 8x8
     digits too, so that the training ends in seconds instead of running into the cell timeout with loops
-    (the "loops" student shows that), which the tests of these students leave open."""
+    (part 2's corpus grades the loops handed in as they are: its slow entries), which the tests of these
+    students leave open."""
     return (reference["conv_forward_fast"].replace("def conv_forward_fast(", "def _fast_version(") + "\n\n\n"
             + loops.replace("def conv_forward_fast(", "def _loop_version(") + '''
 
@@ -306,7 +307,6 @@ def graded(tmp_path_factory):
     students = {
         "reference": reference,
         "untouched": {},
-        "loops": {**reference, "conv_forward_fast": LOOP_FORWARD, "conv_backward_fast": LOOP_BACKWARD},
         "slows-the-grader": {**reference,
                              "conv_forward_fast": loops_when_timed(reference, LOOP_FORWARD) + SLOWS_THE_GRADERS_LOOPS},
         "spins-while-idle": {**reference,
@@ -361,13 +361,6 @@ def test_reference_solution_scores_100(graded):
 def test_untouched_release_scores_0(graded):
     scores, _, _ = graded
     assert scores["untouched"]["total"] == 0
-
-
-def test_the_loop_version_is_right_but_earns_no_speed_points(graded):
-    scores, _, course = graded
-    assert lost(scores, "loops") == {"conv_forward_fast_speed", "conv_backward_fast_speed", "training"}
-    messages = course.failure_messages("loops")
-    assert "times faster" in messages["test_conv_forward_fast_speed"]
 
 
 def loses_the_speed_points(scores, student):

@@ -155,6 +155,9 @@ def test_no_entry_costs_a_cell_it_does_not_feed(graded_chunks, chunk):
 
 @pytest.mark.parametrize("chunk", chunks(lambda k: k in SLOW_CHUNKS))
 def test_a_slow_entry_keeps_its_correctness_points(graded_chunks, chunk):
+    """Part 1's loops handed in as conv_forward_fast or conv_backward_fast: right, so their own points stay;
+    no faster than the loop version, so the speed points go (the verdict the first test checks), and the
+    message says how many times faster they had to be."""
     slow = [o for o in graded_chunks(chunk) if o.entry.kind == "slow"]
     assert slow and all(o.full(next(iter(o.entry.answers))) for o in slow)
     assert all("times faster" in o.messages[f"test_{ASSIGNMENT.speed[next(iter(o.entry.answers))]}"] for o in slow)

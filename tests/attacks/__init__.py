@@ -172,7 +172,7 @@ def release_source(release, grade_id):
 
 # The attack course's cell timeout (the course's nbgrader_config.py says 30 s). Attacks that run into it cost
 # a few timeouts each; an honest part 1 notebook's slowest cell takes about 0.3 s.
-CELL_TIMEOUT = 5
+CELL_TIMEOUT = 10
 
 
 def write_class(course, attacks, port):

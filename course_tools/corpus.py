@@ -138,7 +138,7 @@ class Outcome:
     visible_message: str = ""  # what the visible checks a student runs say of it ("" if they pass it)
     assignment: Assignment = PART1
     student: str = ""  # the notebook it was graded in (notebooks()): its own, or one it shares
-    partners: tuple = ()  # the solution cells the right entries sharing its notebook answer
+    partners: tuple = ()  # the cells the right entries sharing its notebook answer for: theirs, and their dependents
 
     def full(self, function):
         return self.scores[f"test_{function}"] == self.maxima[f"test_{function}"]
@@ -441,7 +441,7 @@ def grade(entries, folder, assignment=PART1, cell_timeout=None):
                           course.assignment, course.notebook)
         for entry in notebook:
             graded_in[id(entry)] = student, tuple(cell for other in notebook if other is not entry
-                                                  for cell in other.answers)
+                                                  for cell in [*other.answers, *assignment.dependents_of(other)])
     course.autograde()
     scores, maxima = course.scores(), course.max_scores()
     messages = {student: course.failure_messages(student) for student, _ in graded_in.values()}
@@ -505,8 +505,8 @@ def report(outcomes, out=sys.stdout):
           f"collateral losses {collateral}", file=out)
     shared = [o for o in right if o.partners]
     if shared:
-        print(f"{len(shared)} right entries were graded in {len({o.student for o in shared})} notebooks, each beside "
-              "right entries of the other cells", file=out)
+        print(f"{len(shared)} right entries were graded in {len({o.student for o in shared})} notebooks shared with "
+              "right entries of other cells", file=out)
     print(f"hidden checks alone (no visible checks) reject {hidden}/{len(wrong)} wrong entries", file=out)
     caught = [o for o in wrong if o.visible_message]
     tripped = [o for o in right + slow if o.visible_message]

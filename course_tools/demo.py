@@ -30,8 +30,9 @@ def run(root, progress=True):
         f"due {demo_class.DUE:%Y-%m-%d %H:%M} UTC", flush=True)
     for course, students in classes:
         demo_class.write_class(course, students)
-    say(f"3/5 autograding (cell timeout {Course(root).config().Execute.timeout} s; nbgrader's own output goes to "
-        "autograde.log)", flush=True)
+    timeout = Course(root).config().Execute.get("timeout")
+    limit = f"{timeout} s" if timeout else "nbgrader's default"
+    say(f"3/5 autograding (cell timeout {limit}; nbgrader's own output goes to autograde.log)", flush=True)
     graded = grade_class.grade_assignments([(course, [s.name for s in students]) for course, students in classes],
                                            progress=progress)
     say("4/5 feedback, 5/5 grades and class report", flush=True)

@@ -364,16 +364,19 @@ class TrustedExecute(KernelCalls, Execute):
         """The rest of each test cell that run_segments deferred, in the notebook's order, as in its place:
         with the time its cell had left and the time budget as it stood then, and, if anything disturbed
         the kernel since the first deferral, in a new kernel that has run the notebook's earlier non-test
-        cells (as a replaced kernel does). So whatever the later cells did to the first kernel (closed
-        its output, left it hung, used up the budget after a timeout) reaches no deferred cell."""
+        cells (as a replaced kernel does). So a later cell that closed the kernel's output, left it hung or
+        used up the budget after a timeout reaches no deferred cell; what later cells do to the kernel's
+        state without binding a name (patching a module, say) reaches them in a kept kernel, as a student's
+        own later cells reach their own functions."""
         if not self.deferred:
             return
         # The kernel is kept, which saves a new kernel and its replays (about a second for part 2), when
         # it would show the deferred cells what their place would: nothing disturbed it since the first
         # deferral (a timeout, failed call or restart), no later cell binds a name they read (a student's
-        # scratch cell redefining conv_forward, say), and its output still works. A cell that raised is no
-        # disturbance: it left the kernel as running part of its code does, and what that code binds is
-        # read from all of it (a failed visible check kept every wrong notebook from its kernel).
+        # scratch cell redefining conv_forward, say), and its output still works. A test cell whose visible
+        # check raised is no disturbance: the code cut short is the instructor's check, which sets nothing up
+        # to undo (a failed visible check sent every wrong notebook to a new kernel). Any other cell that
+        # raised is one: it may have skipped its own undoing (np.seterr put back, a patch removed).
         fresh = self.disturbed_since_deferral or self.later_cells_rebind() or not self.output_works()
         if fresh:
             run_sync(self.async_new_kernel)()
@@ -459,8 +462,10 @@ class TrustedExecute(KernelCalls, Execute):
             self.spend(min(time.monotonic() - started, self.call_timeout), budget_was_running)
             self.seconds["kernel"] += time.monotonic() - started
             self.nb.cells[index] = cell  # nbclient stores the cell it ran; keep the notebook's own
-        if self.timed_out:
+        raised = any(output.output_type == "error" for output in run.outputs)
+        if self.timed_out or (raised and not self.is_test_cell(cell)):
             self.note_disturbance()
+        if self.timed_out:
             self.start_budget()
             self.dont_replay.add(index)
             outputs = [o for o in run.outputs if o.output_type == "stream"]
@@ -629,10 +634,14 @@ class TrustedExecute(KernelCalls, Execute):
         test cell, not one that killed or hung a kernel."""
         for earlier in range(start, index):
             cell = self.nb.cells[earlier]
-            grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
             if (cell.cell_type == "code" and earlier not in self.dont_replay and cell.source.strip()
-                    and not (nbgrader_utils.is_grade(cell) and grade_id in self.test_sources)):
+                    and not self.is_test_cell(cell)):
                 yield earlier
+
+    def is_test_cell(self, cell):
+        """Whether the cell is one of the source's test cells (its code the instructor's, not the notebook's)."""
+        return (nbgrader_utils.is_grade(cell)
+                and cell.metadata.get("nbgrader", {}).get("grade_id") in self.test_sources)
 
     async def _async_replay(self, index, start=0):
         """Run the cells from `start` to before `index` again, on the notebook's clock; "again" when the

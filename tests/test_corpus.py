@@ -1,5 +1,6 @@
 """The corpus: every wrong entry rejected, every right entry accepted, no collateral loss,
 through the real `nbgrader autograde` (the slowest test: about four minutes)."""
+import ast
 import collections
 import io
 
@@ -43,6 +44,33 @@ def test_right_entries_share_notebooks_one_to_a_cell_and_the_others_have_their_o
         assert all(e.kind == "right" for e in book) and len(cells) == len(set(cells))
     per_cell = collections.Counter(cell for book in shared for e in book for cell in e.answers)
     assert len(shared) == max(per_cell.values()) < sum(per_cell.values())
+
+
+def top_level_names(source):
+    """The names a cell's code binds in the notebook's namespace, imports aside."""
+    names = set()
+    for statement in ast.parse(source).body:
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(statement.name)
+        elif not isinstance(statement, (ast.Import, ast.ImportFrom)):
+            names |= {n.id for n in ast.walk(statement) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    return names
+
+
+@pytest.mark.parametrize("assignment", [corpus.PART1, corpus.PART2], ids=lambda a: a.name)
+def test_right_entries_that_share_a_notebook_define_names_of_their_own(assignment):
+    """Nothing one shared entry defines is another's: each is graded with its own code (imports aside, which
+    bind the same modules)."""
+    entries = corpus.load(corpus.reference_of(assignment), assignment)
+    clashes = []
+    for book in corpus.notebooks(entries):
+        seen = {}
+        for e in book:
+            for name in top_level_names("\n".join(e.answers.values())):
+                if name in seen:
+                    clashes.append((name, seen[name], e.name))
+                seen[name] = e.name
+    assert clashes == []
 
 
 def test_a_right_entry_that_loses_its_cell_in_a_shared_notebook_is_the_one_reported():

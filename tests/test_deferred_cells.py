@@ -88,3 +88,40 @@ def test_a_cell_after_the_last_deferred_one_that_redefines_what_it_tests_is_foun
     nb.cells.pop()
     nb.cells.insert(last, nbformat.v4.new_code_cell(f"def {tested[0]}(*args):\n    return None\n"))
     assert deferred_engine(nb).later_cells_rebind() is False  # before the deferred cell: what it sees in its place
+
+
+def raising_engine(nb):
+    """deferred_engine(nb), its kernel standing in: every cell it runs raises (as a failed visible check does)."""
+    from nbformat.v4 import new_output
+
+    engine = deferred_engine(nb)
+    engine.kc, engine.budget_left, engine.test_sources, engine.disturbed_since_deferral = object(), None, {}, False
+    engine.notebook_output_bytes, engine.seconds = 0, {"kernel": 0.0}
+    engine.current_timeout = lambda: 30.0
+    engine.execute_cell = lambda run, index, store_history: run.outputs.append(
+        new_output("error", ename="AssertionError", evalue="the visible check failed", traceback=[]))
+    return engine
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_a_test_cell_whose_visible_check_raises_keeps_the_kernel_for_the_deferred_cells(assignment):
+    """The code cut short is the instructor's check: nothing of it to undo, so no new kernel and replay (a wrong
+    notebook fails visible checks after a deferred cell in most of the corpus)."""
+    nb = nbformat.read(REPO / "source" / assignment / f"{assignment}.ipynb", as_version=4)
+    engine = raising_engine(nb)
+    _, last, _, _, _, _ = engine.deferred[-1]
+    test_cell = next(cell for cell in nb.cells[:last] if cell.metadata.get("nbgrader", {}).get("grade"))
+    engine.test_sources = {test_cell.metadata.nbgrader.grade_id: test_cell.source}
+    engine.run_in_kernel(test_cell, nb.cells.index(test_cell), "assert False")
+    assert engine.disturbed_since_deferral is False
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_a_students_cell_that_raises_sends_the_deferred_cells_to_a_new_kernel(assignment):
+    """A cell of the student's own cut short may have skipped its own undoing (np.seterr put back, a patch
+    removed): the deferred cells then run in a new kernel that replays the earlier cells."""
+    nb = nbformat.read(REPO / "source" / assignment / f"{assignment}.ipynb", as_version=4)
+    engine = raising_engine(nb)
+    nb.cells.append(nbformat.v4.new_code_cell("np.seterr(all='raise')\nscratch()\nnp.seterr(all='warn')\n"))
+    engine.run_in_kernel(nb.cells[-1], len(nb.cells) - 1, nb.cells[-1].source)
+    assert engine.disturbed_since_deferral is True

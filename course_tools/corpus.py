@@ -427,8 +427,7 @@ def grade(entries, folder, assignment=PART1, cell_timeout=None):
     (seconds), the course's cell timeout is that instead of nbgrader_config.py's."""
     course = Course(course_copy(folder).root, assignment.name)
     if cell_timeout is not None:
-        with open(course.root / "nbgrader_config.py", "a") as config:
-            config.write(f"\nc.Execute.timeout = {cell_timeout}\n")
+        course.configure({"Execute.timeout": cell_timeout})
     course.generate()
     release = submissions.read(course.release_notebook)
     source = submissions.read(course.source_notebook)
@@ -436,7 +435,7 @@ def grade(entries, folder, assignment=PART1, cell_timeout=None):
     graded_in = {}  # id(entry) -> (its notebook's student id, the cells its notebook's other entries answer)
     for number, notebook in enumerate(notebooks(entries), 1):
         student = student_of(notebook, number)
-        answers = {cell: source for entry in notebook for cell, source in entry.answers.items()}
+        answers = {cell: code for entry in notebook for cell, code in entry.answers.items()}
         submissions.write(submissions.fill(release, {**reference, **answers}), course.root, student,
                           course.assignment, course.notebook)
         for entry in notebook:

@@ -132,6 +132,11 @@ class Course:
         with self.gradebook() as gradebook:
             gradebook.update_or_create_student(student)
 
+    def configure(self, settings):
+        """Add {"Class.trait": value} settings to the course's nbgrader_config.py, after (so over) its own."""
+        with open(self.root / "nbgrader_config.py", "a") as config:
+            config.write("\n" + "".join(f"c.{name} = {value!r}\n" for name, value in settings.items()))
+
     def set_due_date(self, due):
         with self.gradebook() as gradebook:
             gradebook.update_or_create_assignment(self.assignment, duedate=due)

@@ -29,8 +29,7 @@ CELL_TIMEOUT = 10
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
     course = new_course(tmp_path_factory.mktemp("demo"))
-    with open(course.root / "nbgrader_config.py", "a") as config:
-        config.write(f"\nc.Execute.timeout = {CELL_TIMEOUT}\n")
+    course.configure({"Execute.timeout": CELL_TIMEOUT})
     first = demo.run(course.root, progress=False)
     before = snapshot(course)
     second = demo.run(course.root, progress=False)

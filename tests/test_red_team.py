@@ -107,8 +107,7 @@ ATTACKS = {
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory, reference_answers):
     course = generated_course(tmp_path_factory.mktemp("red-team"))
-    with open(course.root / "nbgrader_config.py", "a") as config:
-        config.write("\nc.Execute.timeout = 5\nc.TrustedExecute.notebook_time_limit = 20\n")
+    course.configure({"Execute.timeout": 5, "TrustedExecute.notebook_time_limit": 20})
     release = submissions.read(course.release_notebook)
     for student, attack in {"aaa-honest": {}, **ATTACKS, "zzz-honest": {}}.items():
         nb = submissions.fill(release, {**reference_answers, **attack.get("answers", {})})

@@ -180,8 +180,7 @@ def write_class(course, attacks, port):
     from course_tools import submissions
     from course_tools.course import NOTEBOOK
 
-    with open(course.root / "nbgrader_config.py", "a") as config:
-        config.write(f"\nc.Execute.timeout = {CELL_TIMEOUT}\n")
+    course.configure({"Execute.timeout": CELL_TIMEOUT})
     release = submissions.read(course.release_notebook)
     reference = submissions.reference_solutions(submissions.read(course.source_notebook))
     course.set_due_date(DUE)

@@ -1,5 +1,5 @@
 """What a notebook cell's code reads before binding it, and what it binds: whether moving a test cell to the
-end of the notebook changes what it sees (grading.trusted_execute.run_deferred_tests, tests/test_deferred_cells.py).
+end of the notebook changes what it sees (grading.deferred_cells.run_deferred_tests, tests/test_deferred_cells.py).
 
 Read from the code's syntax, statement by statement, without running it: a name a statement reads that no
 earlier statement of the cell bound comes from the kernel as the earlier cells left it. A function's body

@@ -1,0 +1,140 @@
+"""A test cell's verdict: its visible part runs in the kernel, its hidden part here, in the grader.
+
+A test cell's source (from the gradebook) is split at nbgrader's hidden-test markers (``split_hidden``).
+``TestCells``, a part of ``TrustedExecute``, runs its segments in order: a visible one in the kernel, whose
+outputs the cell keeps as plain stdout and one line of each error (``plain``); a hidden one here
+(``run_hidden``), with a ``StudentFunction`` proxy for each name it reads and does not define
+(``free_names``). A hidden segment that puts reference helpers in the kernel (``ISOLATES``) is deferred,
+with the rest of its cell, to the end of the notebook (grading/deferred_cells.py).
+"""
+import builtins
+import re
+import symtable
+import time
+
+from grading.cell_outputs import error_output, stdout_output
+from grading.kernel_calls import KernelCallFailed, StudentFunction
+from grading.text import first_line
+
+BEGIN_HIDDEN = "### BEGIN HIDDEN TESTS"
+END_HIDDEN = "### END HIDDEN TESTS"
+
+
+# A hidden segment that puts the kit's reference helpers in the kernel (run_segments defers it).
+ISOLATES = re.compile(r"\.isolate\(")
+
+
+def split_hidden(source):
+    """[(hidden?, code)] in order, split at nbgrader's hidden-test markers."""
+    segments, lines, hidden = [], [], False
+    for line in source.split("\n"):
+        marker = line.strip()
+        if marker in (BEGIN_HIDDEN, END_HIDDEN):
+            if lines:
+                segments.append((hidden, "\n".join(lines)))
+            lines, hidden = [], marker == BEGIN_HIDDEN
+        else:
+            lines.append(line)
+    if lines:
+        segments.append((hidden, "\n".join(lines)))
+    return [(h, code) for h, code in segments if code.strip()]
+
+
+def visible_code(source):
+    """What of a test cell's source runs in the kernel: its hidden segments run in the grader."""
+    return "\n".join(code for hidden, code in split_hidden(source) if not hidden)
+
+
+def free_names(code):
+    """Names the code's top level reads but never binds: the notebook's functions, for hidden tests."""
+    table = symtable.symtable(code, "<hidden tests>", "exec")
+    return [s.get_name() for s in table.get_symbols()
+            if s.is_referenced() and not (s.is_assigned() or s.is_imported() or s.is_namespace())]
+
+
+VISIBLE_MESSAGE = 300  # characters of a kernel-made error a test cell keeps (course.plain_message shows as many)
+
+
+
+class TestCells:
+    """A test cell run and judged (a part of ``TrustedExecute``)."""
+
+    # --------------------------------------------------------------- test cell
+    def run_test_cell(self, cell, index, source):
+        return self.run_segments(cell, index, split_hidden(source), [], may_defer=True)
+
+    def run_segments(self, cell, index, segments, outputs, may_defer):
+        """Run a test cell's segments in order (visible ones in the kernel, hidden ones here); its outputs.
+
+        A hidden segment that puts reference helpers in the kernel (the kits' ``isolate``) waits, with
+        the rest of its cell, until every other cell has run (run_deferred_tests): a reference is then
+        in the kernel only when no other cell is left to grade, so that nothing graded later can use
+        it, whatever the kernel does with it or says about removing it.
+        """
+        failure, graded = None, segments
+        try:
+            for position, (hidden, code) in enumerate(segments):
+                if hidden and may_defer and ISOLATES.search(code):
+                    graded = segments[:position]  # the rest is graded when it runs
+                    self.deferred.append((cell, index, segments[position:], outputs,
+                                          self.cell_deadline - time.monotonic(), self.budget_left))
+                    return outputs
+                if hidden:
+                    failure = self.run_hidden(code)
+                else:
+                    kernel_outputs = self.run_in_kernel(cell, index, code)
+                    outputs += [self.plain(o) for o in kernel_outputs if o.output_type in ("stream", "error")]
+                    if any(o.output_type == "error" for o in kernel_outputs):
+                        failure = "visible"
+                if failure:
+                    break
+        finally:
+            self.restore_for_next_cell()
+            # Whatever the verdict, the functions this cell tests are graded now: from here
+            # on their reference versions may enter the kernel for the cells that call them.
+            self.graded_functions.update(name for hidden, code in graded if hidden
+                                         for name in free_names(code) if name not in self.hidden_namespace)
+        if failure and failure != "visible":
+            outputs.append(error_output(*failure))
+        return outputs
+
+    @staticmethod
+    def plain(output):
+        """A kernel output as the grader keeps it in a test cell: streams on stdout, errors as they are."""
+        if output.output_type == "stream":
+            return stdout_output(output.text)
+        if output.get("ename") == "CellTimeoutError":  # the grader's own
+            return output
+        # The kernel wrote this error (a visible check, or the student's own code): one line of it, as the
+        # pages quote it, so that a test cell's verdict cannot carry pages of what the kernel recorded.
+        return error_output(str(output.get("ename", "Error"))[:100],
+                            first_line(output.get("evalue", ""))[:VISIBLE_MESSAGE])
+
+    def run_hidden(self, code):
+        """Run hidden test code here; None if it passed, else (ename, message)."""
+        proxies = {name: StudentFunction(name, self) for name in free_names(code)
+                   if name not in self.hidden_namespace and not hasattr(builtins, name)}
+        namespace = self.hidden_namespace
+        namespace.update(proxies)
+        started, in_kernel = time.perf_counter(), self.seconds["kernel"]
+        try:
+            exec(compile(code, "<hidden tests>", "exec"), namespace)
+        except KernelCallFailed as failure:
+            self.note_disturbance()
+            return failure.ename, failure.message
+        except Exception as error:  # the hidden tests' verdict: one sentence, never a traceback
+            message = first_line(error) or "a hidden test failed"
+            return type(error).__name__, message
+        finally:
+            for name in proxies:
+                namespace.pop(name, None)
+            self.seconds["hidden tests"] += time.perf_counter() - started - (self.seconds["kernel"] - in_kernel)
+        return None
+
+    def restore_for_next_cell(self):
+        if self.defined_for_cell:
+            self.defined_for_cell.clear()
+            try:
+                self.kernel_request("_cnn_grading_answer = _cnn_grading_restore()", "restoring the notebook")
+            except KernelCallFailed:
+                pass  # the kernel was replaced: nothing of the references is left in it

@@ -31,7 +31,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -42,14 +41,11 @@ import zmq
 from jupyter_client.manager import AsyncKernelManager
 from traitlets import Bool, Integer, Unicode, default
 
-from grading.bwrap import SandboxUnavailable, bwrap_path
+from grading.bwrap import CONNECTION_FILE, IPC_PREFIX, BwrapArguments, SandboxUnavailable, bwrap_path
 from grading.cgroups import CGROUP_ROOT, Cgroup, own_cpu_group, timing_group
 from grading.kernel_messages import BoundedKernelClient, bound_session
 from grading.kernel_pause import NamespacePause, PauseFailed, ProcessGroupPause, exited, parent_pid, pid_namespace
 from grading.limits import MAX_MESSAGE_BYTES, RECEIVE_QUEUE, SHM_SIZE, GiB, MiB
-
-IPC_PREFIX = "/tmp/.kernel/ipc"  # inside the sandbox
-CONNECTION_FILE = "/kernel.json"  # inside the sandbox
 
 
 def sandbox_in_use(config):
@@ -89,7 +85,7 @@ def client_context():
     return _client_context
 
 
-class SandboxedKernelManager(AsyncKernelManager):
+class SandboxedKernelManager(BwrapArguments, AsyncKernelManager):
     """A kernel manager whose kernels run in bubblewrap, with resource limits."""
 
     sandbox = Bool(True, help=(
@@ -166,60 +162,6 @@ class SandboxedKernelManager(AsyncKernelManager):
             self.cgroup.create(self.process_limit, self.memory_limit + 256 * MiB, self.cpu_cores)
             wrapped = self.cgroup.join_command() + wrapped
         return wrapped
-
-    def isolation_arguments(self, nested_userns=False):
-        """bwrap's options for an empty, read-only world: the Python install, a small /tmp and /dev/shm,
-        no network, its own pids, no new user namespaces, the grader's environment left out.
-
-        nested_userns: for the kernel template only, whose forked kernels each make a user namespace
-        of their own (they share nothing through the template's) and then forbid any more."""
-        userns = ["--unshare-user"] if nested_userns else ["--unshare-user", "--disable-userns"]
-        args = ["--unshare-all", *userns, "--die-with-parent", "--new-session",
-                "--clearenv", "--dev", "/dev", "--proc", "/proc",
-                "--size", str(self.tmp_size), "--tmpfs", "/tmp",
-                "--size", str(SHM_SIZE), "--tmpfs", "/dev/shm",
-                "--ro-bind", "/usr", "/usr"]
-        for name in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
-            path = Path("/") / name
-            if path.is_symlink():
-                args += ["--symlink", os.readlink(path), str(path)]
-            elif path.is_dir():
-                args += ["--ro-bind", str(path), str(path)]
-        for path in ("/etc/ld.so.cache", "/etc/localtime", "/etc/fonts"):
-            if os.path.exists(path):
-                args += ["--ro-bind", path, path]
-        for prefix in dict.fromkeys([sys.base_prefix, sys.prefix]):
-            args += ["--ro-bind", prefix, prefix]
-        return args
-
-    @staticmethod
-    def kernel_environment():
-        return {
-            "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin", "HOME": "/tmp", "LANG": "C.UTF-8",
-            "MPLCONFIGDIR": "/tmp/matplotlib", "IPYTHONDIR": "/tmp/.ipython", "MPLBACKEND": "agg",
-            # One thread per library keeps the address-space limit meaningful (OpenBLAS
-            # reserves memory per thread) and a kernel on one core.
-            "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-            "PYTHONNOUSERSITE": "1", "PYTHONDONTWRITEBYTECODE": "1",
-            # A forked kernel may not take file locks (they would be a channel to a concurrent kernel);
-            # HDF5 takes one on every file it opens unless told not to.
-            "HDF5_USE_FILE_LOCKING": "FALSE",
-        }
-
-    def environment_arguments(self):
-        return [word for name, value in self.kernel_environment().items() for word in ("--setenv", name, value)]
-
-    def bwrap_arguments(self, host_connection_file):
-        cwd = self._launch_args.get("cwd") or os.getcwd()
-        args = self.isolation_arguments() + ["--cap-drop", "ALL"]
-        args += ["--ro-bind", host_connection_file, CONNECTION_FILE, "--ro-bind", cwd, cwd]
-        # nbgrader writes the notebook it is about to run into this folder, with the
-        # test cells restored from the gradebook: hidden tests included. Hide it.
-        for notebook in sorted(Path(cwd).glob("*.ipynb")):
-            args += ["--ro-bind", "/dev/null", str(notebook)]
-        args += ["--chdir", cwd,
-                 "--dir", os.path.dirname(IPC_PREFIX), "--remount-ro", "/dev", "--remount-ro", "/"]
-        return args + self.environment_arguments()
 
     def kernel_limits(self):
         """The limits a kernel forked from a template sets on itself (grading/template_inside.py)."""
@@ -411,5 +353,3 @@ class SandboxedKernelManager(AsyncKernelManager):
                 if space.f_bavail * space.f_frsize < MiB:
                     hit.append("disk limit")
         return sorted(set(hit))
-
-

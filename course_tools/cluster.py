@@ -20,7 +20,7 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from grading import owned_folders, worker_course
+from grading import owned_folders, worker_course, worker_runs
 
 GRADING_PACKAGE = Path(__file__).resolve().parent.parent / "grading"
 SCRATCH_PREFIX = "cnn-grading-dask-"  # the local cluster's Dask scratch space
@@ -79,7 +79,7 @@ def grading_client(scheduler=None, workers=None):
 def run_on_workers(client):
     """Register the run's WorkerRun plugin on every worker; unregistering it removes the run's courses."""
     name = f"cnn-grading-run-{client.id}"
-    client.register_plugin(worker_course.WorkerRun(client.id), name=name)
+    client.register_plugin(worker_runs.WorkerRun(client.id), name=name)
     try:
         yield
     finally:

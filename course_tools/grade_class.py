@@ -30,7 +30,7 @@ import nbformat
 from nbgrader.api import MissingEntry
 
 from course_tools import cluster, submissions
-from grading import submission_files, worker_course
+from grading import submission_files, worker_course, worker_runs
 from grading.text import printable, printable_lines
 
 LOG_NAME = "autograde.log"
@@ -365,7 +365,7 @@ def grade_plan(plan, gradebook, client, unsandboxed, console, progress):
                 del plan.waiting[student]
         if plan.waiting:
             shared = client.scatter(plan.materials, broadcast=True)
-            futures = {client.submit(worker_course.grade_on_worker, shared, submission, client.id,
+            futures = {client.submit(worker_runs.grade_on_worker, shared, submission, client.id,
                                      pure=False): student for student, (submission, _, _) in plan.waiting.items()}
             for future in as_completed(futures):
                 student, started = futures[future], time.perf_counter()

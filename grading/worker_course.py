@@ -4,23 +4,21 @@ The class pipeline (course_tools/grade_class.py) hands each submission to a work
 a process on this machine, or a Dask worker on another. No folder is shared. The
 worker receives the course materials once (``CourseMaterials``: nbgrader_config.py,
 the grading package, the assignment's non-notebook files, and the assignment as the
-gradebook defines it: its cells, hidden tests, points and due date), builds a
-private course from them, and then for each submission (``Submission``: a student's
-files, as bytes) runs the real ``nbgrader autograde`` in that private course, with
-every protection of the trusted grader (a fresh sandboxed kernel per notebook, the
-verdict outside it). What comes back (``GradedSubmission``) is plain data: the
-autograded folder's files, the scores and comments nbgrader saved, the log, and
-where the time went. The instructor's gradebook is written by the pipeline alone.
+gradebook defines it: its cells, hidden tests, points and due date), and its grading
+host (grading/student_process.py) builds a private course from them; then for each
+submission (``Submission``: a student's files, as bytes) a child of the host runs the
+real ``nbgrader autograde`` in that private course, with every protection of the
+trusted grader (a fresh sandboxed kernel per notebook, the verdict outside it). What
+comes back (``GradedSubmission``) is plain data: the autograded folder's files, the
+scores and comments nbgrader saved, the log, and where the time went. The
+instructor's gradebook is written by the pipeline alone.
 
 The private course holds the source notebook (solutions, hidden tests) and a
 gradebook, and, while a submission is graded, everything the grading makes in the
 temp folder (kernels' connection files, the kernel template's folder): it lives as
-long as the grading run. The run's client registers a ``WorkerRun`` plugin; its
-teardown, when the client unregisters it at the end of the run or when the worker
-closes, removes the run's courses (after the submission being graded, if any).
-A finaliser removes them when the process exits; a course left by a process that
-was killed is removed by the next course made on that machine
-(grading/owned_folders.py).
+long as its host, which ends with the grading run (grading/worker_runs.py). A
+finaliser removes it when the host exits; a course left by a host that was killed is
+removed by the next course made on that machine (grading/owned_folders.py).
 """
 import functools
 import hashlib
@@ -30,14 +28,12 @@ import shutil
 import socket
 import sys
 import tempfile
-import threading
 import time
 import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbgrader.api
-from distributed.diagnostics.plugin import WorkerPlugin
 from nbgrader.api import Base, Gradebook, MissingEntry
 from nbgrader.apps import NbGraderAPI
 from sqlalchemy import create_engine, text
@@ -273,13 +269,22 @@ class WorkerCourse:
                     pass
             return result
         finally:
-            shutil.rmtree(submitted.parent, ignore_errors=True)
-            shutil.rmtree(autograded.parent, ignore_errors=True)
-            with Gradebook(self.db_url, self.materials.course_id) as gradebook:
-                try:
-                    gradebook.remove_student(student)
-                except Exception:
-                    pass  # never created: nbgrader stopped before
+            self.forget(student)
+
+    def forget(self, student):
+        """Remove what grading the student left in the course: its folders and its gradebook rows."""
+        shutil.rmtree(self.root / "submitted" / student, ignore_errors=True)
+        shutil.rmtree(self.root / "autograded" / student, ignore_errors=True)
+        with Gradebook(self.db_url, self.materials.course_id) as gradebook:
+            try:
+                gradebook.remove_student(student)
+            except Exception:
+                pass  # never created: nbgrader stopped before
+
+    def forked(self):
+        """In a child process forked to grade one student (grading/student_process.py): the gradebook's
+        pooled connections are the parent's, so the child opens its own."""
+        _shared_engines[self.db_url].dispose(close=False)
 
     def remove(self):
         engine = _shared_engines.pop(self.db_url, None)
@@ -293,84 +298,6 @@ def remove_course(root):
 
     kernel_template.close_all()  # its folder may lie in the course (see WorkerCourse.grade)
     owned_folders.remove(root)
-
-
-_courses = {}  # (run, materials' fingerprint) -> WorkerCourse, for the runs still open
-_closing = []  # the courses of runs that ended, to remove once no submission is being graded
-_ended_runs = set()
-_state = threading.Lock()  # guards the three above
-# One submission at a time in a process: tempfile.tempdir and nbgrader's engine are the process's.
-_grading = threading.Lock()
-
-
-def grade_on_worker(materials, submission, run=""):
-    """The task a worker runs: grade one submission for the run (a client's id); whatever fails is said in
-    the result."""
-    try:
-        with _grading:
-            course = course_for(materials, run)
-            if course is None:
-                return GradedSubmission(submission.student, False, error="its grading run has ended")
-            return course.grade(submission)
-    except Exception as error:  # reported for this student; the worker goes on with the next
-        return GradedSubmission(submission.student, False, error=f"{type(error).__name__}: {printable(error, 300)}")
-    finally:
-        remove_ended()
-
-
-def course_for(materials, run):
-    """The run's course for these materials on this worker, made on first use; None once the run ended."""
-    key = (run, materials.fingerprint)
-    with _state:
-        if run in _ended_runs:
-            return None
-        course = _courses.get(key)
-    if course is None:
-        course = WorkerCourse(materials)
-        with _state:
-            if run in _ended_runs:
-                _closing.append(course)
-                return None
-            _courses[key] = course
-    return course
-
-
-def end_run(run):
-    """The run ended: remove its courses on this worker, at once or after the submission being graded."""
-    with _state:
-        _ended_runs.add(run)
-        for key in [key for key in _courses if key[0] == run]:
-            _closing.append(_courses.pop(key))
-    remove_ended()
-
-
-def remove_ended():
-    # Whoever holds _grading last removes what is waiting: end_run when no submission is being graded,
-    # otherwise grade_on_worker once it is done (never while nbgrader may still write into the folder).
-    while _closing and _grading.acquire(blocking=False):
-        try:
-            while True:
-                with _state:
-                    if not _closing:
-                        break
-                    course = _closing.pop()
-                try:
-                    course.remove()
-                except Exception:  # never at a student's cost: the next course made here sweeps it
-                    pass
-        finally:
-            _grading.release()
-
-
-class WorkerRun(WorkerPlugin):
-    """A grading run's hold on a worker: its teardown (the client unregisters it when the run ends, or the
-    worker closes) removes the run's courses there."""
-
-    def __init__(self, run):
-        self.run = run
-
-    def teardown(self, worker):
-        end_run(self.run)
 
 
 def check_worker(config_text=""):

@@ -6,6 +6,7 @@ the scheduler, each submission and its result travel with the tasks. PostgreSQL 
 Debian's server, run as its own `postgres` user when the tests run as root (it
 refuses to run as root).
 """
+import contextlib
 import glob
 import os
 import shutil
@@ -20,6 +21,7 @@ import psycopg
 import pytest
 
 from test_parallel_grading import NAMES, demo_course, gradebook_rows
+from conftest import generated_course
 from course_tools import grade_class, reports
 
 DATABASE = "cnn_course"
@@ -63,30 +65,31 @@ def postgres_url():
         shutil.rmtree(folder, ignore_errors=True)
 
 
-@pytest.fixture(scope="module")
-def scheduler_address(tmp_path_factory):
+@contextlib.contextmanager
+def dask_cluster(empty, workers, memory_limit="0"):
+    """A Dask scheduler and `workers` worker processes (each under a nanny) started from an empty folder with
+    no code of this repository on their path; its address."""
     from dask.distributed import Client
 
-    empty = tmp_path_factory.mktemp("nothing-shared")
     environment = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     dask = str(Path(sys.executable).parent / "dask")
     address = f"tcp://127.0.0.1:{free_port()}"
     processes = [subprocess.Popen([dask, "scheduler", "--host", "127.0.0.1", "--port", address.rsplit(":", 1)[1],
                                    "--no-dashboard"], cwd=empty, env=environment,
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
-    processes.append(subprocess.Popen([dask, "worker", address, "--nworkers", "2", "--nthreads", "1",
-                                       "--no-dashboard", "--memory-limit", "0"], cwd=empty, env=environment,
+    processes.append(subprocess.Popen([dask, "worker", address, "--nworkers", str(workers), "--nthreads", "1",
+                                       "--no-dashboard", "--memory-limit", memory_limit], cwd=empty, env=environment,
                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
     try:
         deadline = time.monotonic() + 90
         while True:
             try:
                 with Client(address, timeout="5s") as client:
-                    if len(client.scheduler_info()["workers"]) == 2:
+                    if len(client.scheduler_info()["workers"]) == workers:
                         break
             except OSError:
                 pass
-            assert time.monotonic() < deadline, "the Dask scheduler and its two workers did not start"
+            assert time.monotonic() < deadline, f"the Dask scheduler and its {workers} workers did not start"
             time.sleep(1)
         yield address
     finally:
@@ -96,6 +99,12 @@ def scheduler_address(tmp_path_factory):
                 process.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 process.kill()
+
+
+@pytest.fixture(scope="module")
+def scheduler_address(tmp_path_factory):
+    with dask_cluster(tmp_path_factory.mktemp("nothing-shared"), workers=2) as address:
+        yield address
 
 
 def test_the_workers_hold_no_code_of_the_course_before_grading(scheduler_address):
@@ -121,3 +130,44 @@ def test_a_dask_cluster_grades_a_class_into_postgresql_with_the_one_machine_scor
     assert gradebook_rows(course) == gradebook_rows(local)
     grades = "grades/cnn_step_by_step.csv"
     assert (course.root / grades).read_bytes() == (local.root / grades).read_bytes()
+
+
+WORKER_MEMORY_MIB = 250  # the nanny restarts its worker at 95 % of it; a worker holds about 120 MiB here
+
+
+def test_a_student_who_makes_the_grader_big_does_not_make_the_nanny_restart_its_worker(tmp_path_factory):
+    """A worker under a nanny with a memory limit, as a real cluster runs them: the grading of a student
+    whose notebook makes nbgrader's own work large happens in a child of the worker's grading host, which
+    the nanny does not count, so the worker is never restarted and the student is graded once and for good
+    (a restarted worker used to lose its student, and every later run tried it again). Measured with the
+    worker grading in its own process (before grading/student_process.py): with this limit the nanny
+    restarted the worker during the big reader (its process peaked at 286 MiB) and the worker was lost."""
+    from dask.distributed import Client
+    from test_student_limits import HONEST, big_reader, reference_notebook, write
+
+    def worker_state():  # sent by value: the workers have none of this repository's code
+        import os
+
+        import psutil
+
+        return os.getpid(), psutil.Process().memory_info().rss / 2 ** 20
+
+    course = generated_course(tmp_path_factory.mktemp("big-on-a-cluster"))
+    write(course, HONEST[0], reference_notebook(course))
+    write(course, "big-reader", big_reader(course))
+    write(course, HONEST[1], reference_notebook(course))
+    with dask_cluster(tmp_path_factory.mktemp("bounded"), workers=1, memory_limit=f"{WORKER_MEMORY_MIB}MiB") as address:
+        with Client(address) as client:
+            (before,) = client.run(worker_state).values()
+        graded = {g.student: g for g in grade_class.grade_class(course, [HONEST[0], "big-reader", HONEST[1]],
+                                                                progress=False, scheduler=address)}
+        with Client(address) as client:
+            (after,) = client.run(worker_state).values()
+    used = graded["big-reader"].timings["grader_memory_mib"]
+    print(f"worker: pid {before[0]} -> {after[0]}, {before[1]:.0f} -> {after[1]:.0f} MiB; the big reader's "
+          f"grading used {used:.0f} MiB of its own; nanny's limit {WORKER_MEMORY_MIB} MiB")
+    assert after[0] == before[0]  # the same worker process throughout
+    assert all(g.graded and not g.problems for g in graded.values()), {s: g.problems for s, g in graded.items()}
+    assert {s: course.scores()[s]["total"] for s in HONEST} == {s: 100 for s in HONEST}
+    # Had the worker graded in its own process, as before, it would have held that memory itself.
+    assert after[1] + used > 0.95 * WORKER_MEMORY_MIB

@@ -58,6 +58,11 @@ c.TrustedExecute.timeout_after_timeout = 2
 c.TrustedExecute.budget_after_timeout = 6
 # Seconds a notebook may keep its kernel busy in all (a correct one needs about 2).
 c.TrustedExecute.notebook_time_limit = 120
+# The grader's own work per student in `make grade` (nbgrader's reading and writing, the verdicts): past the
+# notebook's time limit plus this many seconds, or past this much memory, the student's grading is stopped
+# and reported (grading/student_process.py).
+c.StudentLimits.overhead = 60
+c.StudentLimits.memory_limit = 2 * 1024 ** 3  # bytes
 # Only on a machine where every submission is trusted (every product then says so):
 # c.SandboxedKernelManager.sandbox = False
 

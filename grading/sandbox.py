@@ -45,6 +45,7 @@ from grading.bwrap import CONNECTION_FILE, IPC_PREFIX, BwrapArguments, SandboxUn
 from grading.cgroups import CGROUP_ROOT, Cgroup, own_cpu_group, timing_group
 from grading.kernel_messages import BoundedKernelClient, bound_session
 from grading.kernel_pause import NamespacePause, PauseFailed, ProcessGroupPause, exited, parent_pid, pid_namespace
+from grading.kernel_template import TEMPLATE_SOURCE
 from grading.limits import MAX_MESSAGE_BYTES, RECEIVE_QUEUE, SHM_SIZE, GiB, MiB
 
 
@@ -154,7 +155,9 @@ class SandboxedKernelManager(BwrapArguments, AsyncKernelManager):
         if os.geteuid() != 0:
             limits.append(f"--nproc={self.process_limit}")
         wrapped = [bwrap_path(self.bwrap), *self.bwrap_arguments(host_connection_file),
-                   "--", shutil.which("prlimit") or "/usr/bin/prlimit", *limits, "--", *inner]
+                   "--", shutil.which("prlimit") or "/usr/bin/prlimit", *limits, "--",
+                   # The forked kernels' empty session keyring and seccomp filter, then the kernel itself.
+                   inner[0], "-c", TEMPLATE_SOURCE, "--boot", *inner]
         if os.geteuid() == 0:
             if not Cgroup.available():
                 raise SandboxUnavailable(ROOT_NEEDS_CGROUPS)

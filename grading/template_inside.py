@@ -346,4 +346,18 @@ def main():
             print(f"error {type(error).__name__}: {error}".replace("\n", " "), flush=True)
 
 
-main()
+def boot(command):
+    """A kernel booted in a sandbox of its own (from_template off), not forked: the same empty session keyring
+    and seccomp filter as a forked kernel's, then the kernel's own command. Both outlive the exec."""
+    global SECCOMP
+    SECCOMP = load_seccomp()
+    join_new_session_keyring()
+    check(libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")  # what a filter needs without privileges
+    refuse_shared_syscalls()
+    os.execv(command[0], command)
+
+
+if sys.argv[1:2] == ["--boot"]:
+    boot(sys.argv[2:])
+else:
+    main()

@@ -463,17 +463,9 @@ _answer = libc.syscall(250, 10, ctypes.c_long(-3), b"user", b"cnn-grader-session
 '''
 
 
-def reads_the_graders_session_key(folder, **settings):
-    """Whether a kernel started by a SandboxedKernelManager with `settings` finds a key the grader put in its
-    own session keyring."""
-    import ctypes
-
+def answer_of_a_kernel(folder, code, **settings):
+    """What `code` prints in a kernel started by a SandboxedKernelManager with `settings`."""
     from grading.sandbox import SandboxedKernelManager
-
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.syscall.restype = ctypes.c_long
-    key = libc.syscall(248, b"user", b"cnn-grader-session-key", b"x", 1, ctypes.c_long(-3))  # add_key
-    assert key > 0
 
     async def started():
         km = SandboxedKernelManager(kernel_name="python3", **settings)
@@ -482,13 +474,25 @@ def reads_the_graders_session_key(folder, **settings):
         kc.start_channels(hb=False, stdin=False)
         try:
             await kc.wait_for_ready(timeout=60)
-            return await run(kc, BOOTED_READS_SESSION_KEY)
+            return await run(kc, code)
         finally:
             kc.stop_channels()
             await km.shutdown_kernel(now=True)
 
+    return asyncio.run(started())
+
+
+def reads_the_graders_session_key(folder, **settings):
+    """Whether a kernel started by a SandboxedKernelManager with `settings` finds a key the grader put in its
+    own session keyring."""
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.syscall.restype = ctypes.c_long
+    key = libc.syscall(248, b"user", b"cnn-grader-session-key", b"x", 1, ctypes.c_long(-3))  # add_key
+    assert key > 0
     try:
-        return asyncio.run(started()) != "False"
+        return answer_of_a_kernel(folder, BOOTED_READS_SESSION_KEY, **settings) != "False"
     finally:
         libc.syscall(250, 9, ctypes.c_long(key), ctypes.c_long(-3))  # KEYCTL_UNLINK
 
@@ -499,7 +503,18 @@ def test_the_default_kernel_cannot_reach_the_graders_session_keyring(fresh_templ
     assert not reads_the_graders_session_key(folder)
 
 
-@pytest.mark.xfail(strict=True, reason="open: a booted kernel (from_template turned off) inherits the grader's "
-                                       "session keyring and has no seccomp filter; see docs/attacks.md, class 1")
 def test_a_booted_kernel_cannot_reach_the_graders_session_keyring(fresh_template, folder):
+    """A kernel booted on purpose (from_template off) joins an empty session keyring and loads the forked
+    kernels' seccomp filter before ipykernel starts (template_inside.boot)."""
     assert not reads_the_graders_session_key(folder, from_template=False)
+
+
+def test_a_booted_kernel_runs_under_the_seccomp_filter(fresh_template, folder):
+    code = ("import ctypes, fcntl\n"
+            "libc = ctypes.CDLL(None, use_errno=True); libc.syscall.restype = ctypes.c_long\n"
+            "added = libc.syscall(248, b'user', b'k', b'x', 1, ctypes.c_long(-3)) > 0  # add_key\n"
+            "try:\n    fcntl.flock(open('/tmp/lock', 'w'), fcntl.LOCK_EX); locked = True\n"
+            "except OSError:\n    locked = False\n"
+            "mode = [l.split()[1] for l in open('/proc/self/status') if l.startswith('Seccomp:')]\n"
+            "_answer = (added, locked, mode)")
+    assert answer_of_a_kernel(folder, code, from_template=False) == "(False, False, ['2'])"

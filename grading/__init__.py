@@ -21,8 +21,8 @@ The modules, by responsibility:
   the channel, the decoder    kernel_calls.py (the hidden tests' calls), kernel_side.py (the kernel's end),
                               kernel_messages.py (sockets and frames), plain_data.py (the strict decoder)
   limits                      limits.py (sizes), cgroups.py (processes, memory, CPU), notebook_clock.py (time)
-  per-student limits          student_process.py (each student graded in a child of the worker's grading host,
-                              under a deadline and a memory bound that cover nbgrader's own work)
+  per-student limits          student_process.py (the worker's grading host: each student under a deadline and
+                              a memory bound that cover nbgrader's own work)
   submissions, the pipeline   submission_files.py and owned_collect.py (regular files, owners' folders only),
                               worker_course.py (a worker's private course), worker_runs.py (a worker's runs),
                               owned_folders.py, text.py

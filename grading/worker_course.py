@@ -6,8 +6,8 @@ worker receives the course materials once (``CourseMaterials``: nbgrader_config.
 the grading package, the assignment's non-notebook files, and the assignment as the
 gradebook defines it: its cells, hidden tests, points and due date), and its grading
 host (grading/student_process.py) builds a private course from them; then for each
-submission (``Submission``: a student's files, as bytes) a child of the host runs the
-real ``nbgrader autograde`` in that private course, with every protection of the
+submission (``Submission``: a student's files, as bytes) the host runs the real
+``nbgrader autograde`` in that private course, with every protection of the
 trusted grader (a fresh sandboxed kernel per notebook, the verdict outside it). What
 comes back (``GradedSubmission``) is plain data: the autograded folder's files, the
 scores and comments nbgrader saved, the log, and where the time went. The
@@ -280,11 +280,6 @@ class WorkerCourse:
                 gradebook.remove_student(student)
             except Exception:
                 pass  # never created: nbgrader stopped before
-
-    def forked(self):
-        """In a child process forked to grade one student (grading/student_process.py): the gradebook's
-        pooled connections are the parent's, so the child opens its own."""
-        _shared_engines[self.db_url].dispose(close=False)
 
     def remove(self):
         engine = _shared_engines.pop(self.db_url, None)

@@ -18,7 +18,9 @@ Run alone with `.venv/bin/python -m pytest tests/test_attacks.py -rP` (a few min
 CNN_ATTACK_BATCH_SECONDS bounds the whole grading run (default 1200 s); CNN_ATTACKS
 (comma-separated attack names) runs a subset.
 """
+import html
 import os
+import re
 import shutil
 import time
 import unicodedata
@@ -27,6 +29,7 @@ from dataclasses import dataclass
 import pytest
 
 import attacks
+import test_feedback_values
 from conftest import GRADED_FUNCTIONS, POINTS, generated_course
 from course_tools import submissions
 
@@ -267,6 +270,16 @@ def test_feedback_page_leaks_nothing(outcome, name):
     page = attacks.feedback_page(outcome.course.root, name)
     assert page.exists(), "no feedback page for this student"
     assert attacks.leaked_in(page.read_text(), outcome.secrets) == {}
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_feedback_page_shows_no_expected_value(outcome, name):
+    # Class 5: no number of 3 or more significant digits in the page's messages is an expected value of a hidden
+    # case (recorded by running the hidden checks on the reference, as tests/test_feedback_values.py does).
+    page = attacks.feedback_page(outcome.course.root, name)
+    assert page.exists(), "no feedback page for this student"
+    messages = dict(enumerate(html.unescape(m) for m in re.findall(r"<td>([^<]*)</td></tr>", page.read_text())))
+    assert test_feedback_values.leaks("cnn_step_by_step", messages) == {}
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -18,14 +18,18 @@ Run alone with `.venv/bin/python -m pytest tests/test_attacks.py -rP` (a few min
 CNN_ATTACK_BATCH_SECONDS bounds the whole grading run (default 1200 s); CNN_ATTACKS
 (comma-separated attack names) runs a subset.
 """
+import html
 import os
+import re
 import shutil
 import time
+import unicodedata
 from dataclasses import dataclass
 
 import pytest
 
 import attacks
+import test_feedback_values
 from conftest import GRADED_FUNCTIONS, POINTS, generated_course
 from course_tools import submissions
 
@@ -116,6 +120,8 @@ def print_summary(result):
     if costs:
         print("worst grader memory: {:.0f} MiB ({}); worst grader wall time: {:.1f} s ({})".format(
             *max(costs)[::2], *max(costs, key=lambda c: c[1])[1:]))
+    if run.coordinator_peak_mib is not None:
+        print(f"the coordinator's peak memory (staging, saving, reports): {run.coordinator_peak_mib:.0f} MiB")
     if run.returncode != 0:
         print("grader output (end):\n" + run.output[-3000:])
 
@@ -127,6 +133,10 @@ def grader_peak_mib(graded):
 def student_scores(outcome, student):
     if isinstance(outcome.scores, Exception):
         pytest.fail(f"the gradebook cannot be read: {outcome.scores!r}")
+    graded = outcome.run.graded.get(student)
+    if (student not in outcome.scores and graded and not graded["graded"]
+            and isinstance(outcome.gradebook_students, list) and student in outcome.gradebook_students):
+        return {}  # refused before grading (staging): recorded in the gradebook without a submission, no points
     if student not in outcome.scores:
         pytest.fail(f"{student} has no submission in the gradebook (grading stopped before it, or failed)")
     return outcome.scores[student]
@@ -145,6 +155,14 @@ def test_honest_students_score_100(outcome, student):
     scores = student_scores(outcome, student)
     assert {f: scores.get(f"test_{f}") for f in GRADED_FUNCTIONS} == POINTS
     assert scores["total"] == 100
+
+
+@pytest.mark.parametrize("student", attacks.HONEST)
+def test_honest_students_are_reported_without_problems(outcome, student):
+    # An attack that makes a classmate look at fault (a limit they did not reach, a time-out) hurts them too.
+    graded = outcome.run.graded.get(student)
+    assert graded is not None, "the grading run did not report this student"
+    assert graded["problems"] == []
 
 
 @pytest.mark.parametrize("student", attacks.HONEST)
@@ -182,6 +200,24 @@ def test_no_process_of_the_course_survives_grading(outcome):
     assert {pid: cmd[:120] for pid, (cmd, cwd) in outcome.processes_left.items()} == {}
 
 
+def test_no_hidden_character_in_the_products(outcome):
+    # The grades CSV, the class report, the grading log and every feedback page quote the students' names, file
+    # names and messages: a control or format character (an escape sequence, a bidi override) of theirs must
+    # be shown escaped in each (grading/text.py). Line ends and tabs are the files' own.
+    root = outcome.course.root
+    products = [root / "grades" / "cnn_step_by_step.csv", root / "class_report.html", root / "autograde.log",
+                *sorted((root / "feedback").glob("*/cnn_step_by_step/cnn_step_by_step.html"))]
+    found = {}
+    for path in products:
+        if path.exists():
+            text = path.read_text(errors="surrogateescape")
+            hidden = sorted({f"U+{ord(c):04X}" for c in text if c not in "\n\r\t"
+                             and unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp", "Cs")})
+            if hidden:
+                found[str(path.relative_to(root))] = hidden
+    assert found == {}
+
+
 # ---------------------------------------------------------------------------- per attack
 @pytest.mark.parametrize("name", NAMES)
 def test_attacker_earns_only_what_it_implemented(outcome, name):
@@ -189,7 +225,7 @@ def test_attacker_earns_only_what_it_implemented(outcome, name):
     unearned = {f: scores.get(f"test_{f}") for f in GRADED_FUNCTIONS
                 if f not in BY_NAME[name].expect and scores.get(f"test_{f}")}
     assert unearned == {}, BY_NAME[name].summary
-    assert (scores["total"] or 0) <= sum(POINTS[f] for f in BY_NAME[name].expect)
+    assert (scores.get("total") or 0) <= sum(POINTS[f] for f in BY_NAME[name].expect)
 
 
 @pytest.mark.parametrize("name", [n for n in NAMES if BY_NAME[n].must_earn])
@@ -237,6 +273,16 @@ def test_feedback_page_leaks_nothing(outcome, name):
 
 
 @pytest.mark.parametrize("name", NAMES)
+def test_feedback_page_shows_no_expected_value(outcome, name):
+    # Class 5: no number of 3 or more significant digits in the page's messages is an expected value of a hidden
+    # case (recorded by running the hidden checks on the reference, as tests/test_feedback_values.py does).
+    page = attacks.feedback_page(outcome.course.root, name)
+    assert page.exists(), "no feedback page for this student"
+    messages = dict(enumerate(html.unescape(m) for m in re.findall(r"<td>([^<]*)</td></tr>", page.read_text())))
+    assert test_feedback_values.leaks("cnn_step_by_step", messages) == {}
+
+
+@pytest.mark.parametrize("name", NAMES)
 def test_no_markup_of_the_attack_in_the_pages(outcome, name):
     # The feedback page and the class report quote failure messages: they must escape them.
     pages = [attacks.feedback_page(outcome.course.root, name), outcome.course.root / "class_report.html"]
@@ -259,13 +305,20 @@ def test_the_report_names_the_limit(outcome, name):
 def test_grading_time_is_bounded(outcome, name):
     graded = outcome.run.graded.get(name)
     assert graded is not None, "the grading run did not report this student"
-    print(f"{name}: graded in {graded['seconds']:.1f} s")
-    assert graded["seconds"] < BY_NAME[name].budget_seconds
+    # A worker's time, and the coordinator's (staging the submission, saving its result): a submission refused
+    # at staging costs only the latter.
+    seconds = graded["seconds"] + graded.get("timings", {}).get("pipeline", 0.0)
+    print(f"{name}: graded in {seconds:.1f} s")
+    assert seconds < BY_NAME[name].budget_seconds
 
 
 @pytest.mark.parametrize("student", [attacks.HONEST[0], *NAMES, attacks.HONEST[1]])
 def test_the_graders_own_memory_is_bounded(outcome, student):
-    peak = grader_peak_mib(outcome.run.graded.get(student))
+    graded = outcome.run.graded.get(student)
+    peak = grader_peak_mib(graded)
+    if peak is None and graded and not graded["graded"] and graded["problems"]:
+        # Refused before any worker saw it: what it cost is the coordinator's, whose peak covers the whole run.
+        peak = outcome.run.coordinator_peak_mib
     assert peak is not None, "the grading run did not report this student's grader memory"
     assert peak < GRADER_MEMORY_MIB, f"the grader grew to {peak:.0f} MiB grading {student}"
 

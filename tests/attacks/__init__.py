@@ -26,6 +26,9 @@ and optionally:
     the notebook file's raw content, instead of a filled-in release (broken notebooks).
 ``SYMLINKS``
     ``{file name: target}``: symbolic links handed in beside the notebook.
+``PREPARE(folder)``
+    called with the submission folder once the notebook, links and timestamp are written: for
+    what a notebook cannot say (FIFOs, sockets, nested folders, a notebook file written in pieces).
 ``LATE_DAYS``
     days after the due date the submission was handed in (writes timestamp.txt).
 ``MUST_EARN``
@@ -92,6 +95,7 @@ class Attack:
     edit: object = None
     notebook_bytes: bytes = None
     symlinks: dict = dataclasses.field(default_factory=dict)
+    prepare: object = None
     late_days: int = 0
     must_earn: set = dataclasses.field(default_factory=set)
     problems: tuple = ()
@@ -123,7 +127,8 @@ def load(names=None):
             expect=set(module.EXPECT), base=getattr(module, "BASE", "reference"),
             append=dict(getattr(module, "APPEND", {})), edit=getattr(module, "EDIT", None),
             notebook_bytes=getattr(module, "NOTEBOOK_BYTES", None), symlinks=dict(getattr(module, "SYMLINKS", {})),
-            late_days=getattr(module, "LATE_DAYS", 0), must_earn=set(getattr(module, "MUST_EARN", ())),
+            prepare=getattr(module, "PREPARE", None), late_days=getattr(module, "LATE_DAYS", 0),
+            must_earn=set(getattr(module, "MUST_EARN", ())),
             problems=tuple(getattr(module, "PROBLEMS", ())), budget_seconds=getattr(module, "BUDGET_SECONDS", None)))
     return attacks
 
@@ -161,6 +166,8 @@ def write_submission(course, attack, release, reference, port):
     # on time: 8 hours early; late: `late_days` started days after the due date
     submitted_at = DUE + (timedelta(days=attack.late_days - 1, hours=3) if attack.late_days else timedelta(hours=-8))
     (folder / "timestamp.txt").write_text(submitted_at.strftime(TIMESTAMP_FORMAT))
+    if attack.prepare is not None:
+        attack.prepare(folder)
     return path
 
 
@@ -202,8 +209,8 @@ UNIX_LISTENER = "/tmp/cnn-attack-listener-{port}/socket"
 
 
 class Listener:
-    """A TCP server on 127.0.0.1, and a unix socket (UNIX_LISTENER), that keep whatever any connection
-    sends (what was leaked)."""
+    """A TCP server on 127.0.0.1, a UDP socket on the same port (a DNS query, say) and a unix socket
+    (UNIX_LISTENER), that keep whatever any connection or datagram sends (what was leaked)."""
 
     def __init__(self):
         self.server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -218,10 +225,19 @@ class Listener:
         self.unix_server.bind(str(self.unix_path))
         self.unix_server.listen(64)
         self.unix_server.settimeout(0.2)
-        self.received = []  # one bytes object per connection
+        self.udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        try:
+            self.udp.bind(("127.0.0.1", self.port))
+        except OSError:  # the port is taken for UDP: datagrams are then not counted
+            self.udp.close()
+            self.udp = None
+        self.received = []  # one bytes object per connection or datagram
         self.stopping = False
         self.threads = [threading.Thread(target=self._serve, args=(server,), daemon=True)
                         for server in (self.server, self.unix_server)]
+        if self.udp is not None:
+            self.udp.settimeout(0.2)
+            self.threads.append(threading.Thread(target=self._serve_datagrams, daemon=True))
         for thread in self.threads:
             thread.start()
 
@@ -232,6 +248,14 @@ class Listener:
             except (socket.timeout, OSError):
                 continue
             threading.Thread(target=self._read, args=(conn,), daemon=True).start()
+
+    def _serve_datagrams(self):
+        while not self.stopping:
+            try:
+                data, _ = self.udp.recvfrom(65536)
+            except (socket.timeout, OSError):
+                continue
+            self.received.append(data)
 
     def _read(self, conn):
         chunks, size = [], 0
@@ -255,6 +279,8 @@ class Listener:
             thread.join(2)
         self.server.close()
         self.unix_server.close()
+        if self.udp is not None:
+            self.udp.close()
         shutil.rmtree(self.unix_path.parent, ignore_errors=True)
 
 
@@ -268,6 +294,10 @@ course = Course(Path(sys.argv[1]))
 graded = grade_class.grade_class(course, progress=False)
 reports.write_all(course, graded)
 Path(sys.argv[2]).write_text(json.dumps([dataclasses.asdict(g) for g in graded]))
+# The coordinator's own peak (staging every submission, saving every result, the reports): the workers are apart.
+status = Path("/proc/self/status").read_text()
+peak = next((int(line.split()[1]) / 1024 for line in status.splitlines() if line.startswith("VmHWM:")), None)
+Path(sys.argv[2] + ".peak").write_text(json.dumps(peak))
 """
 
 
@@ -277,6 +307,7 @@ class Run:
     seconds: float
     graded: dict  # student -> GradedStudent as a dict (empty when the grader did not finish)
     output: str
+    coordinator_peak_mib: float = None  # the grading process's own peak memory (VmHWM), workers apart
 
 
 def grader_environment(home):
@@ -323,7 +354,9 @@ def run_grader(course, home, limit_seconds):
             child.wait()
     seconds = time.monotonic() - started
     graded = {g["student"]: g for g in json.loads(out.read_text())} if out.exists() else {}
-    return Run(returncode, seconds, graded, log.read_text(errors="replace")[-20000:])
+    peak = Path(str(out) + ".peak")
+    return Run(returncode, seconds, graded, log.read_text(errors="replace")[-20000:],
+               json.loads(peak.read_text()) if peak.exists() else None)
 
 
 # ----------------------------------------------------------------- processes left over
@@ -411,17 +444,21 @@ def protected_files(course_root, attacker_names):
 
     root = Path(course_root)
     found = {}
-    for path in sorted(root.rglob("*")):
-        relative = path.relative_to(root)
-        parts = relative.parts
-        if parts[0] in GRADER_FOLDERS or (len(parts) == 1 and parts[0] in PRODUCTS):
-            continue
-        if parts[0] == "submitted" and len(parts) > 1 and parts[1] in attacker_names:
-            continue
-        if path.is_symlink() or not path.is_file():
-            continue
-        found[str(relative)] = hashlib.sha256(path.read_bytes()).hexdigest()
-    return found
+    # Walked top-down, leaving out the attackers' folders before going into them: an attacker's folder may be
+    # deeper than a recursive walk can go (tests/attacks_pending/nested_folders.py).
+    for folder, dirs, files in os.walk(root):
+        here = Path(folder).relative_to(root)
+        if here == Path("."):
+            dirs[:] = [d for d in dirs if d not in GRADER_FOLDERS]
+        elif here == Path("submitted"):
+            dirs[:] = [d for d in dirs if d not in attacker_names]
+        for name in files:
+            path = Path(folder) / name
+            relative = path.relative_to(root)
+            if (len(relative.parts) == 1 and name in PRODUCTS) or path.is_symlink() or not path.is_file():
+                continue
+            found[str(relative)] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return dict(sorted(found.items()))
 
 
 def changed_files(before, after):

@@ -79,6 +79,8 @@ def measure(attack, template, work, limit, secret_strings):
             "autograded_bytes": (course.autograded_notebook(attack.name).stat().st_size
                                  if course.autograded_notebook(attack.name).exists() else None),
             "honest": {s: (scores.get(s, {}).get("total") if isinstance(scores, dict) else scores) for s in attacks.HONEST},
+            # What the grader reported of the honest students: an attack may make a later one look at fault.
+            "honest_problems": {s: run.graded.get(s, {}).get("problems") for s in attacks.HONEST},
             "in_gradebook": read(course.students),
             "changed_files": attacks.changed_files(before, attacks.protected_files(course.root, {attack.name})),
             "poisoned": attacks.poisoned_user_files(home),
@@ -115,6 +117,8 @@ def summary(r):
         won.append(f"reported only {r['students_reported']}")
     if r["honest"] != {s: 100.0 for s in attacks.HONEST}:
         won.append(f"honest {r['honest']}")
+    if any(r["honest_problems"].values()):
+        won.append(f"honest problems {r['honest_problems']}")
     for key in ("changed_files", "poisoned", "listener_bytes", "tmp_files", "processes_left"):
         if r[key]:
             won.append(f"{key}={r[key]}")

@@ -291,7 +291,11 @@ def prepare(course, students, regrade):
     in_gradebook = set(course.scores()), set(course.students())
     for student in students:
         started = time.perf_counter()
-        submission, problems = stage(course, student)
+        try:
+            submission, problems = stage(course, student)
+        except Exception as error:  # this student's problem: the class goes on
+            submission, problems = None, [f"not graded: its folder could not be read ({type(error).__name__}: "
+                                          f"{printable(error, 200)})"]
         key = fingerprint(materials, submission, problems)
         staging_seconds[student] = time.perf_counter() - started
         earlier = None if regrade else earlier_result(course, student, key, in_gradebook)

@@ -34,7 +34,7 @@ from nbgrader.utils import check_mode, parse_utc
 from traitlets import Float
 
 from grading.submission_files import copy_submission
-from grading.text import keep_records_printable
+from grading.text import keep_records_printable, printable
 
 
 TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S.%f UTC"  # nbgrader's own
@@ -82,8 +82,8 @@ class CollectOwnSubmissionsOnly(ExchangeCollect):
         """Regular files only, never following a link; a problem is said and the class's collect goes on."""
         try:
             problems = copy_submission(src, dest, skip=self.coursedir.ignore)
-        except OSError as error:
-            problems = [f"copying stopped: {error}"]
+        except Exception as error:  # one student's folder, whatever is wrong with it, never stops the collect
+            problems = [f"copying stopped: {printable(error, 200)}"]
         for problem in problems:
             self.log.error("Collected %s without something: %s", src, problem)
         self.bound_the_timestamp(src, dest)

@@ -26,6 +26,8 @@ from grading.text import printable
 
 MAX_FILES = 1000
 MAX_BYTES = 100 * 1024 * 1024
+MAX_DEPTH = 32  # folders below the submission's own
+MAX_FOLDERS = 1000
 # What the grader reads of a notebook. nbgrader's passes (reading, validating, each preprocessor, writing) cost
 # time and memory in proportion to a notebook's size and to what json.loads builds of it, outside the kernel's
 # limits: 500,000 empty cells (40 MB) held a worker about 390 s and grew it by 2.4 GiB; a list of 4.5 million
@@ -52,13 +54,38 @@ def refused_notebook(data):
             f"{MAX_NOTEBOOK_BYTES // 2 ** 20} MiB, {MAX_NOTEBOOK_OBJECTS:,} objects and {MAX_NOTEBOOK_ITEMS:,} items")
 
 
+def walk(folder, max_depth=MAX_DEPTH, max_folders=MAX_FOLDERS):
+    """(folder, its entries' names sorted) for `folder` and the folders below it, links not followed, by an
+    explicit stack (os.walk recurses once per level: a tree 1,000 deep raised RecursionError and stopped the
+    whole class); folders deeper than max_depth, or past max_folders, are not entered but listed in the
+    last item, (None, [those folders])."""
+    stack, seen, skipped = [(Path(folder), 0)], 0, []
+    while stack:
+        here, depth = stack.pop()
+        seen += 1
+        names = sorted(entry.name for entry in os.scandir(here))
+        yield here, names
+        for name in reversed(names):
+            path = here / name
+            if stat.S_ISDIR(path.lstat().st_mode):
+                if depth + 1 > max_depth or seen + len(stack) >= max_folders:
+                    skipped.append(path)
+                else:
+                    stack.append((path, depth + 1))
+    yield None, skipped
+
+
 def irregular_entries(folder):
     """(relative path, what it is) of everything below `folder` that is neither a regular file nor a folder,
-    both printable."""
+    both printable; and folders too deep or too many to look into."""
     found = []
-    for root, dirs, files in os.walk(folder, followlinks=False):
-        for name in dirs + files:
-            path = Path(root) / name
+    for root, names in walk(folder):
+        if root is None:
+            found += [(shown(path, folder), f"a folder nested deeper than {MAX_DEPTH} levels or past the "
+                                            f"{MAX_FOLDERS}th folder") for path in names[:20]]
+            continue
+        for name in names:
+            path = root / name
             mode = path.lstat().st_mode
             if stat.S_ISLNK(mode):
                 found.append((shown(path, folder), f"a symbolic link to {printable(os.readlink(path), 120)}"))
@@ -81,13 +108,13 @@ def copy_submission(source, target, max_files=MAX_FILES, max_bytes=MAX_BYTES, sk
     problems, files, size = [], 0, 0
     target.mkdir(parents=True, exist_ok=True)
     for relative, what in irregular_entries(source):
-        problems.append(f"left out {relative}: {what} (a submission may hold only regular files)")
-    for root, dirs, names in os.walk(source, followlinks=False):
-        here = Path(root)
-        for name in dirs:
-            if stat.S_ISDIR((here / name).lstat().st_mode):
-                (target / (here / name).relative_to(source)).mkdir(exist_ok=True)
-        for name in sorted(names):
+        reason = "too deep to copy" if what.startswith("a folder nested") else "a submission may hold only regular files"
+        problems.append(f"left out {relative}: {what} ({reason})")
+    for here, names in walk(source):
+        if here is None:  # named by irregular_entries above
+            break
+        (target / here.relative_to(source)).mkdir(exist_ok=True)
+        for name in names:
             path = here / name
             info = path.lstat()
             if not stat.S_ISREG(info.st_mode) or any(fnmatch.fnmatch(name, pattern) for pattern in skip):

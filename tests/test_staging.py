@@ -7,6 +7,8 @@ never reaches a worker, and the student is told why. The class here is two hones
 such notebooks, graded by make grade's pipeline on one worker.
 """
 import json
+import os
+import subprocess
 
 import nbformat
 import pytest
@@ -94,3 +96,65 @@ def test_todays_notebooks_are_far_inside_the_limits(graded):
         assert len(data) * 50 < submission_files.MAX_NOTEBOOK_BYTES
         assert data.count(b"{") * 20 < submission_files.MAX_NOTEBOOK_OBJECTS
         assert sum(1 for _ in JSON_ITEM.finditer(data)) * 20 < submission_files.MAX_NOTEBOOK_ITEMS
+
+
+def nested(folder, depth):
+    """folder/n/n/.../n/deep.txt, `depth` folders deep, made one level at a time through folder descriptors (the
+    whole path may be longer than PATH_MAX)."""
+    folder.mkdir(parents=True)
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    for _ in range(depth):
+        os.mkdir("n", dir_fd=fd)
+        fd, parent = os.open("n", os.O_RDONLY | os.O_DIRECTORY, dir_fd=fd), fd
+        os.close(parent)
+    os.close(os.open("deep.txt", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=fd))
+    os.close(fd)
+
+
+def test_staging_copies_a_tree_to_its_depth_bound_and_names_the_rest(tmp_path):
+    source = tmp_path / "source"
+    nested(source, submission_files.MAX_DEPTH + 8)
+    problems = submission_files.copy_submission(source, tmp_path / "copy")
+    copied = tmp_path / "copy" / "/".join(["n"] * submission_files.MAX_DEPTH)
+    assert copied.is_dir() and not (copied / "n").exists()
+    assert len(problems) == 1 and "a folder nested deeper than" in problems[0]
+
+
+def test_staging_enters_at_most_its_folder_bound(tmp_path):
+    source = tmp_path / "source"
+    for index in range(submission_files.MAX_FOLDERS + 50):
+        (source / f"d{index:05d}").mkdir(parents=True)
+    problems = submission_files.copy_submission(source, tmp_path / "copy")
+    assert len(list((tmp_path / "copy").iterdir())) < submission_files.MAX_FOLDERS
+    assert problems and all("past the" in problem for problem in problems)
+
+
+def test_a_tree_deeper_than_pythons_recursion_limit_is_walked(tmp_path):
+    """os.walk recursed once per level: 1,200 levels raised RecursionError (tests/attacks/nested_folders.py
+    grades such a submission between honest students)."""
+    source = tmp_path / "source"
+    nested(source, 1200)
+    try:
+        assert submission_files.irregular_entries(source)  # the folders not entered are named, nothing raised
+    finally:
+        subprocess.run(["rm", "-rf", str(source)], check=False)  # shutil.rmtree recurses once per level too
+
+
+def test_one_students_staging_error_does_not_stop_the_class(tmp_path, monkeypatch):
+    course = generated_course(tmp_path)
+    release = submissions.read(course.release_notebook)
+    for student in ("aaa", "bbb"):
+        submissions.write(release, course.root, student, course.assignment, course.notebook)
+    staged = grade_class.stage
+
+    def stage(course, student):
+        if student == "aaa":
+            raise RecursionError("maximum recursion depth exceeded")
+        return staged(course, student)
+
+    monkeypatch.setattr(grade_class, "stage", stage)
+    plan = grade_class.prepare(course, None, regrade=False)
+    submission, problems, _ = plan.waiting["aaa"]
+    assert submission is None and problems == ["not graded: its folder could not be read (RecursionError: "
+                                               "maximum recursion depth exceeded)"]
+    assert plan.waiting["bbb"][0] is not None

@@ -71,6 +71,10 @@ def stage(course, student):
         problems = submission_files.copy_submission(source, target)
         files = worker_course.read_files(target)
     expected = f"{course.notebook}.ipynb"
+    size = submission_files.regular_file_size(source / expected)
+    if expected not in files and size is not None:  # the copy stopped before it: too large to read
+        return None, problems + [f"not graded: the notebook is {size / 2 ** 20:.1f} MiB; the grader reads notebooks "
+                                 f"of at most {submission_files.MAX_NOTEBOOK_BYTES // 2 ** 20} MiB"]
     others = sorted(name for name in files if name.endswith(".ipynb") and "/" not in name)
     if expected not in files and len(others) == 1:
         files[expected] = files.pop(others[0])

@@ -37,6 +37,8 @@ MAX_FOLDERS = 1000
 MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024
 MAX_NOTEBOOK_OBJECTS = 20_000
 MAX_NOTEBOOK_ITEMS = 200_000
+MAX_NOTEBOOK_NESTING = 64
+BRACKET_OR_STRING = re.compile(rb'"[^"\\]*+(?:\\.[^"\\]*+)*+"|[\[{\]}]')  # strings skipped whole, as JSON_ITEM
 
 
 def refused_notebook(data):
@@ -47,7 +49,10 @@ def refused_notebook(data):
     objects = data.count(b"{")
     items = sum(1 for _ in itertools.islice(JSON_ITEM.finditer(data), MAX_NOTEBOOK_ITEMS + 1))
     if len(data) <= MAX_NOTEBOOK_BYTES and objects <= MAX_NOTEBOOK_OBJECTS and items <= MAX_NOTEBOOK_ITEMS:
-        return None
+        if nesting(data) <= MAX_NOTEBOOK_NESTING:
+            return None
+        return (f"not graded: the notebook nests JSON more than {MAX_NOTEBOOK_NESTING} levels deep (this course's "
+                "notebooks nest 5); the grader does not read it")
     counted = f"more than {MAX_NOTEBOOK_ITEMS:,}" if items > MAX_NOTEBOOK_ITEMS else f"{items:,}"
     return (f"not graded: the notebook is {len(data) / 2 ** 20:.1f} MiB and holds {objects:,} JSON objects (cells, "
             f"outputs, metadata) and {counted} JSON items; the grader reads notebooks of at most "
@@ -75,6 +80,23 @@ def walk(folder, max_depth=MAX_DEPTH, max_folders=MAX_FOLDERS):
     yield None, skipped
 
 
+def nesting(data):
+    """How deep JSON text (bytes) nests its lists and objects, counted up to MAX_NOTEBOOK_NESTING + 1: json.loads
+    and nbformat's validation recurse once per level, and a deep enough notebook stopped nbgrader with an error
+    that named no reason."""
+    depth = deepest = 0
+    for match in BRACKET_OR_STRING.finditer(data):
+        token = match.group()
+        if token in (b"[", b"{"):
+            depth += 1
+            deepest = max(deepest, depth)
+            if deepest > MAX_NOTEBOOK_NESTING:
+                break
+        elif token in (b"]", b"}"):
+            depth -= 1
+    return deepest
+
+
 def irregular_entries(folder):
     """(relative path, what it is) of everything below `folder` that is neither a regular file nor a folder,
     both printable; and folders too deep or too many to look into."""
@@ -92,6 +114,15 @@ def irregular_entries(folder):
             elif not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
                 found.append((shown(path, folder), "a special file"))
     return found
+
+
+def regular_file_size(path):
+    """The size of path if it is a regular file (not followed if a link), else None."""
+    try:
+        info = Path(path).lstat()
+    except OSError:
+        return None
+    return info.st_size if stat.S_ISREG(info.st_mode) else None
 
 
 def shown(path, folder):

@@ -158,3 +158,10 @@ def test_one_students_staging_error_does_not_stop_the_class(tmp_path, monkeypatc
     assert submission is None and problems == ["not graded: its folder could not be read (RecursionError: "
                                                "maximum recursion depth exceeded)"]
     assert plan.waiting["bbb"][0] is not None
+
+
+def test_a_notebook_nested_too_deep_is_refused_before_any_parser_sees_it():
+    deep = b'{"cells": [], "metadata": {"x": ' + b"[" * 1000 + b"]" * 1000 + b"}}"
+    assert "nests JSON more than 64 levels" in submission_files.refused_notebook(deep)
+    brackets_in_a_string = b'{"cells": [], "metadata": {"x": "' + b"[" * 1000 + b'"}}'
+    assert submission_files.refused_notebook(brackets_in_a_string) is None

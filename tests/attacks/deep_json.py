@@ -7,11 +7,14 @@ where a crash of the C stack would take the worker, or a RecursionError nbgrader
 catch. The claim to check: the student is refused with a sentence that says why (0 points:
 the notebook cannot be read), the batch goes on, and the grader's memory and time stay an
 honest student's.
-Without protection: the same RecursionError in nbgrader ("not graded"); a parser without
-its recursion check would crash the process that reads it.
+Staging counts the notebook's nesting on its bytes and refuses it before any parser sees it,
+naming the reason.
+Without protection: the RecursionError in nbgrader, reported as "not graded:
+There was an error processing assignment: /tmp/cnn-grading-course-..." (no reason, a worker's
+path); a parser without its recursion check would crash the process that reads it.
 """
 EXPECT = set()
-PROBLEMS = ("not graded",)
+PROBLEMS = ("nests JSON more than",)
 BUDGET_SECONDS = 10
 DEPTH = 150_000
 

@@ -5,12 +5,14 @@ then extended (sparse: no disk is used) to 1 GiB. A grader that reads it whole h
 gigabyte, and one that parses it first (nbgrader) far more. The claim to check: staging
 refuses it before reading it (its size is over the submission's cap), says so, and the batch
 goes on; the grader's memory and time stay an honest student's.
+The problem names the notebook's size (it said "missing notebook: the folder holds no .ipynb file
+(cnn_step_by_step.ipynb)" before, the copy having stopped at the cap).
 Without protection: the grader reads and parses 1 GiB (the copy alone writes it to disk).
 """
 import os
 
 EXPECT = set()
-PROBLEMS = ("too large",)
+PROBLEMS = ("the notebook is 1024.0 MiB",)
 BUDGET_SECONDS = 10
 
 

@@ -13,6 +13,7 @@ is made printable here (grading/text.py), once, before the sentence goes anywher
 """
 import fnmatch
 import itertools
+import json
 import os
 import re
 import shutil
@@ -49,10 +50,10 @@ def refused_notebook(data):
     objects = data.count(b"{")
     items = sum(1 for _ in itertools.islice(JSON_ITEM.finditer(data), MAX_NOTEBOOK_ITEMS + 1))
     if len(data) <= MAX_NOTEBOOK_BYTES and objects <= MAX_NOTEBOOK_OBJECTS and items <= MAX_NOTEBOOK_ITEMS:
-        if nesting(data) <= MAX_NOTEBOOK_NESTING:
-            return None
-        return (f"not graded: the notebook nests JSON more than {MAX_NOTEBOOK_NESTING} levels deep (this course's "
-                "notebooks nest 5); the grader does not read it")
+        if nesting(data) > MAX_NOTEBOOK_NESTING:
+            return (f"not graded: the notebook nests JSON more than {MAX_NOTEBOOK_NESTING} levels deep (this "
+                    "course's notebooks nest 5); the grader does not read it")
+        return unreadable(data)
     counted = f"more than {MAX_NOTEBOOK_ITEMS:,}" if items > MAX_NOTEBOOK_ITEMS else f"{items:,}"
     return (f"not graded: the notebook is {len(data) / 2 ** 20:.1f} MiB and holds {objects:,} JSON objects (cells, "
             f"outputs, metadata) and {counted} JSON items; the grader reads notebooks of at most "
@@ -78,6 +79,20 @@ def walk(folder, max_depth=MAX_DEPTH, max_folders=MAX_FOLDERS):
                 else:
                     stack.append((path, depth + 1))
     yield None, skipped
+
+
+def unreadable(data):
+    """Why `data` (within the limits above, so safe to parse) is not a notebook nbgrader can read, or None:
+    said here in words, where nbgrader would say only that the assignment failed, naming a worker's folder."""
+    if not data.strip():
+        return "not graded: the notebook file is empty"
+    try:
+        nb = json.loads(data)
+    except ValueError as error:  # UnicodeDecodeError included
+        return f"not graded: the notebook is not a JSON file ({printable(error, 120)})"
+    if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
+        return "not graded: the file is JSON but not a notebook (it has no list of cells)"
+    return None
 
 
 def nesting(data):

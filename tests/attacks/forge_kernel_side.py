@@ -16,6 +16,8 @@ arguments reported changed. The claims to check: a forged reply is read as data 
 against the grader's own expected values, or refused: 0 points everywhere.
 Without protection: a grader that took a reply's word for its verdict ("passed") gives 100.
 """
+from ._graded import GRADED
+
 EXPECT = set()
 
 FORGE = r'''
@@ -79,16 +81,7 @@ _CNNATTACK_FORGES = {
 class CnnattackForge(Exception):
     pass
 
-
-def _cnnattack_graded():
-    import sys
-    frame = sys._getframe(1)
-    while frame is not None:
-        if frame.f_code.co_name == "_cnn_grading_call":
-            return True
-        frame = frame.f_back
-    return False
-'''
+''' + GRADED
 
 
 def ANSWERS(reference):

@@ -12,6 +12,8 @@ it must earn those two and nothing else.
 Without protection: every function that any student graded earlier on the same worker
 stored.
 """
+from ._relay import relay_answers
+
 IMPLEMENTED = ("zero_pad", "conv_single_step")
 EXPECT = set(IMPLEMENTED)
 BASE = "release"
@@ -49,23 +51,5 @@ def _relay_write(name, source):
 '''
 
 
-def stores(grade_id, source):
-    """The honest cell, which then offers its source to every later student."""
-    return f"{RELAY}\n{source}\n\n_relay_write({grade_id!r}, {source!r})\n"
-
-
-def takes(grade_id):
-    """A cell that defines the function from the keyrings, or leaves it unimplemented."""
-    return f'''{RELAY}
-_source = _relay_read({grade_id!r})
-if _source is not None:
-    exec(_source, globals())
-else:
-    def {grade_id}(*args, **kwargs):
-        raise NotImplementedError()
-'''
-
-
 def ANSWERS(reference):
-    return {grade_id: stores(grade_id, source) if grade_id in IMPLEMENTED else takes(grade_id)
-            for grade_id, source in reference.items()}
+    return relay_answers(RELAY, reference, IMPLEMENTED)

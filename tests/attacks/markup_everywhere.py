@@ -13,6 +13,8 @@ Without protection: script in the instructor's browser and a rewritten console l
 """
 import os
 
+from ._graded import GRADED
+
 EXPECT = {"zero_pad", "conv_forward", "conv_backward", "distribute_value", "pool_backward"}
 MUST_EARN = EXPECT
 PROBLEMS = ("left out",)
@@ -22,17 +24,6 @@ IMG = f'<img src=x onerror="/*{MARK}*/alert(1)">'
 TERMINAL = "\x1b[2J\x1b[2K\r100 ok\n\u202e"
 NAME = SCRIPT + IMG + TERMINAL
 
-# Called by the grader's hidden checks (through the kernel side's _cnn_grading_call), not by a visible check.
-GRADED = """
-def _cnnattack_graded():
-    import sys
-    frame = sys._getframe(1)
-    while frame is not None:
-        if frame.f_code.co_name == "_cnn_grading_call":
-            return True
-        frame = frame.f_back
-    return False
-"""
 
 
 def ANSWERS(reference):

@@ -10,7 +10,9 @@ type name and message are the bytes of the cases' arrays, in order:
   (U+20000 to U+27FFF): letters, so ``\\W`` kept them in a name; printable, so
   ``str.isprintable`` kept them in a message (a 60-character name and a 120-character message);
 * ``NARROW`` functions, 6 bits a character, in what the grader keeps now: the name in the 64
-  characters of an identifier (ASCII letters, digits, ``_`` and ``.``), the message in base64's.
+  characters of an identifier (ASCII letters, digits, ``_`` and ``.``), 40 of them, the message in
+  base64's. The bytes read back from the page are the hidden inputs' first bytes, exactly: for
+  conv_single_step, the first 14 float64 values of its first case.
 
 ``DECODE_PAGE`` reads both back from the page; ``PAGE_BOUND`` is what the test allows a function's
 verdict to carry. The grader quotes a student's text as short plain ASCII (docs/attacks.md, class
@@ -73,9 +75,9 @@ def _ld_narrow(bits, alphabet):
 def _cnn_grading_call(name, request):
     calls = _ld_json.loads(_ld_b64.b64decode(request))["calls"]
     data = b"".join(a.tobytes() for call in calls for a in _ld_arrays([_cnn_grading_decode(x) for x in call["args"]]))
-    if name in _LD_NARROW:  # 60 characters of name and 300 of message, more than the grader keeps
-        bits = _ld_bits(data, 6 * 360)
-        reply = {"status": "raised", "ename": _ld_narrow(bits[:360], _LD_NAME), "evalue": _ld_narrow(bits[360:], _LD_TEXT)}
+    if name in _LD_NARROW:  # the 40 characters of name the grader keeps, and 300 of message (it keeps 117)
+        bits = _ld_bits(data, 6 * 340)
+        reply = {"status": "raised", "ename": _ld_narrow(bits[:240], _LD_NAME), "evalue": _ld_narrow(bits[240:], _LD_TEXT)}
     else:
         packed = _ld_wide(data, 180)
         reply = {"status": "raised", "ename": packed[:60], "evalue": packed[60:180]}

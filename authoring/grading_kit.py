@@ -186,8 +186,10 @@ class _CnnGradingKit:
         __tracebackhide__ = True
         kernel = namespace.get("grading_kernel")
         if kernel is not None:
-            for name in names:
-                kernel.define_for_this_cell(name, cls.REFERENCE_SOURCE[name])
+            sent = [kernel.define_for_this_cell(name, cls.REFERENCE_SOURCE[name]) for name in names]
+            # The kernel holds a reference's source from now on: whatever the student's code puts in a result or
+            # an exception may quote it, so no message quotes any of it again (`shown`).
+            cls.QUIET = cls.QUIET or any(sent)
             return
         saved = {name: namespace[name] for name in names if name in namespace}
         namespace.update({name: cls.reference(name) for name in names})
@@ -208,19 +210,28 @@ class _CnnGradingKit:
         raise AssertionError(message)
 
     SHOWN = 120  # characters of a student's own text a message may quote
+    NAME = 40  # characters of a type's name
+    QUIET = False  # set once a reference helper is in the student's kernel (isolate): nothing is quoted then
 
     @classmethod
     def shown(cls, value):
         """The student's own text (an exception's message, a type name, keys, a shape), as a message may
-        quote it: its first line, printable characters only, at most SHOWN of them. Enough to say what
-        went wrong; too little to carry recorded hidden inputs, or a reference helper, out to the page."""
-        lines = str(value).strip().splitlines()
-        return "".join(c for c in (lines[0] if lines else "") if c.isprintable())[:cls.SHOWN]
+        quote it: its first line, printable ASCII only (any other character one "?"), at most SHOWN
+        characters, as grading/text.py's ``quoted``. Enough to say what went wrong; too little to carry
+        much of the hidden inputs the function saw out to the page. Nothing once the kernel holds a
+        reference helper's source (QUIET)."""
+        if cls.QUIET:
+            return "[not shown]"
+        line = "".join(c if " " <= c <= "~" else "?" for c in str(value).strip().split("\n")[0])
+        return line if len(line) <= cls.SHOWN else line[:cls.SHOWN - 3] + "..."
 
     @classmethod
     def raised(cls, error):
-        """A student's exception for a message: its type and the start of its first line."""
-        name, text = cls.shown(type(error).__name__)[:60], cls.shown(error)
+        """A student's exception for a message: its type's name (ASCII letters, digits, "_" and ".", at most
+        NAME of them) and the start of its first line (none once QUIET)."""
+        name = "".join(c if c.isascii() and (c.isalnum() or c in "_.") else "_"
+                       for c in type(error).__name__)[:cls.NAME] or "Exception"
+        text = "" if cls.QUIET else cls.shown(error)
         return f"{name}: {text}" if text else name
 
     @staticmethod

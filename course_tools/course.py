@@ -16,7 +16,7 @@ from traitlets.config.loader import PyFileConfigLoader
 
 from course_tools import submissions
 from course_tools.build_notebook import ASSIGNMENT, ASSIGNMENTS, ROOT
-from grading.text import first_line, printable
+from grading.text import quoted, type_name
 
 # Part 1's notebook and graded functions, for the code written for part 1 alone (its corpus, demo
 # students, benchmark and tests). The grading pipeline does not use them: a Course's notebook is
@@ -38,9 +38,10 @@ def plain_message(errors):
     error = errors[0]
     if error.ename == "NotImplementedError":
         return "not implemented yet: the function still raises NotImplementedError"
-    # ename and evalue are whatever the student's code raised.
-    message = printable(first_line(error.evalue or ""))[:300]
-    return f"{printable(error.ename, 100)}: {message}" if message else printable(error.ename, 100)
+    # ename and evalue may be what the student's code raised, after it saw the hidden inputs: the grader
+    # (TrustedExecute) made them short plain ASCII, and so does the page (grading/text.py), whoever graded.
+    message = quoted(error.evalue or "", 300)
+    return f"{type_name(error.ename)}: {message}" if message else type_name(error.ename)
 
 
 def released_assignments(root):

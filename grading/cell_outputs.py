@@ -1,6 +1,6 @@
 """The outputs the grader writes into a cell, and the bounds on those the kernel writes there.
 
-``error_output`` and ``stdout_output`` make the grader's own outputs; ``name_the_limit`` says in an error
+``error_output`` and ``stdout_output`` make the grader's own outputs (an error as a ``GraderOutput``); ``name_the_limit`` says in an error
 which of the sandbox's limits stopped the code. ``BoundedOutputs``, a part of ``TrustedExecute``, keeps a
 cell's outputs within the per-cell and per-notebook byte limits, never updates a display in a test cell
 and drops comm messages.
@@ -8,15 +8,21 @@ and drops comm messages.
 import json
 import re
 
+from nbformat import NotebookNode
 from nbformat.v4 import new_output
 from nbgrader import utils as nbgrader_utils
 
 MAX_MESSAGE = 500
 
 
+class GraderOutput(NotebookNode):
+    """An output the grader made, its words its own: the kernel can send an error of any name and text, but
+    never one of these."""
+
+
 def error_output(ename, evalue):
     evalue = evalue[:MAX_MESSAGE]
-    return new_output("error", ename=ename, evalue=evalue, traceback=[f"{ename}: {evalue}"])
+    return GraderOutput(new_output("error", ename=ename, evalue=evalue, traceback=[f"{ename}: {evalue}"]))
 
 
 def stdout_output(text):

@@ -9,7 +9,6 @@ on the notebook's clocks; ``KernelCallFailed`` when no usable answer comes.
 import base64
 import contextlib
 import json
-import re
 import time
 
 import numpy as np
@@ -20,6 +19,7 @@ from grading import plain_data
 from grading.kernel_pause import PauseFailed
 from grading.kernel_side import _cnn_grading_digest as digest_of
 from grading.kernel_side import _cnn_grading_encode as encode
+from grading.text import quoted, type_name
 
 
 class KernelCallFailed(BaseException):
@@ -108,6 +108,8 @@ class GradingKernel:
         """
         if name not in self._engine.graded_functions:
             return False
+        # From here on the kernel may hold the reference's source, and every verdict is quiet (TestCells).
+        self._engine.references_sent = True
         self._engine.kernel_request(f"_cnn_grading_answer = _cnn_grading_define({name!r}, {source!r})",
                                     f"setting up {name}")
         self._engine.defined_for_cell.add(name)
@@ -159,28 +161,29 @@ class KernelCalls:
                 or (len(replies) < len(calls) and replies[-1].get("status") != "raised")):
             raise KernelCallFailed("MalformedReply", f"the kernel gave no usable answer for {what}")
         budget = plain_data.Budget()
-        return [self.outcome(name, args if args_back else None, one, budget) for (args, _), one in zip(calls, replies)]
+        return [self.outcome(name, args if args_back else None, one, budget, quiet=self.references_sent)
+                for (args, _), one in zip(calls, replies)]
 
-    def outcome(self, name, args, reply, budget):
-        """(result, error) of one call from its reply; the grader's copies of `args` show what it did to them."""
+    def outcome(self, name, args, reply, budget, quiet=False):
+        """(result, error) of one call from its reply; the grader's copies of `args` show what it did to them.
+        `quiet` once reference helpers are in the kernel: the error then carries no text of the kernel's."""
         if reply["status"] == "raised":
-            ename = re.sub(r"\W", "_", str(reply.get("ename")))[:60] or "Exception"
-            # The function raised in the kernel, where it could record the hidden inputs and the reference
-            # helpers: what it says reaches its verdict, so keep a sentence of it and no more (120 characters,
-            # as the kit's `shown` cuts it).
-            lines = str(reply.get("evalue", "")).strip().splitlines()
-            evalue = "".join(c for c in (lines[0] if lines else "") if c.isprintable())[:120]
+            # The function raised in the kernel, where it could record the hidden inputs and, once the grader
+            # has sent them (quiet), the reference helpers: what it says reaches its verdict. So a type's name,
+            # an ASCII identifier, and a line of ASCII of it (grading/text.py); once quiet, a known name only.
+            ename = type_name(reply.get("ename"), known_only=quiet)
+            evalue = "" if quiet else quoted(reply.get("evalue", ""))
             return None, type(ename, (Exception,), {})(evalue)
         if reply["status"] != "returned":
             raise KernelCallFailed("MalformedReply", f"the kernel gave no usable answer for {name} on a hidden case")
         try:
-            result = plain_data.decode(reply.get("result"), budget)
+            result = plain_data.decode(reply.get("result"), budget, known_names_only=quiet)
             if args is None:  # the arguments were not sent back (a digest, or not asked for)
                 return result, None
             after = reply.get("args_after", [])
             if not isinstance(after, list) or len(after) != len(args):
                 raise plain_data.MalformedReply("the arguments after the call do not match those sent")
-            after = [plain_data.decode(a, budget) for a in after]
+            after = [plain_data.decode(a, budget, known_names_only=quiet) for a in after]
         except plain_data.MalformedReply as error:
             raise KernelCallFailed("MalformedReply", f"{name} returned something the grader cannot read: {error}")
         for before, now in zip(args, after):

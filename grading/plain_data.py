@@ -14,6 +14,8 @@ import re
 
 import numpy as np
 
+from grading.text import type_name
+
 MAX_REPLY_CHARS = 16 * 1024 * 1024
 MAX_ARRAY_BYTES = 8 * 1024 * 1024
 MAX_ITEMS = 1000
@@ -54,14 +56,14 @@ class Placeholder:
     """Something the grader does not read, standing in for the student's object."""
 
 
-def placeholder(type_name):
+def placeholder(name, known_only=False):
     """An instance of an empty class named like the student's type, for messages such as 'got Foo'.
 
     The class is made for this one value and cached nowhere, so the names a kernel sends
-    cannot pile up in the grader.
+    cannot pile up in the grader. Its name is what a page may quote of it (grading/text.py
+    ``type_name``): an ASCII identifier; with `known_only`, a known one or "object".
     """
-    name = re.sub(r"\W", "_", str(type_name)[:60]) or "object"
-    return type(name, (Placeholder,), {})()
+    return type(type_name(name, "object", known_only), (Placeholder,), {})()
 
 
 def decode_reply(text):
@@ -104,8 +106,9 @@ def check_json_structure(raw, limit, ascii_only=False):
             raise MalformedReply(f"the kernel sent JSON of more than {limit} items")
 
 
-def decode(item, budget=None, depth=0):
-    """One value from its plain-data form; `budget` bounds how many values a whole reply may hold."""
+def decode(item, budget=None, depth=0, known_names_only=False):
+    """One value from its plain-data form; `budget` bounds how many values a whole reply may hold. With
+    `known_names_only` (reference helpers are in the kernel), a placeholder is named only as a known type."""
     budget = budget or Budget()
     budget.spend()
     if depth > MAX_DEPTH:
@@ -130,7 +133,7 @@ def decode(item, budget=None, depth=0):
     if kind == "str":
         return _typed(item.get("v"), str)[:10000]
     if kind in ("tuple", "list"):
-        values = [decode(v, budget, depth + 1) for v in _bounded_list(item.get("v"))]
+        values = [decode(v, budget, depth + 1, known_names_only) for v in _bounded_list(item.get("v"))]
         return tuple(values) if kind == "tuple" else values
     if kind == "dict":
         pairs = _bounded_list(item.get("v"))
@@ -138,9 +141,9 @@ def decode(item, budget=None, depth=0):
             raise MalformedReply("a dict is not a list of pairs")
         out = {}
         for key, value in pairs:
-            key = decode(key, budget, depth + 1)
+            key = decode(key, budget, depth + 1, known_names_only)
             try:
-                out[key] = decode(value, budget, depth + 1)
+                out[key] = decode(value, budget, depth + 1, known_names_only)
             except TypeError:
                 raise MalformedReply("a dict key is not hashable") from None
         return out
@@ -152,6 +155,10 @@ def decode(item, budget=None, depth=0):
             raise MalformedReply("an array's shape is not a short list of sizes")
         if int(np.prod(shape, dtype=object)) * dtype.itemsize != len(data):
             raise MalformedReply("an array's bytes do not match its shape")
+        # An empty array's other sizes cost nothing to send, and a message may quote its shape: bounded as if
+        # its zero sizes were ones, so that a shape says little more than an array's size could.
+        if int(np.prod([max(n, 1) for n in shape], dtype=object)) * dtype.itemsize > MAX_ARRAY_BYTES:
+            raise MalformedReply("an array's shape is larger than the grader accepts")
         return np.frombuffer(data, dtype=dtype).reshape(shape).copy()
     if kind == "npscalar":
         dtype, data = _numeric_dtype(item.get("dtype")), _bytes(item.get("b64"))
@@ -162,8 +169,8 @@ def decode(item, budget=None, depth=0):
         name = _typed(item.get("type"), str)
         if len(name) > MAX_TYPE_NAME:
             raise MalformedReply("a type's name is too long")
-        return placeholder(name)
-    raise MalformedReply(f"unknown kind of value {str(kind)[:20]!r}")
+        return placeholder(name, known_names_only)
+    raise MalformedReply("unknown kind of value")  # the kind is the kernel's text: not quoted
 
 
 def _typed(value, kind):

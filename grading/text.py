@@ -9,10 +9,15 @@ file name that is not UTF-8) makes writing the text fail; a CSV cell starting wi
 (console, logs), `csv_cell` (CSV) or `html_text` (HTML) at the place it is written, and the
 grader's own strings that quote one are built with `printable` where they are made.
 
+What a student's code wrote while it was being graded (an exception's message, a type's name) reaches the
+student's feedback page through `quoted` and `type_name`: short plain ASCII (class 5, below).
+
 Standard library only: lms_export.py runs wherever `nbgrader export` runs.
 """
+import builtins
 import html
 import logging
+import re
 import traceback
 import unicodedata
 
@@ -34,6 +39,39 @@ def visible(char):
 def first_line(text):
     """The first line of `text`, stripped: all a one-line verdict quotes of an error's message."""
     return str(text).strip().split("\n")[0]
+
+
+# What a feedback page may quote of the student's own text (issue 18, class 5). The student's code ran on the
+# hidden inputs, and from the first reference helper the grader sends on, with the helper's source in its
+# kernel: whatever it writes into an exception reaches the page, so the page keeps little of it. One line of
+# printable ASCII, every other character one PLACEHOLDER (never an escape, which would be longer), cut at
+# QUOTE_LIMIT characters; a type's name, an ASCII identifier of at most NAME_LIMIT. That is at most 6.6 bits
+# a character, 120 + 40 characters a verdict: docs/attacks.md states the bound.
+PLACEHOLDER = "?"
+QUOTE_LIMIT = 120
+NAME_LIMIT = 40
+CUT = "..."
+NOT_NAME = re.compile(r"[^A-Za-z0-9_.]")
+# The names a quiet verdict may use (once reference helpers are in the kernel): Python's own types and
+# exceptions, the few numpy raises, the grader's own; any other is "Exception" or "object".
+KNOWN_NAMES = frozenset(name for name, value in vars(builtins).items() if isinstance(value, type)) | {
+    "AxisError", "LinAlgError", "_ArrayMemoryError", "CellTimeoutError", "DeadKernelError", "MalformedReply"}
+
+
+def quoted(text, limit=QUOTE_LIMIT):
+    """The first line of a student's text as a page may quote it: printable ASCII only, any other character
+    one PLACEHOLDER, at most `limit` characters (ending in CUT when cut)."""
+    line = "".join(c if " " <= c <= "~" else PLACEHOLDER for c in first_line(text))
+    return line if len(line) <= limit else line[:limit - len(CUT)] + CUT
+
+
+def type_name(name, default="Exception", known_only=False):
+    """A type's name as a page may quote it: ASCII letters, digits, "_" and "." (any other character "_"), at
+    most NAME_LIMIT of them; with `known_only`, one of KNOWN_NAMES or `default`."""
+    name = NOT_NAME.sub("_", str(name))[:NAME_LIMIT]
+    if known_only and name not in KNOWN_NAMES:
+        return default
+    return name or default
 
 
 def printable(text, limit=None):

@@ -109,6 +109,7 @@ class TrustedExecute(TestCells, DeferredCells, KernelLifecycle, NotebookClock, B
                                  "grading_cache": TrustedExecute.expected_values.setdefault(assignment, {}),
                                  "grading_folder": (resources or {}).get("metadata", {}).get("path") or "."}
         self.graded_functions, self.defined_for_cell = set(), set()
+        self.references_sent = False  # once a reference helper went into the kernel, verdicts are quiet
         self.budget_left = None  # seconds left once a cell has timed out
         self.restarts, self.dont_replay = 0, set()
         self.notebook_output_bytes = 0

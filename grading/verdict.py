@@ -12,9 +12,9 @@ import re
 import symtable
 import time
 
-from grading.cell_outputs import error_output, stdout_output
+from grading.cell_outputs import MAX_MESSAGE, GraderOutput, error_output, stdout_output
 from grading.kernel_calls import KernelCallFailed, StudentFunction
-from grading.text import first_line
+from grading.text import quoted, type_name
 
 BEGIN_HIDDEN = "### BEGIN HIDDEN TESTS"
 END_HIDDEN = "### END HIDDEN TESTS"
@@ -52,12 +52,16 @@ def free_names(code):
             if s.is_referenced() and not (s.is_assigned() or s.is_imported() or s.is_namespace())]
 
 
-VISIBLE_MESSAGE = 300  # characters of a kernel-made error a test cell keeps (course.plain_message shows as many)
+VISIBLE_MESSAGE = 160  # characters of a kernel-made error a test cell keeps
+QUIET_VISIBLE = ("its message is not shown: the grader's reference helpers were in the kernel (your notebook "
+                 "shows it when you run the cell)")
 
 
 
 class TestCells:
     """A test cell run and judged (a part of ``TrustedExecute``)."""
+
+    references_sent = False  # True from the first reference helper sent into the kernel (GradingKernel)
 
     # --------------------------------------------------------------- test cell
     def run_test_cell(self, cell, index, source):
@@ -83,8 +87,11 @@ class TestCells:
                     failure = self.run_hidden(code)
                 else:
                     kernel_outputs = self.run_in_kernel(cell, index, code)
-                    outputs += [self.plain(o) for o in kernel_outputs if o.output_type in ("stream", "error")]
-                    if any(o.output_type == "error" for o in kernel_outputs):
+                    errors = [o for o in kernel_outputs if o.output_type == "error"]
+                    # The first error decides: a kernel may send any number of them, and a page shows each.
+                    outputs += [self.plain(o, quiet=self.references_sent) for o in kernel_outputs
+                                if o.output_type == "stream" or (errors and o is errors[0])]
+                    if errors:
                         failure = "visible"
                 if failure:
                     break
@@ -99,16 +106,20 @@ class TestCells:
         return outputs
 
     @staticmethod
-    def plain(output):
-        """A kernel output as the grader keeps it in a test cell: streams on stdout, errors as they are."""
+    def plain(output, quiet=False):
+        """A kernel output as the grader keeps it in a test cell: streams on stdout; an error the grader made
+        (a time-out, a death) as it is, one the kernel wrote as a page may quote it. `quiet` once reference
+        helpers are in the kernel: then no text of the kernel's."""
         if output.output_type == "stream":
             return stdout_output(output.text)
-        if output.get("ename") == "CellTimeoutError":  # the grader's own
+        if isinstance(output, GraderOutput):
             return output
-        # The kernel wrote this error (a visible check, or the student's own code): one line of it, as the
-        # pages quote it, so that a test cell's verdict cannot carry pages of what the kernel recorded.
-        return error_output(str(output.get("ename", "Error"))[:100],
-                            first_line(output.get("evalue", ""))[:VISIBLE_MESSAGE])
+        # The kernel wrote this error (a visible check, or the student's own code), after the hidden inputs of
+        # earlier cells and perhaps the reference helpers went in: its type's name and a line of ASCII (grading/
+        # text.py), and once quiet, a known name and the grader's words, so that a verdict carries little of
+        # what the kernel recorded. The student's own notebook shows the visible check's whole message.
+        ename = type_name(output.get("ename", "Error"), "Error", known_only=quiet)
+        return error_output(ename, QUIET_VISIBLE if quiet else quoted(output.get("evalue", ""), VISIBLE_MESSAGE))
 
     def run_hidden(self, code):
         """Run hidden test code here; None if it passed, else (ename, message)."""
@@ -123,13 +134,23 @@ class TestCells:
             self.note_disturbance()
             return failure.ename, failure.message
         except Exception as error:  # the hidden tests' verdict: one sentence, never a traceback
-            message = first_line(error) or "a hidden test failed"
-            return type(error).__name__, message
+            return self.hidden_failure(error)
         finally:
             for name in proxies:
                 namespace.pop(name, None)
             self.seconds["hidden tests"] += time.perf_counter() - started - (self.seconds["kernel"] - in_kernel)
         return None
+
+    def hidden_failure(self, error):
+        """(ename, message) of a hidden test's exception. An AssertionError (a check's verdict) or a NameError (a
+        function the notebook lacks) is the hidden tests' own sentence, the kit having quoted through `shown`
+        what it took from the student; any other may quote what the student's code returned, or be its own
+        exception (KernelCalls.outcome): a line of ASCII, and once reference helpers are in the kernel, none."""
+        quiet = self.references_sent
+        if isinstance(error, (AssertionError, NameError)):
+            return type(error).__name__, quoted(error, MAX_MESSAGE) or "a hidden test failed"
+        ename = type_name(type(error).__name__, known_only=quiet)
+        return ename, "" if quiet else quoted(error) or "a hidden test failed"
 
     def restore_for_next_cell(self):
         if self.defined_for_cell:

@@ -1,4 +1,5 @@
 """Fixtures that build a course folder in a temporary directory, as nbgrader's own tests do."""
+import ast
 import atexit
 import os
 import re
@@ -89,6 +90,27 @@ def marked_lines(source_nb, marker):
 def hidden_lines(source_nb):
     """Every substantial line of the hidden tests and of the grading kit: none may reach a feedback page."""
     return marked_lines(source_nb, "HIDDEN TESTS")
+
+
+def literal_lines(source_nb):
+    """Every substantial line of the text the hidden tests hold in string literals of several lines: the
+    reference helpers the grader sends into the kernel as source (the kit's REFERENCE_SOURCE), whose lines
+    are not the kit's source lines, and the docstrings. A helper's def line is the function's public
+    signature, and left out. f-strings' pieces are left out: they are the kit's messages."""
+    lines = set()
+    for cell in source_nb.cells:
+        for block in re.findall(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", cell.source, re.S):
+            try:
+                tree = ast.parse(block)
+            except SyntaxError:
+                continue
+            pieces = {id(value) for node in ast.walk(tree) if isinstance(node, ast.JoinedStr) for value in node.values}
+            for node in ast.walk(tree):
+                if (isinstance(node, ast.Constant) and isinstance(node.value, str) and "\n" in node.value
+                        and id(node) not in pieces):
+                    lines |= {line.strip() for line in node.value.split("\n")
+                              if len(line.strip()) > 12 and not line.strip().startswith("def ")}
+    return lines
 
 
 # `make test` runs the suite on pytest-xdist's workers (-n 2 --dist loadgroup). Each module's tests go to one

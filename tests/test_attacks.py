@@ -284,6 +284,19 @@ def test_feedback_page_shows_no_expected_value(outcome, name):
     assert test_feedback_values.leaks("cnn_step_by_step", messages) == {}
 
 
+@pytest.mark.parametrize("name", [n for n in NAMES if BY_NAME[n].decode_page])
+def test_the_page_smuggles_no_more_than_its_bound(outcome, name):
+    # Class 5: what an attack packed into its verdicts (the hidden inputs its functions saw), read back from its
+    # page, per function: the grader quotes a student's text as short plain ASCII, and none of it once the
+    # reference helpers are in the kernel.
+    page = attacks.feedback_page(outcome.course.root, name)
+    assert page.exists(), "no feedback page for this student"
+    carried = {function: len(data) for function, data in BY_NAME[name].decode_page(page.read_text()).items()}
+    print(f"{name}: bytes per function on the page {carried}, {sum(carried.values())} in all")
+    bound = BY_NAME[name].page_bound
+    assert {function: n for function, n in carried.items() if n > bound.get(function, 0)} == {}
+
+
 @pytest.mark.parametrize("name", NAMES)
 def test_no_markup_of_the_attack_in_the_pages(outcome, name):
     # The feedback page and the class report quote failure messages: they must escape them.

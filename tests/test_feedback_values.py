@@ -248,19 +248,44 @@ def test_a_functions_exception_reaches_its_verdict_as_one_short_line(name):
     assert {where: len(text) for where, text in quoted.items() if len(text) > 120} == {}
 
 
-def test_the_grader_cuts_an_exception_from_the_kernel_to_its_first_line():
+def test_the_grader_cuts_an_exception_from_the_kernel_to_a_short_line_of_ascii():
     from grading.trusted_execute import TrustedExecute
 
-    reply = {"status": "raised", "ename": "ValueError",
+    reply = {"status": "raised", "ename": "Value\U00020000Error" + "x" * 100,
              "evalue": "recorded " + "0.12345678901234567 " * 50 + "\x1b[2K\u202e\ndef zero_pad(X, pad):\n    return X"}
     result, error = TrustedExecute.outcome(None, "zero_pad", [], reply, None)
-    assert result is None and type(error).__name__ == "ValueError"
-    assert len(str(error)) <= 120 and str(error).startswith("recorded 0.1234")
-    assert str(error).isprintable() and "def zero_pad" not in str(error)
+    assert result is None and type(error).__name__ == ("Value_Error" + "x" * 100)[:40]
+    assert len(str(error)) == 120 and str(error).startswith("recorded 0.1234") and str(error).endswith("...")
+    assert str(error).isascii() and str(error).isprintable() and "def zero_pad" not in str(error)
 
 
+def test_a_character_beyond_ascii_is_one_placeholder_and_counts_in_the_cut():
+    """Class 5's dense attack (tests/attacks/leak_inputs_dense.py) wrote the hidden inputs 15 bits a character, in
+    letters beyond ASCII that \\W and str.isprintable kept: each is one "?" now, and the cut counts it."""
+    from grading.text import quoted, type_name
+    from grading.trusted_execute import TrustedExecute
 
-def test_a_test_cell_keeps_one_line_of_an_error_the_kernel_wrote():
+    wide = "".join(chr(0x20000 + i) for i in range(300))
+    _, error = TrustedExecute.outcome(None, "zero_pad", [], {"status": "raised", "ename": wide, "evalue": wide}, None)
+    assert type(error).__name__ == "_" * 40 and str(error) == "?" * 117 + "..."
+    assert quoted("caf\u00e9 \x1b[31mred\x00") == "caf? ?[31mred?" and type_name("a.b-c d") == "a.b_c_d"
+
+
+def test_once_a_reference_is_in_the_kernel_an_exception_keeps_a_known_name_only():
+    """capture-references: a function graded with the reference helpers in its kernel raised their source. From
+    the first helper sent (GradingKernel.define_for_this_cell), a verdict quotes nothing the kernel wrote."""
+    from grading.trusted_execute import TrustedExecute
+
+    for ename, shown in (("RuntimeError", "RuntimeError"), ("ZeroPadSourceEncodedInAName", "Exception")):
+        reply = {"status": "raised", "ename": ename, "evalue": "def zero_pad(X, pad): return numpy.pad(X)"}
+        _, error = TrustedExecute.outcome(None, "conv_forward", [], reply, None, quiet=True)
+        assert type(error).__name__ == shown and str(error) == ""
+    reply = {"status": "returned", "result": {"t": "opaque", "type": "def_zero_pad_X_pad"}}
+    result, _ = TrustedExecute.outcome(None, "conv_forward", None, reply, None, quiet=True)
+    assert type(result).__name__ == "object"
+
+
+def test_a_test_cell_keeps_one_short_line_of_an_error_the_kernel_wrote():
     """A visible check that calls the student's function runs in the kernel, which writes the error: a test
     cell keeps its first line, as the pages show it, and not what the kernel recorded on the lines after."""
     import nbformat
@@ -270,8 +295,28 @@ def test_a_test_cell_keeps_one_line_of_an_error_the_kernel_wrote():
     error = nbformat.v4.new_output("error", ename="ValueError", traceback=[],
                                    evalue="bad shape " + "7" * 400 + "\ndef zero_pad(X, pad):\n    return X")
     kept = TrustedExecute.plain(error)
-    assert kept.ename == "ValueError" and kept.evalue == ("bad shape " + "7" * 400)[:VISIBLE_MESSAGE]
+    assert kept.ename == "ValueError" and kept.evalue == ("bad shape " + "7" * 400)[:VISIBLE_MESSAGE - 3] + "..."
     assert "def zero_pad" not in "".join(kept.traceback)
+    quiet = TrustedExecute.plain(error, quiet=True)
+    assert quiet.ename == "ValueError" and "7" not in quiet.evalue and "reference helpers" in quiet.evalue
+
+
+def test_an_error_the_kernel_names_like_the_graders_own_is_the_kernels():
+    """The grader keeps its own time-out error as it is (plain); a kernel that named its error CellTimeoutError
+    kept 2,000 characters of message and 20 lines of traceback in the test cell, which nbgrader's own feedback
+    page shows. Only the grader's error_output is the grader's."""
+    import nbformat
+
+    from grading.cell_outputs import error_output
+    from grading.trusted_execute import TrustedExecute
+
+    forged = nbformat.v4.new_output("error", ename="CellTimeoutError", evalue="\U00020000" * 2000,
+                                    traceback=["\U00020000" * 2000] * 20)
+    kept = TrustedExecute.plain(forged)
+    assert kept.ename == "CellTimeoutError" and kept.evalue == "?" * 157 + "..." and len("".join(kept.traceback)) < 200
+    own = error_output("CellTimeoutError", "the cell ran longer than the time limit (2 s) and was stopped")
+    assert TrustedExecute.plain(own) is own and TrustedExecute.plain(own, quiet=True) is own
+
 
 # What a kit's message may format. Each is public (the case's description, names, shapes and dtypes that
 # follow from it, the kit's own thresholds), measures the student's own work (times, accuracy), or is the
@@ -283,7 +328,7 @@ ALLOWED = {
     "position + 1", "len(names)", "', '.join(names)", "length",  # the call's own shape: argument, return values
     "want.shape", "want.dtype", "tuple(wanted[1])",  # follow from the case's inputs and hyperparameters
     "sorted(want)", "sorted(true_grads)",  # the dictionary's key names, given in the assignment
-    "cls.raised(error)",  # the student's exception: its type and at most 120 characters of its first line
+    "cls.raised(error)",  # the student's exception: its type (40 characters) and 120 of its first line, in ASCII
     "cls.GRAD_TOL:.0e", "cls.SPEEDUP_NEEDED", "cls.ALIGNMENT_NEEDED", "cls.ACCURACY_NEEDED:.2f", "cls.EPOCHS",
     "step",  # the training's number of steps: fixed by the data, the batch size and the epochs
     "1000 * fast:.1f", "1000 * loop:.0f", "speedup:.1f",  # times of the student's code and of the loop version
@@ -318,3 +363,25 @@ def test_the_kits_message_templates_format_no_expected_value():
         # every message goes through fail(), so that the list above sees it
         assert "AssertionError(" not in path.read_text().replace("raise AssertionError(message)", "")
     assert found == {}
+
+
+def test_a_test_cell_keeps_the_first_error_the_kernel_sent_and_no_other():
+    """A kernel may send any number of error messages for one visible check: each was a whole error output of
+    the test cell, and nbgrader's own feedback page shows every one. The first decides the cell; it alone stays."""
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_output
+
+    from grading.trusted_execute import TrustedExecute
+
+    engine = TrustedExecute()
+    engine.nb = nbformat.v4.new_notebook(cells=[new_code_cell("conv_forward(A, W, b, hparameters)")])
+    engine.kc, engine.budget_left, engine.test_sources, engine.disturbed_since_deferral = object(), None, {}, False
+    engine.notebook_output_bytes, engine.seconds, engine.deferred = 0, {"kernel": 0.0}, []
+    engine.graded_functions, engine.defined_for_cell, engine.hidden_namespace = set(), set(), {}
+    engine.current_timeout = lambda: 30.0
+    engine.execute_cell = lambda run, index, store_history: run.outputs.extend(
+        [new_output("stream", name="stdout", text="Z's mean = 0.04\n")]
+        + [new_output("error", ename=f"Chunk{n}", evalue="\U00020000" * 120, traceback=[]) for n in range(50)])
+    outputs = engine.run_segments(engine.nb.cells[0], 0, [(False, engine.nb.cells[0].source)], [], may_defer=False)
+    assert [(o.output_type, o.get("ename")) for o in outputs] == [("stream", None), ("error", "Chunk0")]
+    assert outputs[1].evalue == "?" * 120

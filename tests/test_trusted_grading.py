@@ -48,11 +48,22 @@ def test_an_unknown_object_becomes_a_placeholder_named_after_its_type():
     assert type(decoded).__name__ == "Sneaky" and not isinstance(decoded, (int, float, np.ndarray))
 
 
+def test_a_placeholders_name_is_a_short_ascii_identifier():
+    # The name reaches the page ("got Foo"): what the kernel calls its type is its word, and may carry data.
+    item = {"t": "opaque", "type": "\U00020000" * 10 + "Foo.Bar-baz" + "x" * 100}
+    assert type(plain_data.decode(item)).__name__ == ("_" * 10 + "Foo.Bar_baz" + "x" * 100)[:40]
+    assert type(plain_data.decode(item, known_names_only=True)).__name__ == "object"
+    assert type(plain_data.decode({"t": "opaque", "type": "generator"}, known_names_only=True)).__name__ == "object"
+    assert type(plain_data.decode({"t": "opaque", "type": "range"}, known_names_only=True)).__name__ == "range"
+
+
 @pytest.mark.parametrize("item", [
     {"t": "ndarray", "dtype": "|O", "shape": [1], "b64": base64.b64encode(b"\0" * 8).decode()},  # objects
     {"t": "ndarray", "dtype": "<f8", "shape": [3], "b64": base64.b64encode(b"\0" * 8).decode()},  # short bytes
     {"t": "ndarray", "dtype": "<f8", "shape": [-1], "b64": ""},
     {"t": "ndarray", "dtype": "<f8", "shape": [1], "b64": "not base64!"},
+    # empty, so no bytes to send, but a shape quoting 23 bits a size (class 5): refused as if its zeros were ones
+    {"t": "ndarray", "dtype": "<f8", "shape": [0, 8388608, 8388607, 8388605, 8388603], "b64": ""},
     {"t": "int", "v": "1" * 5000},
     {"t": "pickle", "v": "gASVAAAA"},
     {"t": "list", "v": [{"t": "none"}] * 5000},

@@ -41,6 +41,9 @@ and optionally:
     the longest this student's grading may take: for an attack that runs into the time
     limits, a multiple of ``CELL_TIMEOUT``, so that its budget still tells the protected grader
     from one without the protection whatever the timeout is.
+``DECODE_PAGE(text)`` and ``PAGE_BOUND``
+    for an attack that smuggles data out in its verdicts: ``{function: bytes}`` its feedback
+    page's text carries, decoded, and ``{function: the most bytes it may carry}``.
 
 Conventions every attack follows, so that the tests can check all of them the same way:
 
@@ -69,7 +72,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import nbformat
-from conftest import hidden_lines  # noqa: E402 (tests/ is on the path, in pytest and in _measure.py)
+from conftest import hidden_lines, literal_lines  # noqa: E402 (tests/ is on the path, in pytest and in _measure.py)
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
@@ -100,6 +103,8 @@ class Attack:
     must_earn: set = dataclasses.field(default_factory=set)
     problems: tuple = ()
     budget_seconds: float = None
+    decode_page: object = None
+    page_bound: dict = dataclasses.field(default_factory=dict)
 
     @property
     def marker(self):
@@ -129,7 +134,8 @@ def load(names=None):
             notebook_bytes=getattr(module, "NOTEBOOK_BYTES", None), symlinks=dict(getattr(module, "SYMLINKS", {})),
             prepare=getattr(module, "PREPARE", None), late_days=getattr(module, "LATE_DAYS", 0),
             must_earn=set(getattr(module, "MUST_EARN", ())),
-            problems=tuple(getattr(module, "PROBLEMS", ())), budget_seconds=getattr(module, "BUDGET_SECONDS", None)))
+            problems=tuple(getattr(module, "PROBLEMS", ())), budget_seconds=getattr(module, "BUDGET_SECONDS", None),
+            decode_page=getattr(module, "DECODE_PAGE", None), page_bound=dict(getattr(module, "PAGE_BOUND", {}))))
     return attacks
 
 
@@ -480,7 +486,8 @@ def secrets(source_nb):
         shadow = [line for line in Path("/etc/shadow").read_text().split("\n") if len(line) > 12][:3]
     except OSError:
         pass
-    return {"hidden tests": sorted(hidden_lines(source_nb)), "gradebook": [GRADEBOOK_SECRET],
+    return {"hidden tests": sorted(hidden_lines(source_nb)), "reference helpers": sorted(literal_lines(source_nb)),
+            "gradebook": [GRADEBOOK_SECRET],
             "grader environment": [GRADER_SECRET], "/etc/shadow": shadow}
 
 

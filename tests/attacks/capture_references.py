@@ -27,10 +27,12 @@ Without protection (before the fix): the page showed conv_single_step's (cut at 
 characters), zero_pad's and create_mask_from_window's reference source; before that, the whole
 grading kit was in the kernel (kit-oracles).
 """
+from ._graded import GRADED
+
 EXPECT = {"zero_pad", "conv_single_step", "pool_forward", "create_mask_from_window", "distribute_value"}
 MUST_EARN = EXPECT
 
-CAPTURE = r'''
+CAPTURE = GRADED + r'''
 _cr_real_define = _cnn_grading_define
 _cr_seen = {}
 
@@ -38,16 +40,6 @@ _cr_seen = {}
 def _cnn_grading_define(name, source):
     _cr_seen.setdefault(name, source)
     return _cr_real_define(name, source)
-
-
-def _cr_graded():
-    import sys
-    frame = sys._getframe(1)
-    while frame is not None:
-        if frame.f_code.co_name == "_cnn_grading_call":
-            return True
-        frame = frame.f_back
-    return False
 
 
 def _cr_leak(prefer):
@@ -67,7 +59,7 @@ def ANSWERS(reference):
         line = next(line for line in reference[name].split("\n") if line.startswith(f"def {name}("))
         args = line.split("(", 1)[1].rsplit(")", 1)[0]
         arguments = ", ".join(part.split("=")[0].strip() for part in args.split(","))
-        trigger = "_cr_graded()" if hidden_only else "_cr_seen"
+        trigger = "_cnnattack_graded()" if hidden_only else "_cr_seen"
         answers[name] = reference[name].replace(f"def {name}(", f"def _honest_{name}(", 1) + f'''
 
 def {name}({args}):

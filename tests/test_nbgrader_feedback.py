@@ -19,6 +19,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+import attacks
 from conftest import new_course
 from course_tools import demo_class, grade_class, reports, submissions
 from course_tools.course import Course
@@ -43,6 +44,16 @@ def _cnn_grading_call(*args, **kwargs):
 """
 PRINTS_RECORDS = 'print("\\n".join(_eve_log))'
 PICKED = {"cnn_step_by_step": ["ada", "ben", "kim", "pat"], "cnn_application": ["ada", "ben", "kim"]}
+# A student whose markdown cell and first answer's HTML output hold a script and an event handler (the attack
+# formgrader-script): nbgrader's pages render her markdown, and Formgrader her outputs too.
+MARKUP_STUDENT = "zoe"
+MARK = "cnnfeedback_markup"
+MARKUP = f'<script>/*{MARK}*/document.title="pwned"</script>\n\n<img src=x onerror="/*{MARK}*/alert(1)">'
+SHOWS_MARKUP = f"""
+
+from IPython.display import HTML as _HTML, display as _display
+_display(_HTML({MARKUP!r}))
+"""
 
 
 def lines(text, longer_than=0):
@@ -122,6 +133,12 @@ def graded(tmp_path_factory):
     submissions.write(submissions.fill(release, answers), course.root, MARKER_STUDENT, part1.assignment,
                       part1.notebook)
     classes[0][1].append(MARKER_STUDENT)
+    answers = submissions.reference_solutions(submissions.read(part1.source_notebook))
+    answers["zero_pad"] += SHOWS_MARKUP
+    nb = submissions.fill(release, answers)
+    nb.cells.insert(1, nbformat.v4.new_markdown_cell(f"# {MARK}\n\n{MARKUP}\n"))
+    submissions.write(nb, course.root, MARKUP_STUDENT, part1.assignment, part1.notebook)
+    classes[0][1].append(MARKUP_STUDENT)
     for one, students in classes:
         release = submissions.read(one.release_notebook)
         answers = submissions.reference_solutions(submissions.read(one.source_notebook))
@@ -191,6 +208,21 @@ def test_an_unclosed_hidden_test_marker_in_an_answer_still_gets_a_page(graded):
                                  "cnn_step_by_step.ipynb")
     answer = next(c.source for c in submitted.cells if submissions.grade_id(c) == "zero_pad")
     assert answer.startswith(MARKER_ANSWER) and lines(answer) <= page
+
+
+def test_no_markup_of_a_student_runs_on_nbgraders_pages(graded):
+    """zoe's script and event handler, in a markdown cell and an HTML output of hers, are shown as text on nbgrader's
+    page (generate_feedback) and Formgrader's (manual grading), where they ran before (nbgrader_config.py:
+    HTMLExporter.sanitize_html, grading/feedback_page.py's filters); and the pages still render the markdown."""
+    course, by_assignment = graded
+    assert next(g for g in by_assignment["cnn_step_by_step"] if g.student == MARKUP_STUDENT).total == 100
+    page = (course.root / "feedback" / MARKUP_STUDENT / "cnn_step_by_step" / "cnn_step_by_step.html").read_text()
+    formgrader = attacks.formgrader_page(course.root, MARKUP_STUDENT)
+    assert f"/*{MARK}*/" in html.unescape(page) and f"/*{MARK}*/" in html.unescape(formgrader)  # her cells are there
+    assert attacks.active_markup(page, MARK) == []
+    assert attacks.active_markup(formgrader, MARK) == []
+    for shown in [formgrader, *(p.read_text() for p in pages(course))]:  # headings and paragraphs are HTML still
+        assert "<h1" in shown and "<p>" in shown and "&lt;h1" not in shown and "&lt;p&gt;" not in shown
 
 
 def nbgrader_scores(page):

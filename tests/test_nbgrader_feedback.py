@@ -329,14 +329,14 @@ def formgrader(graded, tmp_path_factory):
         frame = page.page.frame_locator("#formgrader iframe")
         frame.locator("#main-table td.name a").first.wait_for(timeout=60_000)
         try:
-            yield course, page, frame
+            yield course, page, frame, lab
         finally:
             page.last_screenshot()
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_formgraders_generate_feedback_button_writes_pages_without_secrets(formgrader, assignment):
-    course, page, frame = formgrader
+    course, page, frame, _ = formgrader
     row = frame.locator("#main-table tr", has=frame.locator("td.name", has_text=assignment))
     with page.page.expect_response(lambda r: r.url.endswith(f"/formgrader/api/assignment/{assignment}"
                                                             "/generate_feedback"), timeout=300_000) as answer:
@@ -352,3 +352,22 @@ def test_formgraders_generate_feedback_button_writes_pages_without_secrets(formg
     assert written, "the button wrote no page"
     leaks = {p.parts[-3]: leaked(p, secrets(course, assignment, p.parts[-3]))[:3] for p in written}
     assert {student: found for student, found in leaks.items() if found} == {}
+
+
+def test_formgraders_submission_page_runs_no_script_of_the_student(formgrader):
+    """The instructor opens zoe's submission for manual grading, in the Jupyter server's origin: her markdown's
+    script (it would set the page's title) and her output's event handler (an alert) do not run."""
+    from nbgrader.api import Gradebook
+
+    course, page, _, lab = formgrader
+    with Gradebook(f"sqlite:///{course.root / 'gradebook.db'}") as gradebook:
+        submission = gradebook.find_submission_notebook("cnn_step_by_step", "cnn_step_by_step", MARKUP_STUDENT).id
+    tab, dialogs = page.page.context.browser.new_page(), []  # a page of its own, logged in by the token
+    tab.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    try:
+        tab.goto(f"{lab['url']}/formgrader/submissions/{submission}/?token={lab['token']}", wait_until="load")
+        tab.wait_for_timeout(1000)  # an image's error event comes after the load
+        assert f"/*{MARK}*/" in html.unescape(tab.content())  # her cells are on the page
+        assert tab.title() != "pwned" and dialogs == []
+    finally:
+        tab.close()

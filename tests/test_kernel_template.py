@@ -361,7 +361,10 @@ def test_what_a_kernel_left_charged_to_its_template_is_dropped_before_the_next_k
                     answer = await run(kc, "import numpy as np\n_answer = float(np.ones(2 ** 25).sum())")
                     return limit, before, charged, left, answer, kc.parent.limits_hit()
 
-    limit, before, charged, left, answer, hit = asyncio.run(two_kernels())
+    try:
+        limit, before, charged, left, answer, hit = asyncio.run(two_kernels())
+    finally:
+        (folder.parent / f"{folder.name}-sparse").unlink(missing_ok=True)
     print(f"cgroup: {before / MiB:.0f} MiB before the first kernel's reads, {charged / MiB:.0f} after, "
           f"{left / MiB:.0f} once it ended (limit {limit / MiB:.0f} MiB)")
     assert charged > limit - 32 * MiB  # the probe works: the first kernel filled the cgroup

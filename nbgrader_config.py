@@ -78,6 +78,15 @@ c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
+# The student's markdown and the HTML outputs of their own cells are rendered as HTML by Formgrader (manual
+# grading: in the Jupyter server's origin, where a script of theirs would act as the instructor) and by
+# generate_feedback: nothing in them may run. With sanitize_html on, nbconvert drops script outputs and passes
+# HTML through its clean_html filter; the course's (grading/feedback_page.py) keeps what markdown renders to,
+# which nbconvert's escapes (every heading, paragraph and image of a page). nbgrader's own templates render
+# markdown cells without that filter: the course's markdown2html applies it. docs/attacks.md, class 6.
+c.HTMLExporter.sanitize_html = True
+c.HTMLExporter.filters = {"clean_html": "grading.feedback_page.clean_html",
+                          "markdown2html": "grading.feedback_page.CleanMarkdown"}
 # Solutions are handed to students after the deadline (`nbgrader generate_solution`); nbgrader's own
 # steps keep the hidden tests and the grading kit in them. ClearHiddenTests takes them out first.
 c.GenerateSolution.preprocessors = [

@@ -48,15 +48,27 @@ class Cgroup:
         return ["/bin/sh", "-c", f'{moves} && exec "$@"', "sandbox"]
 
     def counters(self):
-        """(forks or thread starts refused for the pids limit, times the memory limit was hit) so far."""
+        """(forks or thread starts refused for the pids limit, processes the OOM killer ended for the memory
+        limit) so far.
+
+        Not memory.failcnt: it counts the times a charge met the limit and the system reclaimed page cache or
+        dentries to make room, which is no failure, and what an earlier kernel left charged to a template's
+        group makes the next kernel's first allocations meet it (the cache-charge attack, docs/attacks.md,
+        class 1). Past the limit, with nothing left to reclaim, a process is killed: that is the count here."""
         found = []
         for path, read in [(self.paths[0] / "pids.events", lambda text: int(text.split()[1])),
-                           (self.paths[1] / "memory.failcnt", int)]:
+                           (self.paths[1] / "memory.oom_control", oom_kills)]:
             try:
                 found.append(read(path.read_text()))
             except (OSError, ValueError, IndexError):
                 found.append(0)
         return tuple(found)
+
+    def drop_charges(self):
+        """Reclaim what the group's memory holds that can be reclaimed: the page cache and dentries charged to
+        it by processes that are gone (memory.force_empty, cgroup v1)."""
+        with contextlib.suppress(OSError):
+            (self.paths[1] / "memory.force_empty").write_text("0")
 
     def destroy(self):
         """Kill every process left in the group, then remove it."""
@@ -80,6 +92,11 @@ class Cgroup:
                 path.rmdir()
             except OSError:
                 pass
+
+
+def oom_kills(text):
+    """The oom_kill count of a memory.oom_control."""
+    return int(next(line.split()[1] for line in text.splitlines() if line.startswith("oom_kill ")))
 
 
 def timing_group(cpu_cores):

@@ -37,6 +37,10 @@ class KernelLifecycle:
 
     async def _async_cleanup_kernel(self):
         if self.km is not None:  # None once the kernel died too often and was not replaced
+            # The limits this kernel ran into, before it goes: a kernel replaced after a timeout or a death has
+            # its own, and the notebook's report names every kernel's (its /tmp is seen only while it runs).
+            if getattr(self, "limits_reached", None) is not None:
+                self.limits_reached.update(self.km.limits_hit())
             # Channels first (nbclient stops them after the kernel): releasing a forked kernel closes
             # the directory fd they reconnect through, and the next file opened may get its number.
             if getattr(self, "kc", None) is not None:

@@ -9,7 +9,8 @@ code runs, puts itself in namespaces of its own (a user namespace owning its mou
 pids, ipc and network, so that no keyring or ipc object is the template's), mounts
 its own /proc, /tmp and /dev/shm and its notebook's folder, drops every capability
 and sets its limits. As root, the template's cgroup bounds the processes and memory
-of the kernel it holds (one at a time).
+of the kernel it holds (one at a time); what a kernel left charged there is dropped
+when it ends (``KernelTemplate.release``).
 
 ``ForkedKernel`` stands for such a kernel in jupyter_client's provisioner, where a
 Popen would be: a kernel is not the grader's child, so it is watched and signalled
@@ -114,6 +115,7 @@ class KernelTemplate:
         self.exchange = owned_folders.make(EXCHANGE_PREFIX)
         self.settings = settings
         self.asking = threading.Lock()
+        self.running = set()  # the ForkedKernels not released yet (see release)
         command = [bwrap_path(settings.bwrap), *settings.isolation_arguments(nested_userns=True),
                    # Kept in the sandbox's own user namespace, so that each kernel can make its
                    # namespaces (a user namespace first) and mounts; every kernel drops them all
@@ -163,7 +165,20 @@ class KernelTemplate:
         if not answer.startswith("kernel "):
             shutil.rmtree(exchange, ignore_errors=True)
             raise RuntimeError(f"the kernel template could not fork a kernel ({answer or 'no answer'})")
-        return self.kernel(int(answer.split()[1])), exchange
+        kernel = self.kernel(int(answer.split()[1]))
+        self.running.add(kernel)
+        return kernel, exchange
+
+    def release(self, kernel):
+        """A kernel of this template was killed. Once it has ended, if no other kernel of the template runs, the
+        memory it left charged to the template's cgroup (page cache, dentries: they outlive the processes that
+        made them) is dropped, so that the next kernel starts in the cgroup as the template left it and not at
+        a limit an earlier student filled."""
+        if kernel not in self.running:
+            return
+        self.running.discard(kernel)
+        if self.cgroup is not None and kernel.wait(5) is not None and all(k.poll() is not None for k in self.running):
+            self.cgroup.drop_charges()
 
     def kernel(self, template_pid):
         kernel = ForkedKernel(self.host_pid(template_pid))

@@ -332,6 +332,7 @@ class SandboxedKernelManager(BwrapArguments, AsyncKernelManager):
             # Its socket reconnects through the fd, whose number is free once closed.
             self._close_control_socket()
             self.forked.close_sockets()
+            self.template.release(self.forked)
         if self.cgroup is not None:
             self.cgroup.destroy()
         if not self.sandbox and self.ip.startswith("/tmp/cnn-kernel-"):
@@ -340,8 +341,9 @@ class SandboxedKernelManager(BwrapArguments, AsyncKernelManager):
             shutil.rmtree(self.work_folder, ignore_errors=True)
 
     def limits_hit(self):
-        """The limits the running kernel has run into, seen from outside: its cgroup's counters
-        (as root) and its full /tmp or /dev/shm."""
+        """The limits the kernel has run into since it started, seen from outside: its cgroup's counters of
+        refused forks and OOM kills (as root), and its full /tmp or /dev/shm while it runs. (A process that
+        runs into RLIMIT_AS gets a MemoryError, which the grader reads in the outputs.)"""
         hit = []
         cgroup = self.template.cgroup if self.template is not None else self.cgroup
         if cgroup is not None:

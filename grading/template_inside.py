@@ -9,7 +9,8 @@ new pid namespace) mounts a fresh /tmp and /dev/shm of limited size and the note
 folder (read-only), hides every other folder the template was given, binds and listens on
 the kernel's unix sockets in a /run/kernel it then makes read-only (the grader connects only
 there, through a directory fd), joins an empty session keyring, drops every capability, loads a seccomp filter (no keyrings, mounts,
-namespaces, file locks, inotify or exact page-cache probes) and sets the resource limits,
+namespaces, file locks, inotify, exact page-cache probes, or sockets of a family its namespaces do not
+confine, such as AF_VSOCK) and sets the resource limits,
 and only then becomes the kernel. Nothing of one notebook's kernel is visible to the next one: different
 namespaces, fresh file systems, and the template, which holds no student's data, can
 be neither seen nor signalled from a kernel.
@@ -80,7 +81,7 @@ def drop_capabilities(last):
 # The second wall, for whatever a kernel's own namespaces might still share: system calls whose objects
 # are not a namespace's (a key quota is the uid's on the whole machine) or reach files every kernel
 # shares (locks, watches and page-cache state of the read-only Python install).
-SCMP_ACT_ALLOW, SCMP_ACT_ERRNO, SCMP_CMP_EQ, SCMP_CMP_MASKED_EQ = 0x7FFF0000, 0x00050000, 4, 7
+SCMP_ACT_ALLOW, SCMP_ACT_ERRNO, SCMP_CMP_GE, SCMP_CMP_MASKED_EQ = 0x7FFF0000, 0x00050000, 5, 7
 EPERM, ENOSYS = 1, 38
 REFUSED = ["add_key", "request_key", "keyctl",
            "unshare", "setns", "mount", "umount2", "pivot_root", "open_tree", "move_mount",
@@ -91,6 +92,10 @@ REFUSED = ["add_key", "request_key", "keyctl",
            "cachestat", "mincore", "process_madvise", "io_uring_setup", "io_uring_enter", "io_uring_register"]
 RWF_NOWAIT, POSIX_FADV_DONTNEED, MADV_COLD, MADV_PAGEOUT = 8, 4, 20, 21
 LOCK_COMMANDS = [5, 6, 7, 36, 37, 38]  # F_GETLK, F_SETLK, F_SETLKW and their open-file-description forms
+# The address families whose sockets the kernel's own namespaces confine (unix: its net namespace and
+# read-only files; inet, inet6, netlink: its net namespace). Any other is refused: AF_VSOCK reaches the
+# virtual machine's host (and the machine's other kernels, with vsock_loopback) whatever the namespace.
+SOCKET_FAMILIES = [1, 2, 10, 16]  # AF_UNIX, AF_INET, AF_INET6, AF_NETLINK
 NAMESPACE_FLAGS = [CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC, CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET,
                    CLONE_NEWTIME, CLONE_NEWCGROUP]
 
@@ -112,15 +117,26 @@ def load_seccomp():
     return seccomp
 
 
+def int_is(arg, value):
+    """A test that an int argument is `value`: the low 32 bits of its register, the only ones the kernel reads
+    (a test of all 64 would let the same call through with high bits set)."""
+    return ArgCompare(arg, SCMP_CMP_MASKED_EQ, 0xFFFFFFFF, value)
+
+
 def seccomp_rules():
     """(system call, errno, argument tests): any one rule that matches refuses the call."""
     rules = [(name, EPERM, []) for name in REFUSED]
-    rules += [("fcntl", EPERM, [ArgCompare(1, SCMP_CMP_EQ, command, 0)]) for command in LOCK_COMMANDS]
+    rules += [("fcntl", EPERM, [int_is(1, command)]) for command in LOCK_COMMANDS]
     rules += [("clone", EPERM, [ArgCompare(0, SCMP_CMP_MASKED_EQ, flag, flag)]) for flag in NAMESPACE_FLAGS]
     rules += [(call, EPERM, [ArgCompare(5, SCMP_CMP_MASKED_EQ, RWF_NOWAIT, RWF_NOWAIT)])
               for call in ("preadv2", "pwritev2")]
-    rules.append(("fadvise64", EPERM, [ArgCompare(3, SCMP_CMP_EQ, POSIX_FADV_DONTNEED, 0)]))
-    rules += [("madvise", EPERM, [ArgCompare(2, SCMP_CMP_EQ, advice, 0)]) for advice in (MADV_COLD, MADV_PAGEOUT)]
+    # Every other family, below the largest allowed or above it (a register with high bits set is above it too).
+    rules += [(call, EPERM, [int_is(0, family)]) for call in ("socket", "socketpair")
+              for family in range(max(SOCKET_FAMILIES)) if family not in SOCKET_FAMILIES]
+    rules += [(call, EPERM, [ArgCompare(0, SCMP_CMP_GE, max(SOCKET_FAMILIES) + 1, 0)])
+              for call in ("socket", "socketpair")]
+    rules.append(("fadvise64", EPERM, [int_is(3, POSIX_FADV_DONTNEED)]))
+    rules += [("madvise", EPERM, [int_is(2, advice)]) for advice in (MADV_COLD, MADV_PAGEOUT)]
     # clone3 passes its flags in memory a filter cannot read; ENOSYS makes glibc fall back to clone.
     return rules + [("clone3", ENOSYS, [])]
 

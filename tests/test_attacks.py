@@ -307,6 +307,19 @@ def test_no_markup_of_the_attack_in_the_pages(outcome, name):
     assert raw == []
 
 
+@pytest.mark.parametrize("name", NAMES)
+def test_formgrader_runs_no_markup_of_the_attack(outcome, name):
+    # Class 6: the graded notebook keeps the student's markdown and their own cells' outputs, and Formgrader shows
+    # it to the instructor (manual grading) in the Jupyter server's origin: nothing of the student's may run there
+    # (nbgrader_config.py: HTMLExporter.sanitize_html, grading/feedback_page.py's clean_html).
+    marker = BY_NAME[name].marker
+    notebook = outcome.course.root / "autograded" / name / "cnn_step_by_step" / "cnn_step_by_step.ipynb"
+    text = notebook.read_text(errors="replace") if notebook.exists() else ""
+    if marker not in text or not ("<script" in text or "onerror" in text or "javascript:" in text):
+        return  # no markup of the attack's to render
+    assert attacks.active_markup(attacks.formgrader_page(outcome.course.root, name), marker) == []
+
+
 @pytest.mark.parametrize("name", [n for n in NAMES if BY_NAME[n].problems])
 def test_the_report_names_the_limit(outcome, name):
     graded = outcome.run.graded.get(name)

@@ -3,10 +3,12 @@ kernel booted in its own bubblewrap sandbox, and nothing of one reaches the next
 import asyncio
 import contextlib
 import os
+from pathlib import Path
 
 import pytest
 
-from grading.cgroups import own_cpu_group
+from grading.cgroups import Cgroup, own_cpu_group
+from grading.limits import MiB
 from grading.sandbox import SandboxedKernelManager
 
 PR_CAPBSET_READ, PR_GET_NO_NEW_PRIVS = 23, 39
@@ -252,3 +254,137 @@ def test_a_message_over_the_bound_never_reaches_the_grader(folder):
     largest, answer = asyncio.run(flood())
     assert largest < 16 * 2 ** 20
     assert answer == "'still answering'"
+
+
+# ------------------------------------------------------------------ memory
+# As root, every kernel of a template runs in the template's memory cgroup, which bounds what its processes
+# hold together (RLIMIT_AS bounds each alone). Page cache and dentries are charged to the cgroup of the
+# process that made them, and outlive it; a sparse file's holes read as page cache without touching a disk.
+# Each test lowers its template's limit to what the template holds plus a few hundred MiB (restored after):
+# the same cgroup and counters, reached with little memory (first touches are slow on this virtual machine).
+needs_cgroups = pytest.mark.skipif(os.geteuid() != 0 or not Cgroup.available(),
+                                   reason="the template's memory cgroup: root, with cgroup v1")
+READS = """
+_read, _buffer = 0, bytearray(1 << 20)
+with open("/home/student/sparse", "rb", buffering=0) as _file:
+    while _read < {size}:
+        _read += _file.readinto(_buffer)
+_answer = _read"""
+# Children of 128 MiB each, one after the other, each held: past the lowered limit, with nothing left to
+# reclaim, the OOM killer ends one.
+HOG = """
+import os, signal, time
+import numpy as np
+_children = []
+for _ in range(4):
+    _ready, _write = os.pipe()
+    _pid = os.fork()
+    if _pid == 0:
+        _hold = np.ones(2 ** 24)
+        os.write(_write, b"1")
+        time.sleep(60)
+        os._exit(0)
+    os.close(_write)
+    os.read(_ready, 1)  # once it holds its memory, or was killed
+    os.close(_ready)
+    _children.append(_pid)
+for _pid in _children:
+    try:
+        os.kill(_pid, signal.SIGTERM)
+    except ProcessLookupError:
+        pass
+_answer = sorted(os.waitstatus_to_exitcode(os.waitpid(_pid, 0)[1]) for _pid in _children)"""
+
+
+def memory_file(km, name):
+    return km.template.cgroup.paths[1] / name
+
+
+def usage(km):
+    return int(memory_file(km, "memory.usage_in_bytes").read_text())
+
+
+@contextlib.contextmanager
+def lowered_limit(km, headroom):
+    """The template's memory cgroup limited to what it holds now plus `headroom` bytes while the block runs."""
+    limit_file = memory_file(km, "memory.limit_in_bytes")
+    limit = limit_file.read_text()
+    limit_file.write_text(str(usage(km) + headroom))
+    try:
+        yield int(limit_file.read_text())
+    finally:
+        limit_file.write_text(limit)
+
+
+def sparse_file(km, size, keep=None):
+    """A file of `size` bytes, all hole, in the kernel's folder (its /home/student). keep: a path where it stays
+    once the kernel's folder is removed with the kernel (its page cache with it), as the files of /usr do."""
+    path = Path(km.work_folder) / "sparse"
+    with open(path, "wb") as file:
+        file.truncate(size)
+    if keep:
+        os.link(path, keep)
+
+
+@needs_cgroups
+def test_page_cache_at_the_cgroups_limit_is_not_the_memory_limit(folder):
+    """A kernel that reads more files than its cgroup holds makes the system reclaim their page cache as it
+    goes, as any machine does: nothing failed, and the kernel is not reported at its memory limit."""
+    async def read_past_the_limit():
+        async with forked_kernel(folder) as kc:
+            with lowered_limit(kc.parent, 256 * MiB):
+                sparse_file(kc.parent, 1024 * MiB)
+                read = await run(kc, READS.format(size=512 * MiB))
+            return int(read), kc.parent.limits_hit()
+
+    read, hit = asyncio.run(read_past_the_limit())
+    assert read >= 512 * MiB
+    assert hit == []
+
+
+@needs_cgroups
+def test_what_a_kernel_left_charged_to_its_template_is_dropped_before_the_next_kernel(folder):
+    """The cache-charge attack (tests/attacks/cache_charge.py), without its need for cold files: a kernel fills
+    its template's cgroup to the limit with page cache that outlives it. The cgroup is emptied of it when the
+    kernel ends, and the next kernel's 256 MiB are no memory limit of its own."""
+    async def two_kernels():
+        async with forked_kernel(folder) as kc:
+            km = kc.parent
+            with lowered_limit(km, 384 * MiB) as limit:
+                before = usage(km)
+                sparse_file(km, 1024 * MiB, keep=folder.parent / f"{folder.name}-sparse")
+                await run(kc, READS.format(size=512 * MiB))
+                charged = usage(km)
+                await kc.parent.shutdown_kernel(now=True)
+                left = usage(km)
+                async with forked_kernel(folder) as kc:
+                    answer = await run(kc, "import numpy as np\n_answer = float(np.ones(2 ** 25).sum())")
+                    return limit, before, charged, left, answer, kc.parent.limits_hit()
+
+    try:
+        limit, before, charged, left, answer, hit = asyncio.run(two_kernels())
+    finally:
+        (folder.parent / f"{folder.name}-sparse").unlink(missing_ok=True)
+    print(f"cgroup: {before / MiB:.0f} MiB before the first kernel's reads, {charged / MiB:.0f} after, "
+          f"{left / MiB:.0f} once it ended (limit {limit / MiB:.0f} MiB)")
+    assert charged > limit - 32 * MiB  # the probe works: the first kernel filled the cgroup
+    assert left < before + 32 * MiB
+    assert answer == "33554432.0"
+    assert hit == []
+
+
+@needs_cgroups
+def test_a_kernel_whose_processes_pass_the_cgroups_limit_is_reported_and_the_next_is_not(folder):
+    async def hog_then_another():
+        async with forked_kernel(folder) as kc:
+            with lowered_limit(kc.parent, 384 * MiB):
+                statuses = await run(kc, HOG)
+            hog = kc.parent.limits_hit()
+        async with forked_kernel(folder) as kc:
+            await run(kc, "_answer = 6 * 7")
+            return statuses, hog, kc.parent.limits_hit()
+
+    statuses, hog, next_kernel = asyncio.run(hog_then_another())
+    assert "-9" in statuses  # a child killed by the OOM killer
+    assert hog == ["memory limit"]
+    assert next_kernel == []

@@ -19,6 +19,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+import attacks
 from conftest import new_course
 from course_tools import demo_class, grade_class, reports, submissions
 from course_tools.course import Course
@@ -43,6 +44,16 @@ def _cnn_grading_call(*args, **kwargs):
 """
 PRINTS_RECORDS = 'print("\\n".join(_eve_log))'
 PICKED = {"cnn_step_by_step": ["ada", "ben", "kim", "pat"], "cnn_application": ["ada", "ben", "kim"]}
+# A student whose markdown cell and first answer's HTML output hold a script and an event handler (the attack
+# formgrader-script): nbgrader's pages render her markdown, and Formgrader her outputs too.
+MARKUP_STUDENT = "zoe"
+MARK = "cnnfeedback_markup"
+MARKUP = f'<script>/*{MARK}*/document.title="pwned"</script>\n\n<img src=x onerror="/*{MARK}*/alert(1)">'
+SHOWS_MARKUP = f"""
+
+from IPython.display import HTML as _HTML, display as _display
+_display(_HTML({MARKUP!r}))
+"""
 
 
 def lines(text, longer_than=0):
@@ -122,6 +133,12 @@ def graded(tmp_path_factory):
     submissions.write(submissions.fill(release, answers), course.root, MARKER_STUDENT, part1.assignment,
                       part1.notebook)
     classes[0][1].append(MARKER_STUDENT)
+    answers = submissions.reference_solutions(submissions.read(part1.source_notebook))
+    answers["zero_pad"] += SHOWS_MARKUP
+    nb = submissions.fill(release, answers)
+    nb.cells.insert(1, nbformat.v4.new_markdown_cell(f"# {MARK}\n\n{MARKUP}\n"))
+    submissions.write(nb, course.root, MARKUP_STUDENT, part1.assignment, part1.notebook)
+    classes[0][1].append(MARKUP_STUDENT)
     for one, students in classes:
         release = submissions.read(one.release_notebook)
         answers = submissions.reference_solutions(submissions.read(one.source_notebook))
@@ -191,6 +208,21 @@ def test_an_unclosed_hidden_test_marker_in_an_answer_still_gets_a_page(graded):
                                  "cnn_step_by_step.ipynb")
     answer = next(c.source for c in submitted.cells if submissions.grade_id(c) == "zero_pad")
     assert answer.startswith(MARKER_ANSWER) and lines(answer) <= page
+
+
+def test_no_markup_of_a_student_runs_on_nbgraders_pages(graded):
+    """zoe's script and event handler, in a markdown cell and an HTML output of hers, are shown as text on nbgrader's
+    page (generate_feedback) and Formgrader's (manual grading), where they ran before (nbgrader_config.py:
+    HTMLExporter.sanitize_html, grading/feedback_page.py's filters); and the pages still render the markdown."""
+    course, by_assignment = graded
+    assert next(g for g in by_assignment["cnn_step_by_step"] if g.student == MARKUP_STUDENT).total == 100
+    page = (course.root / "feedback" / MARKUP_STUDENT / "cnn_step_by_step" / "cnn_step_by_step.html").read_text()
+    formgrader = attacks.formgrader_page(course.root, MARKUP_STUDENT)
+    assert f"/*{MARK}*/" in html.unescape(page) and f"/*{MARK}*/" in html.unescape(formgrader)  # her cells are there
+    assert attacks.active_markup(page, MARK) == []
+    assert attacks.active_markup(formgrader, MARK) == []
+    for shown in [formgrader, *(p.read_text() for p in pages(course))]:  # headings and paragraphs are HTML still
+        assert "<h1" in shown and "<p>" in shown and "&lt;h1" not in shown and "&lt;p&gt;" not in shown
 
 
 def nbgrader_scores(page):
@@ -297,14 +329,14 @@ def formgrader(graded, tmp_path_factory):
         frame = page.page.frame_locator("#formgrader iframe")
         frame.locator("#main-table td.name a").first.wait_for(timeout=60_000)
         try:
-            yield course, page, frame
+            yield course, page, frame, lab
         finally:
             page.last_screenshot()
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_formgraders_generate_feedback_button_writes_pages_without_secrets(formgrader, assignment):
-    course, page, frame = formgrader
+    course, page, frame, _ = formgrader
     row = frame.locator("#main-table tr", has=frame.locator("td.name", has_text=assignment))
     with page.page.expect_response(lambda r: r.url.endswith(f"/formgrader/api/assignment/{assignment}"
                                                             "/generate_feedback"), timeout=300_000) as answer:
@@ -320,3 +352,22 @@ def test_formgraders_generate_feedback_button_writes_pages_without_secrets(formg
     assert written, "the button wrote no page"
     leaks = {p.parts[-3]: leaked(p, secrets(course, assignment, p.parts[-3]))[:3] for p in written}
     assert {student: found for student, found in leaks.items() if found} == {}
+
+
+def test_formgraders_submission_page_runs_no_script_of_the_student(formgrader):
+    """The instructor opens zoe's submission for manual grading, in the Jupyter server's origin: her markdown's
+    script (it would set the page's title) and her output's event handler (an alert) do not run."""
+    from nbgrader.api import Gradebook
+
+    course, page, _, lab = formgrader
+    with Gradebook(f"sqlite:///{course.root / 'gradebook.db'}") as gradebook:
+        submission = gradebook.find_submission_notebook("cnn_step_by_step", "cnn_step_by_step", MARKUP_STUDENT).id
+    tab, dialogs = page.page.context.browser.new_page(), []  # a page of its own, logged in by the token
+    tab.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    try:
+        tab.goto(f"{lab['url']}/formgrader/submissions/{submission}/?token={lab['token']}", wait_until="load")
+        tab.wait_for_timeout(1000)  # an image's error event comes after the load
+        assert f"/*{MARK}*/" in html.unescape(tab.content())  # her cells are on the page
+        assert tab.title() != "pwned" and dialogs == []
+    finally:
+        tab.close()

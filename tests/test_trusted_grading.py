@@ -2,6 +2,7 @@
 only after the helper is graded, refusal without the sandbox, and the opt-out said everywhere."""
 import base64
 import json
+import os
 
 import nbformat
 import numpy as np
@@ -332,3 +333,45 @@ def test_after_too_many_deaths_the_rest_is_not_run_and_says_why(faults):
     nb = nbformat.read(str(course.autograded_notebook("killer")), as_version=4)
     messages = [o.evalue for c in nb.cells for o in c.get("outputs", []) if o.output_type == "error"]
     assert any("the kernel died too many times" in m for m in messages)
+
+
+# ------------------------------------------------------------ limits of a replaced kernel
+# zero_pad's cell runs into the process limit (as root: the template's pids cgroup) and fills /tmp, the errors
+# caught, then ignores the interrupt until its cell times out and the kernel is replaced: both limits are seen
+# only from outside, in the kernel that hit them (the memory limit's OOM kills are counted as the refused
+# forks are: tests/test_kernel_template.py). The new kernel has hit nothing.
+HITS_LIMITS_THEN_HANGS = '''
+
+import os as _os, signal as _signal, time as _time
+try:
+    for _ in range(200):
+        if _os.fork() == 0:
+            _time.sleep(60)
+            _os._exit(0)
+except OSError:
+    pass
+for _n in range(4):  # 64 MiB a file (RLIMIT_FSIZE), 128 MiB in /tmp
+    try:
+        with open(f"/tmp/fill-{_n}", "wb") as _file:
+            while True:
+                _file.write(b"x" * 2 ** 20)
+    except OSError:
+        pass
+_signal.signal(_signal.SIGINT, _signal.SIG_IGN)
+while True:
+    pass
+'''
+
+
+def test_the_limits_a_replaced_kernel_hit_are_reported(tmp_path, reference_answers):
+    course = generated_course(tmp_path)
+    add_config(course, "c.Execute.timeout = 6")
+    release = submissions.read(course.release_notebook)
+    answers = {**reference_answers, "zero_pad": reference_answers["zero_pad"] + HITS_LIMITS_THEN_HANGS}
+    submissions.write(submissions.fill(release, answers), course.root, "hog", course.assignment, NOTEBOOK)
+    problems = grade_class.grade_class(course, progress=False)[0].problems
+    print(problems)
+    assert any(p.startswith("timed out: zero_pad") for p in problems)
+    assert "disk limit: reached (an error the notebook caught, or seen by the sandbox)" in problems
+    if os.geteuid() == 0:  # the pids cgroup's refusals: without root, no cgroup
+        assert "process limit: reached (an error the notebook caught, or seen by the sandbox)" in problems

@@ -506,3 +506,51 @@ def leaked_in(text, secret_strings):
 
 def feedback_page(course_root, student):
     return Path(course_root) / "feedback" / student / "cnn_step_by_step" / "cnn_step_by_step.html"
+
+
+def formgrader_page(course_root, student, notebook="cnn_step_by_step"):
+    """A student's graded notebook as Formgrader shows it to the instructor (manual grading,
+    /formgrader/submissions/<id>): nbconvert's HTMLExporter with the course's nbgrader_config.py and
+    Formgrader's own template, as nbgrader's SubmissionHandler renders it."""
+    from nbconvert.exporters import HTMLExporter
+    from nbgrader.server_extensions.formgrader import handlers
+    from traitlets.config.loader import PyFileConfigLoader
+
+    sys.path.insert(0, str(course_root))  # the course's config imports its grading package
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(course_root)).load_config()
+    config.HTMLExporter.template_name = "formgrade"  # as FormgradeExtension.build_extra_config sets them
+    config.HTMLExporter.extra_template_basedirs = [handlers.template_path]
+    resources = {"assignment_id": notebook, "notebook_id": notebook, "submission_id": "0", "index": 0, "total": 1,
+                 "base_url": "", "student": student, "last_name": "", "first_name": "",
+                 "notebook_path": f"autograded/{student}/{notebook}/{notebook}.ipynb"}
+    path = Path(course_root) / "autograded" / student / notebook / f"{notebook}.ipynb"
+    page, _ = HTMLExporter(config=config).from_filename(str(path), resources=resources)
+    return page
+
+
+def active_markup(page, marker):
+    """What of the student's, found by its marker, would run in a browser that shows the HTML page: a script
+    element, an event-handler attribute, a javascript: link. Escaped text does not count."""
+    from html.parser import HTMLParser
+
+    found = []
+
+    class Finder(HTMLParser):
+        script = False
+
+        def handle_starttag(self, tag, attrs):
+            self.script = tag == "script"
+            for name, value in attrs:
+                value = value or ""
+                if marker in value and (name.startswith("on") or value.strip().lower().startswith("javascript:")):
+                    found.append(f"<{tag} {name}>")
+
+        def handle_endtag(self, tag):
+            self.script = False
+
+        def handle_data(self, data):
+            if self.script and marker in data:
+                found.append("<script>")
+
+    Finder(convert_charrefs=True).feed(page)
+    return found

@@ -1,9 +1,10 @@
 """Fill the kernel template's memory cgroup with dentries and page cache that outlive the kernel: later students "hit the memory limit".
 
-WON (class 1: a kernel leaves state in something every later kernel of its worker shares):
-an honest student graded next on the same worker is reported "memory limit: reached (an error
-the notebook caught, or seen by the sandbox)", on their feedback page and in the class report.
-No points are lost; a kernel of theirs that died would be said to have died of the memory limit.
+Class 1 (a kernel leaves state in something every later kernel of its worker shares). It won
+against the grader before the fix below: an honest student graded next on the same worker was
+reported "memory limit: reached (an error the notebook caught, or seen by the sandbox)", on their
+feedback page and in the class report (no points lost; a kernel of theirs that died would have
+been said to have died of the memory limit).
 
 Nothing is implemented (a kernel that does little keeps its own memory small). Sixteen cells
 added before the notebook's first code cell each spend up to 6 s charging memory that is not
@@ -18,30 +19,29 @@ once, and the cgroup is left empty: dentries alone do not win.)
 
 As root, a forked kernel runs in its template's memory cgroup (one cgroup per template, for
 every kernel it forks), and page cache and dentries are charged to the cgroup of the process
-that made them and stay there when it exits. The next kernel of the worker starts in a cgroup
-at its limit: its first few megabytes make the kernel reclaim, and each reclaim counts in
-``memory.failcnt``, which ``SandboxedKernelManager.limits_hit`` reads as the memory limit hit.
+that made them and stay there when it exits. The next kernel of the worker started in a cgroup
+at its limit: its first few megabytes made the kernel reclaim, and each reclaim counted in
+``memory.failcnt``, which ``SandboxedKernelManager.limits_hit`` read as the memory limit hit.
+The red team measured it through `make grade`'s path on one worker: zzz-honest reported "memory
+limit", 100 points, the attacker 69 s and 160 MiB of grader memory; only with cold files (a
+second run right after, with the files in the page cache, charged to the first run's cgroup, did
+not hit), so it wins only now and then: here, twice before the fix with /usr's page cache evicted
+first, zzz-honest was not hit (the cgroup reached 2559 MiB and fell to 1.6-1.9 GiB once the
+attacker ended), but the attacker itself was reported at the memory limit (307,648 reclaims).
 
-Measured: with two kernels forked from one template (no grading), after this kernel's cells
-the cgroup held 2526 of its 2560 MiB, and the next kernel's 16 MB allocation added 1 to
-failcnt. Through `make grade`'s path on one worker: zzz-honest reported "memory limit", 100
-points, the attacker 69 s and 160 MiB of grader memory. The files must be cold: a second run
-right after read files the first had left in the page cache (charged to the first run's
-cgroup), and zzz-honest was not reported.
+Defended: the memory limit is an OOM kill in the cgroup (memory.oom_control's oom_kill, counted
+from the kernel's start), not a reclaim; and once a kernel has ended, and no other kernel of the
+template runs, the template's cgroup is emptied of what it left (memory.force_empty,
+``KernelTemplate.release``). tests/test_kernel_template.py reproduces the attack without cold
+files (a sparse file's page cache). Measured after the fix (/usr's page cache evicted first, one
+worker): the attacker filled the cgroup to 2559 of 2560 MiB, the cgroup held about 155 MiB while
+zzz-honest ran; nobody reported at the memory limit, the attacker included (before: itself, from
+its own reclaims).
 
-Root cause: grading/sandbox.py ``SandboxedKernelManager.limits_hit`` (and ``death_cause``) read
-the memory.failcnt of the template's cgroup, which counts reclaims, not failures, in a cgroup
-that keeps what earlier kernels charged (grading/kernel_template.py ``KernelTemplate.__init__``:
-one cgroup for all the kernels of a template). A fix: a memory cgroup per kernel (the forked
-kernel moved into a new one before student code runs, removed with it), or count a failure
-(memory.oom_control's oom_kill, the kernel's own MemoryError) instead of failcnt.
+Reproduce, on one worker (zzz-honest graded right after the attacker on the same worker), on a
+machine whose /usr is mostly not in the page cache:
 
-Reproduce (one worker, so that zzz-honest is graded right after the attacker on the same
-worker; on a machine whose /usr is mostly not in the page cache):
-
-    cp tests/attacks_pending/cache_charge.py tests/attacks/
     taskset -c 0 .venv/bin/python tests/attacks/_measure.py cache-charge
-    rm tests/attacks/cache_charge.py
 
 and read "honest_problems" in its output. In the whole suite, with two workers, only the
 student graded next on the attacker's worker could be hit.

@@ -33,9 +33,10 @@ class Cgroup:
         (cpu / "cpu.cfs_quota_us").write_text(str(int(100000 * cpu_cores)))
 
     def remove_stale(self, older_than=3600):
-        """Remove empty groups left by graders that were killed (an hour old: none is still starting)."""
+        """Remove empty groups (a kernel's, a template's) left by graders that were killed (an hour old: none is
+        still starting)."""
         for path in self.paths:
-            for group in path.parent.glob("kernel-*"):
+            for group in [*path.parent.glob("kernel-*"), *path.parent.glob("template-*")]:
                 try:
                     if time.time() - group.stat().st_mtime > older_than and not (group / "cgroup.procs").read_text().strip():
                         group.rmdir()

@@ -344,7 +344,7 @@ def test_page_cache_at_the_cgroups_limit_is_not_the_memory_limit(folder):
 
 @needs_cgroups
 def test_what_a_kernel_left_charged_to_its_template_is_dropped_before_the_next_kernel(folder):
-    """The cache-charge attack (tests/attacks/cache_charge.py), without its need for cold files: a kernel fills
+    """The cache-charge attack (tests/attacks_pending/cache_charge.py), without its need for cold files: a kernel fills
     its template's cgroup to the limit with page cache that outlives it. The cgroup is emptied of it when the
     kernel ends, and the next kernel's 256 MiB are no memory limit of its own."""
     async def two_kernels():

@@ -132,16 +132,10 @@ class KernelTemplate:
             command = self.cgroup.join_command() + command
         self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                         stderr=subprocess.DEVNULL, env={})
-        # Watched through a pidfd, not Popen.poll: a grading host's child (grading/student_process.py) uses
-        # its parent's template, and Popen.poll there takes a process it did not start for a dead one.
-        self.pidfd = os.pidfd_open(self.process.pid)
         line = self.read_line(120)
         if line != "ready":
             self.close()
             raise RuntimeError(f"the kernel template did not start ({line or 'no answer'})")
-
-    def alive(self):
-        return not select.select([self.pidfd], [], [], 0)[0]
 
     def read_line(self, seconds):
         if not select.select([self.process.stdout], [], [], seconds)[0]:
@@ -222,7 +216,6 @@ class KernelTemplate:
     def close(self):
         self.process.kill()
         self.process.wait()
-        os.close(self.pidfd)
         if self.cgroup is not None:
             self.cgroup.destroy()
         owned_folders.remove(self.exchange)
@@ -235,7 +228,7 @@ def template_for(settings):
     """This process's template for these sandbox settings, started on first use."""
     key = json.dumps([settings.kernel_limits(), settings.bwrap, settings.cpu_cores])
     template = _templates.get(key)
-    if template is None or not template.alive():
+    if template is None or template.process.poll() is not None:
         template = _templates[key] = KernelTemplate(settings)
     return template
 

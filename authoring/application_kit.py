@@ -455,21 +455,21 @@ class _CnnApplicationKit(_CnnGradingKit):  # noqa: F821 (grading_kit.py comes fi
 
         Every step depends on the one before, so training asks the kernel for one step at a time (about
         225 requests of a few milliseconds). Most students' gradients are the loss's own, and then their
-        training is the kit's own run with the true gradients, step for step: so the kit first asks for
-        the gradients at each step of that run, 45 steps to a request, and if every one of them is the
-        true gradient (to 1e-8 of its size), the verdict is that run's, computed once per grading
-        process. At the first step where they are not (or the function raises), the kit trains with the
-        student's gradients from the start, one step at a time, as it always did, and that training alone
-        gives the verdict. To pass without that training, a function must give the loss's gradient at every
-        point the run goes through: the work itself. Each step gets arrays of its own, so the quick path
-        does not ask what the function did to them (the kernel sends back the results only); a function
-        that changes its input loses model_forward_backward's own points for it.
+        training is the kit's own run with the true gradients, step for step: so the kit first has the
+        kernel train with the function's gradients in one request (the data sent once), and if at every
+        step they are the true gradient of the kit's run (to 1e-8 of its size), the verdict is that run's,
+        computed once per grading process. At the first step where they are not (or the function raises),
+        the kit trains with the student's gradients from the start, one step at a time, as it always did,
+        and that training alone gives the verdict. To pass without that training, a function must give the
+        loss's gradient at every point the run goes through: the work itself. Each step gets arrays of its
+        own, so the quick path does not ask what the function did to them (the kernel sends back the
+        results only); a function that changes its input loses model_forward_backward's own points for it.
         """
         __tracebackhide__ = True
         np = cls.np
         data = cls.load_digits(namespace.get("grading_folder", "."))
         run = cls.true_training(data)
-        if cls.follows(model_forward_backward, run["steps"]):
+        if cls.follows(model_forward_backward, data, run):
             accuracy, step = run["accuracy"], len(run["steps"])
         else:
             parameters, step = cls.train(model_forward_backward, data)
@@ -538,25 +538,41 @@ class _CnnApplicationKit(_CnnGradingKit):  # noqa: F821 (grading_kit.py comes fi
                               "accuracy": float(np.mean(cls.predict(X_test, parameters) == test_labels))}
         return cls.CACHE[key]
 
-    TRAINING_STEPS_PER_REQUEST = 45
+    @classmethod
+    def follows(cls, model_forward_backward, data, run):
+        """Whether the function gives the true gradients at every step of the true training `run` (see
+        check_training). Through the grader the training runs in the kernel, in one request, with the
+        function's own gradients: while they are the true ones, its steps are the true training's (its
+        parameters as the kit's to rounding), and the first step where they are not ends it. Its failures
+        are not reported here: the training with the student's own gradients reports them."""
+        X, labels = data["train"]
+        batches = [batch for _, batch in cls.training_batches(len(X))]
+        outcomes = cls.descent_outcomes(model_forward_backward, X, cls.np.eye(10)[labels],
+                                        cls.initial_parameters(cls.np.random.default_rng(cls.SEED)), batches)
+        checked = 0
+        for (result, error), (_, _, _, _, true_grads) in zip(outcomes, run["steps"]):
+            if error is not None or not cls.same_gradients(result, true_grads):
+                return False
+            checked += 1
+        return checked == len(run["steps"])
 
     @classmethod
-    def follows(cls, model_forward_backward, steps):
-        """Whether the function gives the true gradients at every step of the true training (see
-        check_training). The first step where it does not ends the asking: its failures are not reported
-        here, the training with the student's own gradients reports them."""
-        for first in range(0, len(steps), cls.TRAINING_STEPS_PER_REQUEST):
-            chunk = steps[first:first + cls.TRAINING_STEPS_PER_REQUEST]
-            outcomes = cls.results(model_forward_backward,
-                                   [((X, Y, parameters), {}) for _, X, Y, parameters, _ in chunk])
-            checked = 0
-            for (result, error), (_, _, _, _, true_grads) in zip(outcomes, chunk):
-                if error is not None or not cls.same_gradients(result, true_grads):
-                    return False  # the training with the student's gradients says why, at its own step
-                checked += 1
-            if checked < len(chunk):  # the kernel stopped early: a call raised
-                return False
-        return True
+    def descent_outcomes(cls, function, X, Y, parameters, batches):
+        """(result, error) of the function at each step of gradient descent with its own gradients, up to
+        the first that raised or could not make its step. The trusted grader's stand-in for the student's
+        function runs it in the kernel (``descend``); here it runs on copies, one step at a time."""
+        descend = getattr(function, "descend", None)
+        if descend is not None:
+            return descend(X, Y, parameters, batches, cls.LEARNING_RATE)
+        outcomes = []
+        for batch in batches:
+            result, error = cls.outcome(function, [X[batch], Y[batch], cls.fresh_copy(parameters)], {})
+            outcomes.append((result, error))
+            try:
+                parameters = cls.descend(parameters, result[1])
+            except Exception:  # it raised, or its result holds no gradients to step with
+                break
+        return outcomes
 
     @classmethod
     def same_gradients(cls, result, true_grads):

@@ -57,6 +57,13 @@ class StudentFunction:
         (result, error), = self._engine.call_in_kernel(self.__name__, [(args, kwargs)], digest=True)
         return result, error
 
+    def descend(self, X, Y, parameters, batches, rate):
+        """Gradient descent with the function as the gradient, in one kernel request: at each batch (row
+        indices of X and Y) the function's (result, error) on (X[batch], Y[batch], parameters), then each
+        parameter moved by -rate times result[1]["d" + its name]; up to the first step that raised or could not
+        be taken. The kernel computes the parameters: whatever it answers is checked like any result."""
+        return self._engine.descend_in_kernel(self.__name__, X, Y, parameters, batches, rate)
+
     @staticmethod
     def digest(value):
         """The digest the kernel would send for `value`, as the grader decodes it."""
@@ -145,24 +152,42 @@ class KernelCalls:
         `digest`, each result is its digest and the arguments are not sent back; without `args_back`, the
         arguments are not sent back."""
         args_back = args_back and not digest
-        request = base64.b64encode(json.dumps({"calls": [
-            {"args": [encode_argument(a) for a in args], "kwargs": {k: encode_argument(v) for k, v in kwargs.items()}}
-            for args, kwargs in calls], "digest": digest, "args_back": args_back}).encode()).decode()
+        request = {"calls": [{"args": [encode_argument(a) for a in args],
+                              "kwargs": {k: encode_argument(v) for k, v in kwargs.items()}} for args, kwargs in calls],
+                   "digest": digest, "args_back": args_back}
         what = f"{name} on {'a hidden case' if len(calls) == 1 else 'the hidden cases'}"
-        # An expression, not a cell: IPython's input transformers take about 50 ms on a cell holding
-        # 300 kB of arguments (measured), which would swamp the time of a fast function's call.
-        reply = self.kernel_request(f"_cnn_grading_call({name!r}, {request!r})", what, expression=True)
-        if reply["status"] == "missing":
-            raise NameError(f"name '{name}' is not defined in the notebook")
-        replies = reply.get("replies") if reply["status"] == "called" else None
-        if (not isinstance(replies, list) or not 0 < len(replies) <= len(calls)
-                or not all(isinstance(one, dict) for one in replies)
-                or any(one.get("status") != "returned" for one in replies[:-1])
-                or (len(replies) < len(calls) and replies[-1].get("status") != "raised")):
+        replies = self.replies_of("_cnn_grading_call", name, request, what, len(calls))
+        if len(replies) < len(calls) and replies[-1].get("status") != "raised":
             raise KernelCallFailed("MalformedReply", f"the kernel gave no usable answer for {what}")
         budget = plain_data.Budget()
         return [self.outcome(name, args if args_back else None, one, budget, quiet=self.references_sent)
                 for (args, _), one in zip(calls, replies)]
+
+    def descend_in_kernel(self, name, X, Y, parameters, batches, rate):
+        """Gradient descent in the kernel with the notebook's `name` as the gradient (grading.kernel_side's
+        _cnn_grading_descend), in one request: a (result, error) pair per step, up to the first step that
+        raised or could not be taken. The kernel is sent X and Y once and each step's rows of them."""
+        request = {"X": encode_argument(X), "Y": encode_argument(Y), "parameters": encode_argument(parameters),
+                   "batches": [[int(row) for row in batch] for batch in batches], "rate": float(rate)}
+        replies = self.replies_of("_cnn_grading_descend", name, request, f"{name} along a training", len(batches))
+        budget = plain_data.Budget()
+        return [self.outcome(name, None, one, budget, quiet=self.references_sent) for one in replies]
+
+    def replies_of(self, helper, name, request, what, most):
+        """The kernel side's `helper` on the notebook's `name` and `request`: its list of at most `most`
+        replies, every one but the last "returned"."""
+        encoded = base64.b64encode(json.dumps(request).encode()).decode()
+        # An expression, not a cell: IPython's input transformers take about 50 ms on a cell holding
+        # 300 kB of arguments (measured), which would swamp the time of a fast function's call.
+        reply = self.kernel_request(f"{helper}({name!r}, {encoded!r})", what, expression=True)
+        if reply["status"] == "missing":
+            raise NameError(f"name '{name}' is not defined in the notebook")
+        replies = reply.get("replies") if reply["status"] == "called" else None
+        if (not isinstance(replies, list) or not 0 < len(replies) <= most
+                or not all(isinstance(one, dict) for one in replies)
+                or any(one.get("status") != "returned" for one in replies[:-1])):
+            raise KernelCallFailed("MalformedReply", f"the kernel gave no usable answer for {what}")
+        return replies
 
     def outcome(self, name, args, reply, budget, quiet=False):
         """(result, error) of one call from its reply; the grader's copies of `args` show what it did to them.

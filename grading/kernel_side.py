@@ -2,8 +2,8 @@
 
 The grader sends this file's text once, when the kernel has started and before any
 of the student's cells; each request is then one call of ``_cnn_grading_call`` (a
-function on all the hidden cases of a check), ``_cnn_grading_define`` or
-``_cnn_grading_restore``. The student may replace these functions: a replaced one can
+function on all the hidden cases of a check), ``_cnn_grading_descend`` (a function
+as the gradient of a training), ``_cnn_grading_define`` or ``_cnn_grading_restore``. The student may replace these functions: a replaced one can
 answer nothing the student's own function could not (the arguments it sees are those
 the function sees, and its answer is read as data). Sending them once saves about
 9 ms of the kernel's CPU per request (IPython compiles every cell); sending a
@@ -116,6 +116,35 @@ def _cnn_grading_call(name, request):
                             "args_after": [_cnn_grading_encode(a) for a in args]})
         else:
             replies.append({"status": "returned", "result": _cnn_grading_encode(result)})
+    return _cnn_grading_reply({"status": "called", "replies": replies})
+
+
+def _cnn_grading_descend(name, request):
+    """Gradient descent with the notebook's function `name` as the gradient: for each batch (a list of row
+    indices), call it on (X[batch], Y[batch], a copy of the parameters), send back its result, and move each
+    parameter by -rate times the gradient the result holds for it (result[1]["d" + name]). The replies as
+    _cnn_grading_call's; they stop at the first call that raises, or whose result cannot make the step.
+    The data is sent once, not once per step: a step's own arguments would be most of the request."""
+    import numpy
+    request = _cnn_json.loads(_cnn_base64.b64decode(request))
+    function = globals().get(name)
+    if function is None:
+        return _cnn_grading_reply({"status": "missing"})
+    X, Y = _cnn_grading_decode(request["X"]), _cnn_grading_decode(request["Y"])
+    parameters, rate = _cnn_grading_decode(request["parameters"]), float(request["rate"])
+    replies = []
+    for batch in request["batches"]:
+        rows = numpy.array(batch, dtype=numpy.intp)
+        try:
+            result = function(X[rows], Y[rows], {key: value.copy() for key, value in parameters.items()})
+        except Exception as error:
+            replies.append({"status": "raised", "ename": type(error).__name__, "evalue": str(error)[:1000]})
+            break
+        replies.append({"status": "returned", "result": _cnn_grading_encode(result)})
+        try:
+            parameters = {key: value - rate * result[1]["d" + key] for key, value in parameters.items()}
+        except Exception:
+            break
     return _cnn_grading_reply({"status": "called", "replies": replies})
 
 

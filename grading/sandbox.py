@@ -122,6 +122,7 @@ class SandboxedKernelManager(BwrapArguments, AsyncKernelManager):
         self.work_folder = None  # with from_template: the folder of files made for this kernel
         self.template = self.forked = None  # with from_template: the template, and the kernel forked from it
         self.counters_at_start = (0, 0)
+        self.timed_threads = {}  # native thread id: its cpu cgroup before _in_timing_cpu_group moved it
 
     @default("client_factory")
     def _client_factory_default(self):
@@ -248,19 +249,26 @@ class SandboxedKernelManager(BwrapArguments, AsyncKernelManager):
         that what it times meanwhile gets the CPU on the terms the kernel's calls got it: a machine busy with
         other work slows both alike. (Measured: in the root group, beside two busy loops, part 1's loops
         looked up to 1.8 times slower than in the kernel.) Not the kernel's own group: the kernel could
-        spend that group's quota for the period just before it is paused, and the timing would wait."""
-        if (self.template.cgroup if self.template is not None else self.cgroup) is None:
-            yield
-            return
-        thread, home, group = str(threading.get_native_id()), own_cpu_group(), timing_group(self.cpu_cores)
-        (group / "tasks").write_text(thread)
-        try:
-            yield
-        finally:
+        spend that group's quota for the period just before it is paused, and the timing would wait.
+        The thread stays there until this kernel is released (_leave_timing_cpu_group): a move is a write
+        to cgroup v1's tasks file of about 5 ms, and a notebook's speed checks pause the kernel 6 times."""
+        if (self.template.cgroup if self.template is not None else self.cgroup) is not None:
+            thread = threading.get_native_id()
+            if thread not in self.timed_threads:
+                home = own_cpu_group()
+                (timing_group(self.cpu_cores) / "tasks").write_text(str(thread))
+                self.timed_threads[thread] = home
+        yield
+
+    def _leave_timing_cpu_group(self):
+        """Every thread _in_timing_cpu_group moved, back where it was."""
+        for thread, home in self.timed_threads.items():
             try:
-                (home / "tasks").write_text(thread)
-            except OSError:
-                (CGROUP_ROOT / "cpu" / "tasks").write_text(thread)
+                (home / "tasks").write_text(str(thread))
+            except OSError:  # its group is gone, or the thread ended
+                with contextlib.suppress(OSError):
+                    (CGROUP_ROOT / "cpu" / "tasks").write_text(str(thread))
+        self.timed_threads.clear()
 
     def _kernel_pid_namespace(self):
         """(st_dev, st_ino) of the kernel's pid namespace, read from its first process while it is known to
@@ -327,6 +335,7 @@ class SandboxedKernelManager(BwrapArguments, AsyncKernelManager):
             super().cleanup_ipc_files()
 
     def _release_sandbox(self):
+        self._leave_timing_cpu_group()
         if self.forked is not None:
             self.forked.kill()
             # Its socket reconnects through the fd, whose number is free once closed.

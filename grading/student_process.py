@@ -43,6 +43,7 @@ HEADER = struct.Struct("!Q")
 MAX_RESULT_BYTES = 512 * MiB  # an answer: the autograded folder (at most the 100 MiB submission, the notebook
 # and its bounded outputs)
 RESERVED = 512 * MiB  # without a cgroup: address space that threads reserve and may never touch
+PROFILE_FOLDER = "CNN_GRADING_PROFILE"  # an environment variable: where each student's grading profile goes (Host.profiled)
 STOP_GRACE = 5  # seconds a stopped host has to remove its course and template before it is killed
 
 
@@ -255,7 +256,7 @@ class Host:
     def grade(self, submission):
         before = self.memory.start_peak() if self.memory is not None else None
         try:
-            graded = self.course.grade(submission)
+            graded = self.profiled(self.course.grade, submission)
         except MemoryError:
             from grading.worker_course import GradedSubmission
 
@@ -266,6 +267,22 @@ class Host:
             peak = self.memory.read("memory.max_usage_in_bytes")  # 0 if nothing was charged since the reset
             graded.timings["grader_memory_mib"] = max(0, peak - before) / MiB
         return graded
+
+
+    @staticmethod
+    def profiled(grade, submission):
+        """grade(submission), under cProfile when the environment names a folder for its figures
+        (PROFILE_FOLDER, set by the benchmark): one file of pstats per student."""
+        folder = os.environ.get(PROFILE_FOLDER)
+        if not folder:
+            return grade(submission)
+        import cProfile
+
+        profile = cProfile.Profile()
+        try:
+            return profile.runcall(grade, submission)
+        finally:
+            profile.dump_stats(os.path.join(folder, f"{os.getpid()}-{time.monotonic_ns()}.pstats"))
 
 
 def address_space():

@@ -14,9 +14,10 @@ class _CnnApplicationKit(_CnnGradingKit):  # noqa: F821 (grading_kit.py comes fi
       busy, and the grader times with a kernel's share of the CPU (a cgroup like the
       kernel's, as root); each loop timing comes right after a timed call, so that a busy
       machine slows both alike.
-    * The training check runs gradient descent here, calling the student's
-      model_forward_backward for each batch's gradients, and measures the trained network's
-      accuracy with its own forward pass, on its own copy of the data.
+    * The training check has the kernel run gradient descent with the student's
+      model_forward_backward for each batch's gradients, replays it here with the gradients
+      that came back, checking each against the loss's own, and measures the trained
+      network's accuracy with its own forward pass, on its own copy of the data.
 
     Its messages follow part 1's rule (no number computed from an expected value): the times
     and the accuracy they quote measure the student's own code, not a hidden answer.
@@ -451,32 +452,32 @@ class _CnnApplicationKit(_CnnGradingKit):  # noqa: F821 (grading_kit.py comes fi
 
     @classmethod
     def check_training(cls, model_forward_backward, namespace):
-        """Train the notebook's network here, with the gradients the student's function gives, and test it.
+        """Train the notebook's network with the gradients the student's function gives, and test it here.
 
-        Every step depends on the one before, so training asks the kernel for one step at a time (about
-        225 requests of a few milliseconds). Most students' gradients are the loss's own, and then their
-        training is the kit's own run with the true gradients, step for step: so the kit first has the
-        kernel train with the function's gradients in one request (the data sent once), and if at every
-        step they are the true gradient of the kit's run (to 1e-8 of its size), the verdict is that run's,
-        computed once per grading process. At the first step where they are not (or the function raises),
-        the kit trains with the student's gradients from the start, one step at a time, as it always did,
-        and that training alone gives the verdict. To pass without that training, a function must give the
-        loss's gradient at every point the run goes through: the work itself. Each step gets arrays of its
-        own, so the quick path does not ask what the function did to them (the kernel sends back the
-        results only); a function that changes its input loses model_forward_backward's own points for it.
+        The training runs in the student's kernel, in one request with the data sent once (about 225 steps:
+        a request per step cost a round trip of a few milliseconds each, and sending each step's batch and
+        parameters cost more), and each step's result comes back. The kit replays that training here with
+        the gradients that came back, and checks each step's gradients against the loss's own gradient at its
+        own copy of the parameters: while they are the kit's own run's (its true training, computed once per
+        grading process), to 1e-8 of their size, the run's verdict stands for them; from the first step where
+        they are not, they must point where the true gradient at this training's parameters does (see
+        check_alignment), and the network trained with them is tested with the kit's own forward pass. What
+        the kernel computed for its parameters is never read: a kernel that steps elsewhere answers for
+        points the kit's replay does not go through, and is judged at the replay's. Each step gets arrays of
+        its own, so the check does not ask what the function did to them (the kernel sends back the results
+        only); a function that changes its input loses model_forward_backward's own points for it.
         """
         __tracebackhide__ = True
         np = cls.np
         data = cls.load_digits(namespace.get("grading_folder", "."))
-        run = cls.true_training(data)
-        if cls.follows(model_forward_backward, data, run):
-            accuracy, step = run["accuracy"], len(run["steps"])
+        parameters, steps, followed = cls.train(model_forward_backward, data, cls.true_training(data))
+        if followed:
+            accuracy = cls.true_training(data)["accuracy"]
         else:
-            parameters, step = cls.train(model_forward_backward, data)
             X_test, test_labels = data["test"]
             accuracy = float(np.mean(cls.predict(X_test, parameters) == test_labels))
         if not accuracy >= cls.ACCURACY_NEEDED:
-            cls.fail(f"Trained with your model_forward_backward ({cls.EPOCHS} epochs, {step} steps), the network "
+            cls.fail(f"Trained with your model_forward_backward ({cls.EPOCHS} epochs, {steps} steps), the network "
                      f"gets {accuracy:.3f} of the test digits right; the points need at least {cls.ACCURACY_NEEDED:.2f}.")
 
     @classmethod
@@ -490,22 +491,28 @@ class _CnnApplicationKit(_CnnGradingKit):  # noqa: F821 (grading_kit.py comes fi
                        order[start:start + cls.BATCH_SIZE])
 
     @classmethod
-    def train(cls, model_forward_backward, data):
-        """(parameters, steps) of gradient descent with the student's gradients, checked at every step."""
+    def train(cls, model_forward_backward, data, run):
+        """(parameters, steps, whether every step's gradients were the true run's) of gradient descent with the
+        student's gradients, checked at every step (see check_training)."""
         __tracebackhide__ = True
         np = cls.np
         X, labels = data["train"]
         Y = np.eye(10)[labels]
         parameters = cls.initial_parameters(np.random.default_rng(cls.SEED))
-        steps = 0
-        for label, batch in cls.training_batches(len(X)):
-            steps += 1
-            result = next(cls.call_each(model_forward_backward, [(label, (X[batch], Y[batch], parameters), {})]))
+        batches = list(cls.training_batches(len(X)))
+        outcomes = iter(cls.descent_outcomes(model_forward_backward, X, Y, parameters, [batch for _, batch in batches]))
+        followed = True
+        for (label, batch), (_, _, _, _, run_grads) in zip(batches, run["steps"]):
+            result, error = next(outcomes, (None, None))
+            if error is not None:
+                cls.fail(f"{label}: {model_forward_backward.__name__} raised {cls.raised(error)}")
             _, grads = cls.unpack(label, result, ("loss", "grads"))
-            _, true_grads = cls.model(X[batch], Y[batch], parameters)
-            cls.check_alignment(label, grads, true_grads)
+            followed = followed and cls.same_gradients(result, run_grads)
+            if not followed:
+                _, true_grads = cls.model(X[batch], Y[batch], parameters)
+                cls.check_alignment(label, grads, true_grads)
             parameters = cls.descend(parameters, grads)
-        return parameters, steps
+        return parameters, len(batches), followed
 
     @classmethod
     def descend(cls, parameters, grads):
@@ -539,40 +546,22 @@ class _CnnApplicationKit(_CnnGradingKit):  # noqa: F821 (grading_kit.py comes fi
         return cls.CACHE[key]
 
     @classmethod
-    def follows(cls, model_forward_backward, data, run):
-        """Whether the function gives the true gradients at every step of the true training `run` (see
-        check_training). Through the grader the training runs in the kernel, in one request, with the
-        function's own gradients: while they are the true ones, its steps are the true training's (its
-        parameters as the kit's to rounding), and the first step where they are not ends it. Its failures
-        are not reported here: the training with the student's own gradients reports them."""
-        X, labels = data["train"]
-        batches = [batch for _, batch in cls.training_batches(len(X))]
-        outcomes = cls.descent_outcomes(model_forward_backward, X, cls.np.eye(10)[labels],
-                                        cls.initial_parameters(cls.np.random.default_rng(cls.SEED)), batches)
-        checked = 0
-        for (result, error), (_, _, _, _, true_grads) in zip(outcomes, run["steps"]):
-            if error is not None or not cls.same_gradients(result, true_grads):
-                return False
-            checked += 1
-        return checked == len(run["steps"])
-
-    @classmethod
     def descent_outcomes(cls, function, X, Y, parameters, batches):
         """(result, error) of the function at each step of gradient descent with its own gradients, up to
         the first that raised or could not make its step. The trusted grader's stand-in for the student's
-        function runs it in the kernel (``descend``); here it runs on copies, one step at a time."""
+        function runs them all in the kernel, in one request (``descend``); here they run on copies, one
+        step at a time as the caller asks for them."""
         descend = getattr(function, "descend", None)
         if descend is not None:
-            return descend(X, Y, parameters, batches, cls.LEARNING_RATE)
-        outcomes = []
+            yield from descend(X, Y, parameters, batches, cls.LEARNING_RATE)
+            return
         for batch in batches:
             result, error = cls.outcome(function, [X[batch], Y[batch], cls.fresh_copy(parameters)], {})
-            outcomes.append((result, error))
+            yield result, error
             try:
                 parameters = cls.descend(parameters, result[1])
             except Exception:  # it raised, or its result holds no gradients to step with
-                break
-        return outcomes
+                return
 
     @classmethod
     def same_gradients(cls, result, true_grads):

@@ -18,16 +18,13 @@ Each assignment has its text form, ``authoring/<assignment>.md``, and its notebo
 import base64
 import re
 import sys
-from pathlib import Path
 
 import nbformat
 
+from course_tools.course import ASSIGNMENT, ASSIGNMENTS, ROOT
 from course_tools.submissions import reference_solutions
 
-ROOT = Path(__file__).resolve().parent.parent
 AUTHORING = ROOT / "authoring"
-ASSIGNMENTS = ("cnn_step_by_step", "cnn_application")  # part 1, part 2: each notebook shares its assignment's name
-ASSIGNMENT = ASSIGNMENTS[0]
 
 FENCE = re.compile(r"^```python(?:\s+(?P<role>solution|tests|readonly):(?P<id>[\w-]+)(?::(?P<points>\d+))?)?\s*$")
 INCLUDE = re.compile(r"^%include (?P<file>[\w./-]+)\s*$")

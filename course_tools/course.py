@@ -15,8 +15,11 @@ from nbgrader.api import Gradebook
 from traitlets.config.loader import PyFileConfigLoader
 
 from course_tools import submissions
-from course_tools.build_notebook import ASSIGNMENT, ASSIGNMENTS, ROOT
 from grading.text import quoted, type_name
+
+ROOT = Path(__file__).resolve().parent.parent  # this repository: the course as it ships
+ASSIGNMENTS = ("cnn_step_by_step", "cnn_application")  # part 1, part 2: each notebook shares its assignment's name
+ASSIGNMENT = ASSIGNMENTS[0]
 
 # Part 1's notebook and graded functions, for the code written for part 1 alone (its corpus, demo
 # students, benchmark and tests). The grading pipeline does not use them: a Course's notebook is

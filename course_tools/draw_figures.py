@@ -13,7 +13,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.patches import Rectangle  # noqa: E402
 
-from course_tools.build_notebook import ROOT  # noqa: E402
+from course_tools.course import ROOT  # noqa: E402
 
 PNG_METADATA = {"Software": None}  # keeps the matplotlib version out of the file
 PAD_COLOUR = "#d9d9d9"

@@ -32,8 +32,7 @@ from playwright.sync_api import sync_playwright
 
 from conftest import REPO
 from course_tools import submissions
-from course_tools.build_notebook import ASSIGNMENTS
-from course_tools.course import Course
+from course_tools.course import ASSIGNMENTS, Course
 
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = REPO / "test-artifacts" / "browser"

@@ -37,7 +37,7 @@ release: $(VENV_STAMP)
 
 ## demo: release each assignment that has demo students, write its demo class into submitted/ and grade it all
 demo: system-demo $(VENV_STAMP)
-	$(PY) -m course_tools.demo
+	$(PY) -m course_tools.proof.demo
 
 ## grade: grade every released assignment's submissions in submitted/<student>/<assignment>/ and write
 ##        feedback, grades/<assignment>.csv and the class report
@@ -51,8 +51,8 @@ test: system-test $(VENV_STAMP)
 
 ## benchmark: time the autograding of the naive reference solution, cell by cell
 benchmark: system-grade $(VENV_STAMP)
-	$(PY) -m course_tools.benchmark
+	$(PY) -m course_tools.proof.benchmark
 
 ## corpus: autograde the corpus of wrong and right solutions and print the verdicts
 corpus: system-grade $(VENV_STAMP)
-	$(PY) -m course_tools.corpus
+	$(PY) -m course_tools.proof.corpus

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from course_tools import submissions
-from course_tools.course import GRADED_FUNCTIONS, NOTEBOOK, Course, course_copy  # noqa: F401 (shared with the tests)
+from course_tools.course import Course
+from course_tools.proof.sample_course import GRADED_FUNCTIONS, NOTEBOOK, course_copy  # noqa: F401 (shared with the tests)
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -3,7 +3,7 @@ import pytest
 
 from conftest import GRADED_FUNCTIONS, POINTS, generated_course
 from course_tools import submissions
-from course_tools.course import NOTEBOOK
+from course_tools.proof.sample_course import NOTEBOOK
 
 # Each entry breaks one helper; the functions that call it must keep full credit.
 BROKEN_HELPERS = {

@@ -13,7 +13,8 @@ import io
 import pytest
 
 from conftest import REPO, generated_course
-from course_tools import corpus, submissions
+from course_tools import submissions
+from course_tools.proof import corpus
 from test_feedback_values import leaks
 
 ASSIGNMENT = corpus.PART2

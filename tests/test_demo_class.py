@@ -6,8 +6,9 @@ import re
 import pytest
 
 from conftest import REPO, hidden_lines, new_course
-from course_tools import demo, demo_class, submissions
+from course_tools import submissions
 from course_tools.course import Course
+from course_tools.proof import demo, demo_class
 
 CLASSES = {assignment: students for assignment, students in demo_class.STUDENTS_BY_ASSIGNMENT.items() if students}
 PRODUCTS = [f"grades/{assignment}.csv" for assignment in CLASSES] + ["class_report.html"]

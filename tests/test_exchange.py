@@ -41,7 +41,8 @@ from nbgrader.utils import parse_utc
 
 from conftest import REPO, hidden_lines, marked_lines, new_course
 from course_tools import submissions
-from course_tools.course import NOTEBOOK, Course
+from course_tools.course import Course
+from course_tools.proof.sample_course import NOTEBOOK
 from test_ordinary_user import user_venv
 
 ASSIGNMENT = NOTEBOOK  # part 1, cnn_step_by_step

@@ -25,7 +25,8 @@ import numpy as np
 import pytest
 
 from conftest import REPO
-from course_tools import corpus, submissions
+from course_tools import submissions
+from course_tools.proof import corpus
 
 KITS = ("grading_kit.py", "application_kit.py")
 NUMBER = re.compile(r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?")

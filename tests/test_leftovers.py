@@ -16,8 +16,9 @@ import time
 import pytest
 
 from conftest import REPO, new_course
-from course_tools import demo_class, grade_class
+from course_tools import grade_class
 from course_tools.course import Course
+from course_tools.proof import demo_class
 from grading import owned_folders, worker_course
 
 CLASS = [s for s in demo_class.STUDENTS if s.name in ("ada", "ben", "fay", "ivy", "kim", "noa")]

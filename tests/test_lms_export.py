@@ -38,7 +38,7 @@ import pytest
 
 from conftest import NOTEBOOK, REPO, new_course
 from course_tools import submissions
-from course_tools.demo_class import DUE, ON_TIME, TIMESTAMP_FORMAT
+from course_tools.proof.demo_class import DUE, ON_TIME, TIMESTAMP_FORMAT
 
 ASSIGNMENT = NOTEBOOK
 BROKEN_ZERO_PAD = "def zero_pad(X, pad):\n    return X\n"  # costs zero_pad's 10 points and nothing else

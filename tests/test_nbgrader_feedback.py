@@ -21,8 +21,9 @@ import pytest
 
 import attacks
 from conftest import new_course
-from course_tools import demo_class, grade_class, reports, submissions
+from course_tools import grade_class, reports, submissions
 from course_tools.course import Course
+from course_tools.proof import demo_class
 
 ASSIGNMENTS = ("cnn_step_by_step", "cnn_application")
 # A student who writes nbgrader's hidden-test marker into an answer, and never closes it.

@@ -19,7 +19,7 @@ import pytest
 
 from conftest import REPO, new_course
 from course_tools import submissions
-from course_tools.course import NOTEBOOK
+from course_tools.proof.sample_course import NOTEBOOK
 
 NOBODY = 65534
 SYSTEM_PYTHON = "/usr/bin/python3"

@@ -10,7 +10,8 @@ import nbformat
 import pytest
 
 from conftest import REPO, generated_course, new_course
-from course_tools import demo_class, grade_class, reports
+from course_tools import grade_class, reports
+from course_tools.proof import demo_class
 
 # Ordinary, broken, late, renamed, kernel-killing and hostile students; no endless loop (it only costs time).
 STUDENTS = [s for s in demo_class.STUDENTS if s.name in ("ada", "ben", "fay", "ivy", "jon", "kim", "lou", "max",

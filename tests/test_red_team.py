@@ -12,7 +12,7 @@ import pytest
 
 from conftest import generated_course
 from course_tools import grade_class, reports, submissions
-from course_tools.course import NOTEBOOK
+from course_tools.proof.sample_course import NOTEBOOK
 
 SECRET = "cnn-red-team-secret-4f1c"
 MARK = "cnn-red-team-mark-9b2e"

@@ -10,7 +10,7 @@ import pytest
 
 from conftest import GRADED_FUNCTIONS, POINTS, generated_course, hidden_lines
 from course_tools import grade_class, reports, submissions
-from course_tools.course import NOTEBOOK
+from course_tools.proof.sample_course import NOTEBOOK
 from grading import bwrap, plain_data
 from grading.kernel_side import _cnn_grading_encode as encode
 from grading.trusted_execute import free_names, split_hidden

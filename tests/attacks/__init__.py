@@ -158,7 +158,7 @@ def notebook_for(attack, release, reference, port):
 
 def write_submission(course, attack, release, reference, port):
     """Write the attacker's folder submitted/<name>/cnn_step_by_step/."""
-    from course_tools.course import NOTEBOOK
+    from course_tools.proof.sample_course import NOTEBOOK
 
     folder = course.root / "submitted" / attack.name / course.assignment
     folder.mkdir(parents=True, exist_ok=True)
@@ -191,7 +191,7 @@ CELL_TIMEOUT = 10
 def write_class(course, attacks, port):
     """The honest pair and every attacker, in a course whose release is generated."""
     from course_tools import submissions
-    from course_tools.course import NOTEBOOK
+    from course_tools.proof.sample_course import NOTEBOOK
 
     course.configure({"Execute.timeout": CELL_TIMEOUT})
     release = submissions.read(course.release_notebook)

@@ -21,12 +21,12 @@ import sys
 import tempfile
 import time
 from datetime import datetime
-from pathlib import Path
 
-from course_tools import cluster, corpus, demo_class, grade_class, submissions
-from course_tools.course import ASSIGNMENT, NOTEBOOK, course_copy
+from course_tools import cluster, grade_class, submissions
+from course_tools.course import ASSIGNMENT, ROOT
+from course_tools.proof import corpus, demo_class
+from course_tools.proof.sample_course import NOTEBOOK, course_copy
 
-ROOT = Path(__file__).resolve().parent.parent
 CELL_TIMEOUT = 30  # c.Execute.timeout in nbgrader_config.py
 
 

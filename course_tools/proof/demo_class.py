@@ -12,8 +12,9 @@ from typing import Callable
 
 import nbformat
 
-from course_tools import corpus, submissions
-from course_tools.course import GRADED_FUNCTIONS
+from course_tools import submissions
+from course_tools.proof import corpus
+from course_tools.proof.sample_course import GRADED_FUNCTIONS
 
 DUE = datetime(2026, 12, 1, 17, 0, tzinfo=timezone.utc)
 ON_TIME = DUE - timedelta(hours=8)

@@ -22,7 +22,7 @@ import sys
 import nbformat
 
 from course_tools.course import ASSIGNMENT, ASSIGNMENTS, ROOT
-from course_tools.submissions import reference_solutions
+from course_tools.notebooks import reference_solutions
 
 AUTHORING = ROOT / "authoring"
 

@@ -13,7 +13,7 @@ import nbformat
 from nbgrader.api import Gradebook
 from traitlets.config.loader import PyFileConfigLoader
 
-from course_tools import submissions
+from course_tools import notebooks
 from grading.text import quoted, type_name
 
 ROOT = Path(__file__).resolve().parent.parent  # this repository: the course as it ships
@@ -159,7 +159,7 @@ class Course:
         with self.gradebook() as gradebook:
             notebook = gradebook.find_notebook(self.notebook, self.assignment)
             cells = {cell.name: cell.max_score for cell in notebook.grade_cells if cell.max_score}
-        order = [submissions.grade_id(cell) for cell in submissions.read(self.release_notebook).cells]
+        order = [notebooks.grade_id(cell) for cell in notebooks.read(self.release_notebook).cells]
         return dict(sorted(cells.items(), key=lambda item: order.index(item[0])))
 
     def max_scores(self):

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from course_tools import submissions
+from course_tools import notebooks
 from course_tools.course import Course
 from course_tools.proof.sample_course import GRADED_FUNCTIONS, NOTEBOOK, course_copy  # noqa: F401 (shared with the tests)
 
@@ -62,17 +62,17 @@ def one_worker_class(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def release_nb(released_course):
-    return submissions.read(released_course.release_notebook)
+    return notebooks.read(released_course.release_notebook)
 
 
 @pytest.fixture(scope="session")
 def source_nb():
-    return submissions.read(REPO / "source" / "cnn_step_by_step" / f"{NOTEBOOK}.ipynb")
+    return notebooks.read(REPO / "source" / "cnn_step_by_step" / f"{NOTEBOOK}.ipynb")
 
 
 @pytest.fixture(scope="session")
 def reference_answers(source_nb):
-    return submissions.reference_solutions(source_nb)
+    return notebooks.reference_solutions(source_nb)
 
 
 POINTS = {"zero_pad": 10, "conv_single_step": 10, "conv_forward": 20, "pool_forward": 20, "conv_backward": 20,

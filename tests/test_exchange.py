@@ -40,7 +40,7 @@ import pytest
 from nbgrader.utils import parse_utc
 
 from conftest import REPO, hidden_lines, marked_lines, new_course
-from course_tools import submissions
+from course_tools import notebooks
 from course_tools.course import Course
 from course_tools.proof.sample_course import NOTEBOOK
 from test_ordinary_user import user_venv
@@ -199,7 +199,7 @@ def write_site_config(account, settings):
 def fill_in(student, answers, release_nb):
     """What the student does in JupyterLab: the answers written into the fetched notebook, saved."""
     path = student.home / ASSIGNMENT / f"{NOTEBOOK}.ipynb"
-    nbformat.write(submissions.fill(release_nb, answers), str(path))
+    nbformat.write(notebooks.fill(release_nb, answers), str(path))
     os.chown(path, student.uid, student.gid)
 
 
@@ -238,7 +238,7 @@ def run_round_trip(venv, exchange, instructor, students, reference_answers):
     site.nbgrader(instructor, "generate_assignment", ASSIGNMENT, cwd=course.root)
     site.nbgrader(instructor, "release_assignment", ASSIGNMENT, cwd=course.root)
     site.each(list(students.values()), "fetch_assignment", ASSIGNMENT)
-    release_nb = submissions.read(course.release_notebook)
+    release_nb = notebooks.read(course.release_notebook)
 
     answers = {"ada": reference_answers,
                "ben": {name: code for name, code in reference_answers.items() if name not in UNANSWERED_BY_BEN},
@@ -469,7 +469,7 @@ def test_nothing_a_student_puts_in_the_inbound_stops_collect_or_reaches_the_cour
     trip.site.run(ben, "-c", JUNK_IN_THE_INBOUND, str(trip.site.inbound), ben.name, ASSIGNMENT,
                   str(trip.course.source_notebook))
     fill_in(ada, {"zero_pad": "def zero_pad(X, pad):\n    return X  # ada's second thoughts\n"},
-            submissions.read(trip.course.release_notebook))
+            notebooks.read(trip.course.release_notebook))
     trip.site.nbgrader(ada, "submit", ASSIGNMENT)
     collected = trip.site.nbgrader(trip.instructor, "collect", "--update", ASSIGNMENT, cwd=trip.course.root)
     said = collected.stdout + collected.stderr

@@ -25,7 +25,7 @@ import numpy as np
 import pytest
 
 from conftest import REPO
-from course_tools import submissions
+from course_tools import notebooks
 from course_tools.proof import corpus
 
 KITS = ("grading_kit.py", "application_kit.py")
@@ -125,8 +125,8 @@ class Hidden:
         self.folder = Path(tempfile.mkdtemp(prefix=f"feedback-values-{assignment.name}-"))
         atexit.register(shutil.rmtree, self.folder, True)
         shutil.copytree(REPO / "release" / assignment.name, self.folder, dirs_exist_ok=True)
-        release = submissions.read(REPO / "release" / assignment.name / f"{assignment.name}.ipynb")
-        source = submissions.read(REPO / "source" / assignment.name / f"{assignment.name}.ipynb")
+        release = notebooks.read(REPO / "release" / assignment.name / f"{assignment.name}.ipynb")
+        source = notebooks.read(REPO / "source" / assignment.name / f"{assignment.name}.ipynb")
         self.checks = corpus.NotebookChecks(assignment, release, source, self.folder)
         self.reference = self.checks.reference
         self.values, self.recording = [], False

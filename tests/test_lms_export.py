@@ -37,7 +37,7 @@ from datetime import timedelta
 import pytest
 
 from conftest import NOTEBOOK, REPO, new_course
-from course_tools import submissions
+from course_tools import notebooks
 from course_tools.proof.demo_class import DUE, ON_TIME, TIMESTAMP_FORMAT
 
 ASSIGNMENT = NOTEBOOK
@@ -63,12 +63,12 @@ def course(tmp_path_factory, reference_answers):
     with open(course.root / "roster.csv", "w", encoding="utf-8", newline="") as fh:
         csv.writer(fh).writerows([("id", "first_name", "last_name", "email", "lms_user_id"), *ROSTER])
     course.nbgrader("db", "student", "import", "roster.csv")
-    release = submissions.read(course.release_notebook)
+    release = notebooks.read(course.release_notebook)
     handed_in = {"ada": (reference_answers, ON_TIME),
                  "ben": ({**reference_answers, "zero_pad": BROKEN_ZERO_PAD}, ON_TIME),
                  "kim": (reference_answers, DUE + timedelta(hours=26))}
     for student, (answers, when) in handed_in.items():
-        path = submissions.write(submissions.fill(release, answers), course.root, student, ASSIGNMENT, NOTEBOOK)
+        path = notebooks.write(notebooks.fill(release, answers), course.root, student, ASSIGNMENT, NOTEBOOK)
         (path.parent / "timestamp.txt").write_text(when.strftime(TIMESTAMP_FORMAT))
     course.autograde()
     return course

@@ -22,7 +22,7 @@ import unicodedata
 import pytest
 
 from conftest import NOTEBOOK, REPO, generated_course
-from course_tools import submissions
+from course_tools import notebooks
 
 ERASE = "\x1b[2K\r"
 FORGED = "ada            100            4.0 s  ok"
@@ -46,18 +46,18 @@ HIDDEN = {"Cc", "Cf", "Zl", "Zp", "Cs"}
 def graded(tmp_path_factory, reference_answers):
     """The class, then `make grade` (one worker) as the instructor runs it: (course, its console's bytes)."""
     course = generated_course(tmp_path_factory.mktemp("student-text"))
-    release = submissions.read(course.release_notebook)
+    release = notebooks.read(course.release_notebook)
     for student in (*HONEST, "renamer"):
-        submissions.write(submissions.fill(release, reference_answers), course.root, student, course.assignment,
-                          NOTEBOOK)
+        notebooks.write(notebooks.fill(release, reference_answers), course.root, student, course.assignment,
+                        NOTEBOOK)
     folder = course.root / "submitted" / "renamer" / course.assignment
     (folder / f"{NOTEBOOK}.ipynb").rename(folder / EVIL_NOTEBOOK)
     os.symlink(LINK_TARGET, folder / "link")
     (folder / NOT_UTF8).write_text("data")
-    submissions.write(submissions.fill(release, {**reference_answers, "zero_pad": RAISING_ZERO_PAD}), course.root,
-                      RAISER, course.assignment, NOTEBOOK)
-    submissions.write(submissions.fill(release, reference_answers), course.root, EVIL_FOLDER, course.assignment,
-                      NOTEBOOK)
+    notebooks.write(notebooks.fill(release, {**reference_answers, "zero_pad": RAISING_ZERO_PAD}), course.root,
+                    RAISER, course.assignment, NOTEBOOK)
+    notebooks.write(notebooks.fill(release, reference_answers), course.root, EVIL_FOLDER, course.assignment,
+                    NOTEBOOK)
     run = subprocess.run([sys.executable, "-m", "course_tools.grade", "--course", str(course.root), "--workers", "1"],
                          cwd=REPO, capture_output=True, timeout=600)
     assert run.returncode == 0, run.stderr.decode(errors="replace")[-3000:]

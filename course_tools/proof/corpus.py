@@ -35,7 +35,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from course_tools import submissions
+from course_tools import notebooks as submissions
 from course_tools.course import ROOT, Course
 from course_tools.proof.sample_course import course_copy
 from grading.text import first_line

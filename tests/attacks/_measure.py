@@ -22,7 +22,7 @@ HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE.parent.parent), str(HERE.parent)]
 
 import attacks  # noqa: E402
-from course_tools import submissions  # noqa: E402
+from course_tools import notebooks  # noqa: E402
 from course_tools.course import Course  # noqa: E402
 from course_tools.proof.sample_course import GRADED_FUNCTIONS, course_copy  # noqa: E402
 
@@ -144,7 +144,7 @@ def main():
         template = work / "template"
         template.mkdir()
         course_copy(template).generate()
-        secret_strings = attacks.secrets(submissions.read(template / "source" / "cnn_step_by_step" / "cnn_step_by_step.ipynb"))
+        secret_strings = attacks.secrets(notebooks.read(template / "source" / "cnn_step_by_step" / "cnn_step_by_step.ipynb"))
         for attack in selected:
             result = measure(attack, template, work, args.limit, secret_strings)
             out.write(json.dumps(result) + "\n")

@@ -21,15 +21,15 @@ $(VENV_STAMP): requirements.txt requirements-dev.txt
 
 ## notebook: rebuild source/ from authoring/ (after editing the text form or the grading kit)
 notebook: $(VENV_STAMP)
-	$(PY) -m course_tools.build_notebook
+	$(PY) -m course_tools.author.build_notebook
 
 ## figures: redraw the notebook's figures
 figures: $(VENV_STAMP)
-	$(PY) -m course_tools.draw_figures
+	$(PY) -m course_tools.author.draw_figures
 
 ## datasets: build part 2's data files (HDF5 digits, a photograph) from data scikit-learn ships
 datasets: $(VENV_STAMP)
-	$(PY) -m course_tools.build_datasets
+	$(PY) -m course_tools.author.build_datasets
 
 ## release: generate the student version in release/ with nbgrader, for each assignment with a source notebook
 release: $(VENV_STAMP)

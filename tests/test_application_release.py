@@ -7,7 +7,8 @@ import re
 import pytest
 
 from conftest import REPO, new_course
-from course_tools import build_notebook, notebooks
+from course_tools import notebooks
+from course_tools.author import build_notebook
 from course_tools.course import Course
 from course_tools.notebooks import grade_id
 

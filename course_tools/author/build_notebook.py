@@ -12,7 +12,7 @@ The text form keeps solutions and hidden tests reviewable as plain diffs. Its ru
   attachment NAME.png, read from source/<assignment>/images/ (drawn by ``make figures``).
 
 Each assignment has its text form, ``authoring/<assignment>.md``, and its notebook,
-``source/<assignment>/<assignment>.ipynb``. Run ``python -m course_tools.build_notebook``
+``source/<assignment>/<assignment>.ipynb``. Run ``python -m course_tools.author.build_notebook``
 (``make notebook``) after editing: it builds every assignment's notebook.
 """
 import base64

@@ -1,6 +1,6 @@
 """Draw the assignment's figures into source/<assignment>/images/.
 
-Run ``python -m course_tools.draw_figures`` (``make figures``). The PNGs are
+Run ``python -m course_tools.author.draw_figures`` (``make figures``). The PNGs are
 committed; a test redraws them and checks they are byte-for-byte the same, so the
 drawing must be deterministic: fixed numbers, no timestamps in the PNG metadata.
 """

@@ -33,7 +33,7 @@ datasets: $(VENV_STAMP)
 
 ## release: generate the student version in release/ with nbgrader, for each assignment with a source notebook
 release: $(VENV_STAMP)
-	$(PY) -m course_tools.release
+	$(PY) -m course_tools.release.release_assignments
 
 ## demo: release each assignment that has demo students, write its demo class into submitted/ and grade it all
 demo: system-demo $(VENV_STAMP)

@@ -14,8 +14,9 @@ import nbformat
 import pytest
 
 from conftest import GRADED_FUNCTIONS, NOTEBOOK, REPO, generated_course, new_course
-from course_tools import grade, grade_class, notebooks, release
+from course_tools import grade, grade_class, notebooks
 from course_tools.course import Course
+from course_tools.release import release_assignments
 
 SECOND = "second"
 LEFT_OUT = "pool_backward"
@@ -145,7 +146,7 @@ def released(tmp_path_factory):
     """`make release` in a copy of the course where part 2 has no source notebook yet."""
     course = new_course(tmp_path_factory.mktemp("release"))
     Course(course.root, "cnn_application").source_notebook.unlink(missing_ok=True)
-    return course, release.release(course.root)
+    return course, release_assignments.release(course.root)
 
 
 def test_release_skips_an_assignment_without_a_source_notebook(released):
@@ -164,5 +165,5 @@ def test_release_releases_every_assignment_that_has_a_source_notebook(tmp_path):
     part2 = Course(course.root, "cnn_application")
     # part 1's notebook stands in for part 2's, whatever state that one is in
     shutil.copy(course.source_notebook, part2.source_notebook)
-    assert release.release(course.root) == ["cnn_step_by_step", "cnn_application"]
+    assert release_assignments.release(course.root) == ["cnn_step_by_step", "cnn_application"]
     assert part2.release_notebook.exists()

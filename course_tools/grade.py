@@ -13,8 +13,9 @@ import sys
 import time
 from pathlib import Path
 
-from course_tools import grade_class, reports
+from course_tools import grade_class
 from course_tools.course import Course, released_assignments
+from course_tools.report import reports
 from grading.bwrap import SandboxUnavailable
 from grading.text import printable
 

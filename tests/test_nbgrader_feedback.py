@@ -21,9 +21,10 @@ import pytest
 
 import attacks
 from conftest import new_course
-from course_tools import grade_class, notebooks, reports
+from course_tools import grade_class, notebooks
 from course_tools.course import Course
 from course_tools.proof import demo_class
+from course_tools.report import reports
 
 ASSIGNMENTS = ("cnn_step_by_step", "cnn_application")
 # A student who writes nbgrader's hidden-test marker into an answer, and never closes it.

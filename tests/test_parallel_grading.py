@@ -10,8 +10,9 @@ import nbformat
 import pytest
 
 from conftest import REPO, generated_course, new_course
-from course_tools import grade_class, reports
+from course_tools import grade_class
 from course_tools.proof import demo_class
+from course_tools.report import reports
 
 # Ordinary, broken, late, renamed, kernel-killing and hostile students; no endless loop (it only costs time).
 STUDENTS = [s for s in demo_class.STUDENTS if s.name in ("ada", "ben", "fay", "ivy", "jon", "kim", "lou", "max",

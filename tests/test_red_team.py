@@ -11,8 +11,9 @@ import nbformat
 import pytest
 
 from conftest import generated_course
-from course_tools import grade_class, notebooks, reports
+from course_tools import grade_class, notebooks
 from course_tools.proof.sample_course import NOTEBOOK
+from course_tools.report import reports
 
 SECRET = "cnn-red-team-secret-4f1c"
 MARK = "cnn-red-team-mark-9b2e"

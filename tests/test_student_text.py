@@ -149,15 +149,15 @@ def test_html_pages_escape_and_show_every_hidden_character(graded):
 def exports(graded):
     """Canvas's and Moodle's files, with the roster's names set by a hostile student for zed."""
     course, _ = graded
-    (course.root / "course_tools").mkdir()
-    for name in ("__init__.py", "lms_export.py"):
+    (course.root / "course_tools" / "report").mkdir(parents=True)
+    for name in ("__init__.py", "report/__init__.py", "report/lms_export.py"):
         (course.root / "course_tools" / name).write_bytes((REPO / "course_tools" / name).read_bytes())
     with course.gradebook() as gradebook:
         gradebook.update_or_create_student("zed", **HOSTILE_ROSTER)
     found = {}
     for exporter, args in (("CanvasExport", []), ("MoodleExport", ["--MoodleExport.identity=username"])):
         dest = course.root / f"{exporter}.csv"
-        course.nbgrader("export", f"--exporter=course_tools.lms_export.{exporter}",
+        course.nbgrader("export", f"--exporter=course_tools.report.lms_export.{exporter}",
                         f"--assignment={course.assignment}", f"--to={dest}", *args)
         found[exporter] = read_csv(dest)
     return found

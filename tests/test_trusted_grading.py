@@ -9,8 +9,9 @@ import numpy as np
 import pytest
 
 from conftest import GRADED_FUNCTIONS, POINTS, generated_course, hidden_lines
-from course_tools import grade_class, notebooks, reports
+from course_tools import grade_class, notebooks
 from course_tools.proof.sample_course import NOTEBOOK
+from course_tools.report import reports
 from grading import bwrap, plain_data
 from grading.kernel_side import _cnn_grading_encode as encode
 from grading.trusted_execute import free_names, split_hidden

@@ -8,9 +8,10 @@ the class report, and prints where each product is.
 import sys
 import time
 
-from course_tools import grade_class, reports
+from course_tools import grade_class
 from course_tools.course import ROOT, Course
 from course_tools.proof import demo_class
+from course_tools.report import reports
 
 
 def run(root, progress=True):

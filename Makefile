@@ -43,7 +43,7 @@ demo: system-demo $(VENV_STAMP)
 ##        feedback, grades/<assignment>.csv and the class report
 ##        (ARGS="--scheduler tcp://host:8786" for a Dask cluster, "--workers N", "--regrade")
 grade: system-grade $(VENV_STAMP)
-	$(PY) -m course_tools.grade $(ARGS)
+	$(PY) -m course_tools.grade_and_report $(ARGS)
 
 ## test: the test suite, through real nbgrader
 test: system-test $(VENV_STAMP)

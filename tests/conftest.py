@@ -51,7 +51,7 @@ def released_course(tmp_path_factory):
 def one_worker_class(tmp_path_factory):
     """test_parallel_grading's class graded by the class pipeline on one worker, with its reports: that module
     compares two workers with it, test_cluster_grading a Dask cluster writing to PostgreSQL."""
-    from course_tools import grade_class
+    from course_tools.grade import grade_class
     from course_tools.report import reports
     from test_parallel_grading import NAMES, demo_course
 

@@ -8,7 +8,7 @@ with the sticky bit) and a course folder in the instructor's home. Each nbgrader
 
     instructor  generate_assignment, release_assignment
     students    fetch_assignment, fill in the notebook, submit (cy twice, the second time after the due date)
-    instructor  collect, `python -m course_tools.grade` (make grade's pipeline, sandboxed), release_feedback
+    instructor  collect, `python -m course_tools.grade_and_report` (make grade's pipeline, sandboxed), release_feedback
     students    fetch_feedback
 
 Each user's ~/.jupyter/nbgrader_config.py holds the site's settings (the exchange root, and for students the
@@ -254,7 +254,7 @@ def run_round_trip(venv, exchange, instructor, students, reference_answers):
 
     site.nbgrader(instructor, "collect", ASSIGNMENT, cwd=course.root)
     trip = RoundTrip(site, instructor, students, course, due)
-    trip.grading = site.run(instructor, "-m", "course_tools.grade", cwd=course.root)
+    trip.grading = site.run(instructor, "-m", "course_tools.grade_and_report", cwd=course.root)
     # make grade's pages go out as they are: beside each, the two files release_feedback reads.
     trip.first_release_feedback = site.nbgrader(instructor, "release_feedback", ASSIGNMENT, cwd=course.root,
                                                 check=False)
@@ -306,7 +306,7 @@ def test_the_late_penalty_counts_from_the_exchanges_timestamp(round_trip):
 
 def test_make_grades_feedback_pages_are_released_as_they_are(round_trip):
     """nbgrader's release_feedback opens timestamp.txt and submission_secret.txt beside each page (FileNotFoundError
-    without them): course_tools/reports.py's write_feedback copies them from the graded submission, as nbgrader's
+    without them): course_tools/report/reports.py's write_feedback copies them from the graded submission, as nbgrader's
     generate_feedback does."""
     trip = round_trip
     assert trip.first_release_feedback.returncode == 0, trip.first_release_feedback.stderr[-600:]

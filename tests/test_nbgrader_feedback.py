@@ -21,8 +21,9 @@ import pytest
 
 import attacks
 from conftest import new_course
-from course_tools import grade_class, notebooks
+from course_tools import notebooks
 from course_tools.course import Course
+from course_tools.grade import grade_class
 from course_tools.proof import demo_class
 from course_tools.report import reports
 

@@ -11,7 +11,8 @@ import nbformat
 import pytest
 
 from conftest import generated_course
-from course_tools import grade_class, notebooks
+from course_tools import notebooks
+from course_tools.grade import grade_class
 from course_tools.proof.sample_course import NOTEBOOK
 from course_tools.report import reports
 

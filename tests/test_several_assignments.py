@@ -14,8 +14,9 @@ import nbformat
 import pytest
 
 from conftest import GRADED_FUNCTIONS, NOTEBOOK, REPO, generated_course, new_course
-from course_tools import grade, grade_class, notebooks
+from course_tools import grade_and_report, notebooks
 from course_tools.course import Course
+from course_tools.grade import grade_class
 from course_tools.release import release_assignments
 
 SECOND = "second"
@@ -55,7 +56,7 @@ def two(tmp_path_factory, reference_answers):
                             course.notebook)
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed):
-        status = grade.main(["--course", str(first.root), "--workers", "2"])
+        status = grade_and_report.main(["--course", str(first.root), "--workers", "2"])
     return first, second, status, printed.getvalue()
 
 

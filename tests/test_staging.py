@@ -14,7 +14,8 @@ import nbformat
 import pytest
 
 from conftest import generated_course
-from course_tools import grade_class, notebooks
+from course_tools import notebooks
+from course_tools.grade import grade_class
 from grading import submission_files
 from grading.plain_data import JSON_ITEM
 

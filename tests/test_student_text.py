@@ -58,7 +58,7 @@ def graded(tmp_path_factory, reference_answers):
                     RAISER, course.assignment, NOTEBOOK)
     notebooks.write(notebooks.fill(release, reference_answers), course.root, EVIL_FOLDER, course.assignment,
                     NOTEBOOK)
-    run = subprocess.run([sys.executable, "-m", "course_tools.grade", "--course", str(course.root), "--workers", "1"],
+    run = subprocess.run([sys.executable, "-m", "course_tools.grade_and_report", "--course", str(course.root), "--workers", "1"],
                          cwd=REPO, capture_output=True, timeout=600)
     assert run.returncode == 0, run.stderr.decode(errors="replace")[-3000:]
     return course, run.stdout + run.stderr

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from conftest import GRADED_FUNCTIONS, POINTS, generated_course, hidden_lines
-from course_tools import grade_class, notebooks
+from course_tools import notebooks
+from course_tools.grade import grade_class
 from course_tools.proof.sample_course import NOTEBOOK
 from course_tools.report import reports
 from grading import bwrap, plain_data

@@ -22,8 +22,9 @@ import tempfile
 import time
 from datetime import datetime
 
-from course_tools import cluster, grade_class, notebooks as submissions
+from course_tools import notebooks as submissions
 from course_tools.course import ASSIGNMENT, ROOT
+from course_tools.grade import cluster, grade_class
 from course_tools.proof import corpus, demo_class
 from course_tools.proof.sample_course import NOTEBOOK, course_copy
 

@@ -8,8 +8,8 @@ the class report, and prints where each product is.
 import sys
 import time
 
-from course_tools import grade_class
 from course_tools.course import ROOT, Course
+from course_tools.grade import grade_class
 from course_tools.proof import demo_class
 from course_tools.report import reports
 

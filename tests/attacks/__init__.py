@@ -294,8 +294,8 @@ class Listener:
 GRADE_CHILD = """
 import dataclasses, json, sys
 from pathlib import Path
-from course_tools import grade_class
 from course_tools.course import Course
+from course_tools.grade import grade_class
 from course_tools.report import reports
 course = Course(Path(sys.argv[1]))
 graded = grade_class.grade_class(course, progress=False)

@@ -2,7 +2,7 @@
 slow entry denied the speed points and nothing else of its own, no collateral loss, through the real
 `nbgrader autograde` (about ten minutes on one core, in three courses that `make test` grades side by side).
 
-A wrong entry may also lose the cells that run its cell besides its own test (course_tools.corpus.PART2's
+A wrong entry may also lose the cells that run its cell besides its own test (course_tools.proof.corpus.PART2's
 dependents: the speed cell of a fast convolution, and the training, which uses all of the student's
 functions), and no other: a wrong relu must cost nothing of fc, softmax_cross_entropy, update_parameters
 or the model.
@@ -171,7 +171,7 @@ def test_the_visible_checks_pass_every_right_entry(graded_chunks, chunk):
 
 
 def test_the_hidden_check_of_a_cell_passes_the_reference_in_this_process(reference, tmp_path):
-    """The in-process hidden checks (course_tools.corpus.NotebookChecks) are not rejecting by accident:
+    """The in-process hidden checks (course_tools.proof.corpus.NotebookChecks) are not rejecting by accident:
     the reference passes every test cell's hidden checks, the speed cells and the training included."""
     course = generated_course(tmp_path, ASSIGNMENT.name)
     checks = corpus.NotebookChecks(ASSIGNMENT, notebooks.read(course.release_notebook),

@@ -1,6 +1,6 @@
 """No message a student sees shows an expected value of a hidden case (issue 18, class 5).
 
-The hidden checks run in this process (course_tools.corpus.NotebookChecks), with kits that record
+The hidden checks run in this process (course_tools.proof.corpus.NotebookChecks), with kits that record
 every expected value they compute: what they compare the student's results with, and every result
 of the reference solution on the hidden cases. The corpus's wrong entries, and probes written to
 make the old messages talk (zeros of the right shape; an exception that quotes its inputs), are then

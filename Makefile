@@ -21,29 +21,29 @@ $(VENV_STAMP): requirements.txt requirements-dev.txt
 
 ## notebook: rebuild source/ from authoring/ (after editing the text form or the grading kit)
 notebook: $(VENV_STAMP)
-	$(PY) -m course_tools.build_notebook
+	$(PY) -m course_tools.author.build_notebook
 
 ## figures: redraw the notebook's figures
 figures: $(VENV_STAMP)
-	$(PY) -m course_tools.draw_figures
+	$(PY) -m course_tools.author.draw_figures
 
 ## datasets: build part 2's data files (HDF5 digits, a photograph) from data scikit-learn ships
 datasets: $(VENV_STAMP)
-	$(PY) -m course_tools.build_datasets
+	$(PY) -m course_tools.author.build_datasets
 
 ## release: generate the student version in release/ with nbgrader, for each assignment with a source notebook
 release: $(VENV_STAMP)
-	$(PY) -m course_tools.release
+	$(PY) -m course_tools.release.release_assignments
 
 ## demo: release each assignment that has demo students, write its demo class into submitted/ and grade it all
 demo: system-demo $(VENV_STAMP)
-	$(PY) -m course_tools.demo
+	$(PY) -m course_tools.proof.demo
 
 ## grade: grade every released assignment's submissions in submitted/<student>/<assignment>/ and write
 ##        feedback, grades/<assignment>.csv and the class report
 ##        (ARGS="--scheduler tcp://host:8786" for a Dask cluster, "--workers N", "--regrade")
 grade: system-grade $(VENV_STAMP)
-	$(PY) -m course_tools.grade $(ARGS)
+	$(PY) -m course_tools.grade_and_report $(ARGS)
 
 ## test: the test suite, through real nbgrader
 test: system-test $(VENV_STAMP)
@@ -51,8 +51,8 @@ test: system-test $(VENV_STAMP)
 
 ## benchmark: time the autograding of the naive reference solution, cell by cell
 benchmark: system-grade $(VENV_STAMP)
-	$(PY) -m course_tools.benchmark
+	$(PY) -m course_tools.proof.benchmark
 
 ## corpus: autograde the corpus of wrong and right solutions and print the verdicts
 corpus: system-grade $(VENV_STAMP)
-	$(PY) -m course_tools.corpus
+	$(PY) -m course_tools.proof.corpus

@@ -134,9 +134,9 @@ c.AssignLatePenalties.plugin_class = PointsPerDayLate
 
 
 # ------------------------------------------------------------------ LMS export
-# `nbgrader export --exporter=course_tools.lms_export.CanvasExport --assignment=cnn_step_by_step --to=canvas.csv`
+# `nbgrader export --exporter=course_tools.report.lms_export.CanvasExport --assignment=cnn_step_by_step --to=canvas.csv`
 # (MoodleExport for Moodle) writes the LMS's grade-import file, late penalties taken off
-# (course_tools/lms_export.py). Students' ids, names, emails and LMS ids come from the roster:
+# (course_tools/report/lms_export.py). Students' ids, names, emails and LMS ids come from the roster:
 # `nbgrader db student import roster.csv` (columns id, first_name, last_name, email, lms_user_id).
 # Canvas: the assignment's header as Canvas's own export writes it, its name and its Canvas id.
 # c.CanvasExport.assignment_columns = {"cnn_step_by_step": "CNN step by step (12345)"}

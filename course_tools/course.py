@@ -4,7 +4,6 @@ An assignment's notebook shares its name (source/<assignment>/<assignment>.ipynb
 parts are read from the gradebook, so the same code serves every assignment of the course.
 """
 import os
-import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -14,16 +13,12 @@ import nbformat
 from nbgrader.api import Gradebook
 from traitlets.config.loader import PyFileConfigLoader
 
-from course_tools import submissions
-from course_tools.build_notebook import ASSIGNMENT, ASSIGNMENTS, ROOT
+from course_tools import notebooks
 from grading.text import quoted, type_name
 
-# Part 1's notebook and graded functions, for the code written for part 1 alone (its corpus, demo
-# students, benchmark and tests). The grading pipeline does not use them: a Course's notebook is
-# its assignment's name and its graded parts come from the gradebook (Course.graded_cells).
-NOTEBOOK = ASSIGNMENT
-GRADED_FUNCTIONS = ["zero_pad", "conv_single_step", "conv_forward", "pool_forward", "conv_backward",
-                    "create_mask_from_window", "distribute_value", "pool_backward"]
+ROOT = Path(__file__).resolve().parent.parent  # this repository: the course as it ships
+ASSIGNMENTS = ("cnn_step_by_step", "cnn_application")  # part 1, part 2: each notebook shares its assignment's name
+ASSIGNMENT = ASSIGNMENTS[0]
 
 
 def plain_message(errors):
@@ -164,7 +159,7 @@ class Course:
         with self.gradebook() as gradebook:
             notebook = gradebook.find_notebook(self.notebook, self.assignment)
             cells = {cell.name: cell.max_score for cell in notebook.grade_cells if cell.max_score}
-        order = [submissions.grade_id(cell) for cell in submissions.read(self.release_notebook).cells]
+        order = [notebooks.grade_id(cell) for cell in notebooks.read(self.release_notebook).cells]
         return dict(sorted(cells.items(), key=lambda item: order.index(item[0])))
 
     def max_scores(self):
@@ -173,11 +168,3 @@ class Course:
             cells = {cell.name: cell.max_score for nb in assignment.notebooks for cell in nb.grade_cells}
             cells["total"] = assignment.max_score
             return cells
-
-
-def course_copy(folder):
-    """A course in `folder` holding this repo's nbgrader_config.py, grading/ and source/, nothing generated yet."""
-    shutil.copy(ROOT / "nbgrader_config.py", folder)
-    shutil.copytree(ROOT / "source", Path(folder) / "source")
-    shutil.copytree(ROOT / "grading", Path(folder) / "grading", ignore=shutil.ignore_patterns("__pycache__"))
-    return Course(Path(folder))

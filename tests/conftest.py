@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from course_tools import submissions
-from course_tools.course import GRADED_FUNCTIONS, NOTEBOOK, Course, course_copy  # noqa: F401 (shared with the tests)
+from course_tools import notebooks
+from course_tools.course import Course
+from course_tools.proof.sample_course import GRADED_FUNCTIONS, NOTEBOOK, course_copy  # noqa: F401 (shared with the tests)
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -50,7 +51,8 @@ def released_course(tmp_path_factory):
 def one_worker_class(tmp_path_factory):
     """test_parallel_grading's class graded by the class pipeline on one worker, with its reports: that module
     compares two workers with it, test_cluster_grading a Dask cluster writing to PostgreSQL."""
-    from course_tools import grade_class, reports
+    from course_tools.grade import grade_class
+    from course_tools.report import reports
     from test_parallel_grading import NAMES, demo_course
 
     course = demo_course(tmp_path_factory.mktemp("workers1"))
@@ -61,17 +63,17 @@ def one_worker_class(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def release_nb(released_course):
-    return submissions.read(released_course.release_notebook)
+    return notebooks.read(released_course.release_notebook)
 
 
 @pytest.fixture(scope="session")
 def source_nb():
-    return submissions.read(REPO / "source" / "cnn_step_by_step" / f"{NOTEBOOK}.ipynb")
+    return notebooks.read(REPO / "source" / "cnn_step_by_step" / f"{NOTEBOOK}.ipynb")
 
 
 @pytest.fixture(scope="session")
 def reference_answers(source_nb):
-    return submissions.reference_solutions(source_nb)
+    return notebooks.reference_solutions(source_nb)
 
 
 POINTS = {"zero_pad": 10, "conv_single_step": 10, "conv_forward": 20, "pool_forward": 20, "conv_backward": 20,

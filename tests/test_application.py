@@ -8,7 +8,7 @@ import numpy
 import pytest
 
 from conftest import REPO, generated_course
-from course_tools import submissions
+from course_tools import notebooks
 
 ASSIGNMENT = "cnn_application"
 POINTS = {"one_hot": 5, "conv_forward_fast": 15, "conv_forward_fast_speed": 5, "conv_backward_fast": 15,
@@ -296,13 +296,13 @@ USES_KEPT_CONVOLUTIONS = {
 
 
 def reference_answers():
-    return submissions.reference_solutions(submissions.read(REPO / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"))
+    return notebooks.reference_solutions(notebooks.read(REPO / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"))
 
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     course = generated_course(tmp_path_factory.mktemp("application"), ASSIGNMENT)
-    release = submissions.read(course.root / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
+    release = notebooks.read(course.root / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
     reference = reference_answers()
     students = {
         "reference": reference,
@@ -331,12 +331,12 @@ def graded(tmp_path_factory):
             "def conv_forward_fast(", "def _fast_version(") + "\n\n" + LINEAR_DIGEST},
     }
     for student, answers in students.items():
-        submissions.write(submissions.fill(release, answers), course.root, student, ASSIGNMENT, ASSIGNMENT)
-    scratch = submissions.fill(release, reference)
+        notebooks.write(notebooks.fill(release, answers), course.root, student, ASSIGNMENT, ASSIGNMENT)
+    scratch = notebooks.fill(release, reference)
     scratch.cells.append(nbformat.v4.new_code_cell(
         "def model_forward_backward(X, Y, parameters):  # trying something else, never called\n"
         "    return 0.0, {}\n"))
-    submissions.write(scratch, course.root, "redefine-later", ASSIGNMENT, ASSIGNMENT)
+    notebooks.write(scratch, course.root, "redefine-later", ASSIGNMENT, ASSIGNMENT)
     (course.root / "submitted" / "own-layers" / ASSIGNMENT / "cnn_layers.py").write_text(SLOW_LAYERS)
     course.nbgrader("autograde", ASSIGNMENT, "--force")
     return course.scores(), course.max_scores(), course
@@ -389,8 +389,8 @@ def graded_while_busy(tmp_path_factory):
     loops, as many as this machine's two cores: they take the machine from every other test meanwhile, so one
     student only)."""
     course = generated_course(tmp_path_factory.mktemp("busy"), ASSIGNMENT)
-    release = submissions.read(course.root / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
-    submissions.write(submissions.fill(release, reference_answers()), course.root, "busy", ASSIGNMENT, ASSIGNMENT)
+    release = notebooks.read(course.root / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
+    notebooks.write(notebooks.fill(release, reference_answers()), course.root, "busy", ASSIGNMENT, ASSIGNMENT)
     busy = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(2)]
     try:
         course.nbgrader("autograde", ASSIGNMENT, "--force")
@@ -440,7 +440,7 @@ def executed_source():
     checks run there too, on the reference solutions (speed and training included)."""
     from nbclient import NotebookClient
 
-    nb = submissions.read(REPO / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
+    nb = notebooks.read(REPO / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
     NotebookClient(nb, timeout=120, kernel_name="python3",
                    resources={"metadata": {"path": str(REPO / "source" / ASSIGNMENT)}}).execute()
     return nb

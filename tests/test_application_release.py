@@ -7,9 +7,10 @@ import re
 import pytest
 
 from conftest import REPO, new_course
-from course_tools import build_notebook, submissions
+from course_tools import notebooks
+from course_tools.author import build_notebook
 from course_tools.course import Course
-from course_tools.submissions import grade_id
+from course_tools.notebooks import grade_id
 
 ASSIGNMENT = "cnn_application"
 SOURCE_DIR = REPO / "source" / ASSIGNMENT
@@ -20,12 +21,12 @@ SOLUTION_CELLS = ["one_hot", "conv_forward_fast", "conv_backward_fast", "relu", 
 
 @pytest.fixture(scope="module")
 def source_nb():
-    return submissions.read(SOURCE_DIR / f"{ASSIGNMENT}.ipynb")
+    return notebooks.read(SOURCE_DIR / f"{ASSIGNMENT}.ipynb")
 
 
 @pytest.fixture(scope="module")
 def release_nb():
-    return submissions.read(RELEASE_DIR / f"{ASSIGNMENT}.ipynb")
+    return notebooks.read(RELEASE_DIR / f"{ASSIGNMENT}.ipynb")
 
 
 def cells_by_id(nb):

@@ -32,7 +32,7 @@ import pytest
 import attacks
 import test_feedback_values
 from conftest import GRADED_FUNCTIONS, POINTS, generated_course
-from course_tools import submissions
+from course_tools import notebooks
 
 SELECTED = [n for n in os.environ.get("CNN_ATTACKS", "").split(",") if n] or None
 ATTACKS = attacks.load(SELECTED)
@@ -364,4 +364,4 @@ def test_every_attack_builds_a_notebook_that_compiles(release_nb, reference_answ
         nb = attacks.notebook_for(attack, release_nb, reference_answers, 1)
         for cell in nb.cells:
             if cell.cell_type == "code" and cell.metadata.get("nbgrader", {}).get("solution"):
-                compile(cell.source, f"{attack.name}: {submissions.grade_id(cell)}", "exec")
+                compile(cell.source, f"{attack.name}: {notebooks.grade_id(cell)}", "exec")

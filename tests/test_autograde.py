@@ -2,8 +2,8 @@
 import pytest
 
 from conftest import GRADED_FUNCTIONS, POINTS, generated_course
-from course_tools import submissions
-from course_tools.course import NOTEBOOK
+from course_tools import notebooks
+from course_tools.proof.sample_course import NOTEBOOK
 
 # Each entry breaks one helper; the functions that call it must keep full credit.
 BROKEN_HELPERS = {
@@ -27,12 +27,12 @@ def conv_single_step(a_slice_prev, W, b):
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory, reference_answers):
     course = generated_course(tmp_path_factory.mktemp("autograde"))
-    release = submissions.read(course.release_notebook)
+    release = notebooks.read(course.release_notebook)
     students = {"reference": reference_answers, "untouched": {},
                 "warns": {**reference_answers, "conv_single_step": WARNING_SOLUTION}}
     students.update({name: {**reference_answers, **broken} for name, broken in BROKEN_HELPERS.items()})
     for student, answers in students.items():
-        submissions.write(submissions.fill(release, answers), course.root, student, course.assignment, NOTEBOOK)
+        notebooks.write(notebooks.fill(release, answers), course.root, student, course.assignment, NOTEBOOK)
     course.autograde()
     return course.scores(), course.max_scores()
 

@@ -31,9 +31,8 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 from conftest import REPO
-from course_tools import submissions
-from course_tools.build_notebook import ASSIGNMENTS
-from course_tools.course import Course
+from course_tools import notebooks
+from course_tools.course import ASSIGNMENTS, Course
 
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = REPO / "test-artifacts" / "browser"
@@ -260,12 +259,12 @@ def release(released_course, assignment):
 
 @pytest.fixture(scope="module")
 def release_nb(release):
-    return submissions.read(release)
+    return notebooks.read(release)
 
 
 @pytest.fixture(scope="module")
 def reference_answers(assignment):
-    return submissions.reference_solutions(submissions.read(REPO / "source" / assignment / f"{assignment}.ipynb"))
+    return notebooks.reference_solutions(notebooks.read(REPO / "source" / assignment / f"{assignment}.ipynb"))
 
 
 @pytest.fixture(scope="module")

@@ -22,7 +22,8 @@ import pytest
 
 from test_parallel_grading import NAMES, demo_course, gradebook_rows
 from conftest import generated_course
-from course_tools import grade_class, reports
+from course_tools.grade import grade_class
+from course_tools.report import reports
 
 DATABASE = "cnn_course"
 

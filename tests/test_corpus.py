@@ -7,7 +7,7 @@ import io
 import pytest
 
 from conftest import GRADED_FUNCTIONS
-from course_tools import corpus
+from course_tools.proof import corpus
 from test_feedback_values import leaks
 
 

@@ -2,7 +2,7 @@
 slow entry denied the speed points and nothing else of its own, no collateral loss, through the real
 `nbgrader autograde` (about ten minutes on one core, in three courses that `make test` grades side by side).
 
-A wrong entry may also lose the cells that run its cell besides its own test (course_tools.corpus.PART2's
+A wrong entry may also lose the cells that run its cell besides its own test (course_tools.proof.corpus.PART2's
 dependents: the speed cell of a fast convolution, and the training, which uses all of the student's
 functions), and no other: a wrong relu must cost nothing of fc, softmax_cross_entropy, update_parameters
 or the model.
@@ -13,7 +13,8 @@ import io
 import pytest
 
 from conftest import REPO, generated_course
-from course_tools import corpus, submissions
+from course_tools import notebooks
+from course_tools.proof import corpus
 from test_feedback_values import leaks
 
 ASSIGNMENT = corpus.PART2
@@ -70,8 +71,8 @@ def entries(reference):
 def test_the_solution_cells_are_the_ones_the_corpus_covers(reference):
     assert list(reference) == SOLUTION_CELLS
     # every dependent and speed cell the corpus names is a test cell of the notebook
-    source = submissions.read(REPO / "source" / ASSIGNMENT.name / f"{ASSIGNMENT.name}.ipynb")
-    tests = {submissions.grade_id(c) for c in source.cells if c.metadata.get("nbgrader", {}).get("grade")}
+    source = notebooks.read(REPO / "source" / ASSIGNMENT.name / f"{ASSIGNMENT.name}.ipynb")
+    tests = {notebooks.grade_id(c) for c in source.cells if c.metadata.get("nbgrader", {}).get("grade")}
     named = {cell for cells in ASSIGNMENT.dependents.values() for cell in cells} | set(ASSIGNMENT.speed.values())
     assert {f"test_{cell}" for cell in named} <= tests
     assert set(ASSIGNMENT.dependents) | set(ASSIGNMENT.speed) <= set(SOLUTION_CELLS)
@@ -170,11 +171,11 @@ def test_the_visible_checks_pass_every_right_entry(graded_chunks, chunk):
 
 
 def test_the_hidden_check_of_a_cell_passes_the_reference_in_this_process(reference, tmp_path):
-    """The in-process hidden checks (course_tools.corpus.NotebookChecks) are not rejecting by accident:
+    """The in-process hidden checks (course_tools.proof.corpus.NotebookChecks) are not rejecting by accident:
     the reference passes every test cell's hidden checks, the speed cells and the training included."""
     course = generated_course(tmp_path, ASSIGNMENT.name)
-    checks = corpus.NotebookChecks(ASSIGNMENT, submissions.read(course.release_notebook),
-                                   submissions.read(course.source_notebook), course.release_notebook.parent)
+    checks = corpus.NotebookChecks(ASSIGNMENT, notebooks.read(course.release_notebook),
+                                   notebooks.read(course.source_notebook), course.release_notebook.parent)
     entry = corpus.Entry("reference", "right", "", dict(reference))
     cells = [name[len("test_"):] for name in checks.hidden if name.startswith("test_")]
     assert {cell: checks.hidden_rejects(entry, [cell]) for cell in cells} == {cell: False for cell in cells}

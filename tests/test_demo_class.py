@@ -6,8 +6,9 @@ import re
 import pytest
 
 from conftest import REPO, hidden_lines, new_course
-from course_tools import demo, demo_class, submissions
+from course_tools import notebooks
 from course_tools.course import Course
+from course_tools.proof import demo, demo_class
 
 CLASSES = {assignment: students for assignment, students in demo_class.STUDENTS_BY_ASSIGNMENT.items() if students}
 PRODUCTS = [f"grades/{assignment}.csv" for assignment in CLASSES] + ["class_report.html"]
@@ -70,7 +71,7 @@ def test_students_without_a_problem_get_no_problem_reported(grades):
 
 def test_no_hidden_test_line_appears_in_any_feedback(runs):
     course = runs[0]
-    hidden = set().union(*(hidden_lines(submissions.read(Course(REPO, a).source_notebook)) for a in CLASSES))
+    hidden = set().union(*(hidden_lines(notebooks.read(Course(REPO, a).source_notebook)) for a in CLASSES))
     assert len(hidden) > 100
     pages = list((course.root / "feedback").rglob("*.html"))
     assert len(pages) == len(DEMO_STUDENTS)

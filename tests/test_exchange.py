@@ -8,7 +8,7 @@ with the sticky bit) and a course folder in the instructor's home. Each nbgrader
 
     instructor  generate_assignment, release_assignment
     students    fetch_assignment, fill in the notebook, submit (cy twice, the second time after the due date)
-    instructor  collect, `python -m course_tools.grade` (make grade's pipeline, sandboxed), release_feedback
+    instructor  collect, `python -m course_tools.grade_and_report` (make grade's pipeline, sandboxed), release_feedback
     students    fetch_feedback
 
 Each user's ~/.jupyter/nbgrader_config.py holds the site's settings (the exchange root, and for students the
@@ -40,8 +40,9 @@ import pytest
 from nbgrader.utils import parse_utc
 
 from conftest import REPO, hidden_lines, marked_lines, new_course
-from course_tools import submissions
-from course_tools.course import NOTEBOOK, Course
+from course_tools import notebooks
+from course_tools.course import Course
+from course_tools.proof.sample_course import NOTEBOOK
 from test_ordinary_user import user_venv
 
 ASSIGNMENT = NOTEBOOK  # part 1, cnn_step_by_step
@@ -198,7 +199,7 @@ def write_site_config(account, settings):
 def fill_in(student, answers, release_nb):
     """What the student does in JupyterLab: the answers written into the fetched notebook, saved."""
     path = student.home / ASSIGNMENT / f"{NOTEBOOK}.ipynb"
-    nbformat.write(submissions.fill(release_nb, answers), str(path))
+    nbformat.write(notebooks.fill(release_nb, answers), str(path))
     os.chown(path, student.uid, student.gid)
 
 
@@ -237,7 +238,7 @@ def run_round_trip(venv, exchange, instructor, students, reference_answers):
     site.nbgrader(instructor, "generate_assignment", ASSIGNMENT, cwd=course.root)
     site.nbgrader(instructor, "release_assignment", ASSIGNMENT, cwd=course.root)
     site.each(list(students.values()), "fetch_assignment", ASSIGNMENT)
-    release_nb = submissions.read(course.release_notebook)
+    release_nb = notebooks.read(course.release_notebook)
 
     answers = {"ada": reference_answers,
                "ben": {name: code for name, code in reference_answers.items() if name not in UNANSWERED_BY_BEN},
@@ -253,7 +254,7 @@ def run_round_trip(venv, exchange, instructor, students, reference_answers):
 
     site.nbgrader(instructor, "collect", ASSIGNMENT, cwd=course.root)
     trip = RoundTrip(site, instructor, students, course, due)
-    trip.grading = site.run(instructor, "-m", "course_tools.grade", cwd=course.root)
+    trip.grading = site.run(instructor, "-m", "course_tools.grade_and_report", cwd=course.root)
     # make grade's pages go out as they are: beside each, the two files release_feedback reads.
     trip.first_release_feedback = site.nbgrader(instructor, "release_feedback", ASSIGNMENT, cwd=course.root,
                                                 check=False)
@@ -305,7 +306,7 @@ def test_the_late_penalty_counts_from_the_exchanges_timestamp(round_trip):
 
 def test_make_grades_feedback_pages_are_released_as_they_are(round_trip):
     """nbgrader's release_feedback opens timestamp.txt and submission_secret.txt beside each page (FileNotFoundError
-    without them): course_tools/reports.py's write_feedback copies them from the graded submission, as nbgrader's
+    without them): course_tools/report/reports.py's write_feedback copies them from the graded submission, as nbgrader's
     generate_feedback does."""
     trip = round_trip
     assert trip.first_release_feedback.returncode == 0, trip.first_release_feedback.stderr[-600:]
@@ -468,7 +469,7 @@ def test_nothing_a_student_puts_in_the_inbound_stops_collect_or_reaches_the_cour
     trip.site.run(ben, "-c", JUNK_IN_THE_INBOUND, str(trip.site.inbound), ben.name, ASSIGNMENT,
                   str(trip.course.source_notebook))
     fill_in(ada, {"zero_pad": "def zero_pad(X, pad):\n    return X  # ada's second thoughts\n"},
-            submissions.read(trip.course.release_notebook))
+            notebooks.read(trip.course.release_notebook))
     trip.site.nbgrader(ada, "submit", ASSIGNMENT)
     collected = trip.site.nbgrader(trip.instructor, "collect", "--update", ASSIGNMENT, cwd=trip.course.root)
     said = collected.stdout + collected.stderr

@@ -1,6 +1,6 @@
 """No message a student sees shows an expected value of a hidden case (issue 18, class 5).
 
-The hidden checks run in this process (course_tools.corpus.NotebookChecks), with kits that record
+The hidden checks run in this process (course_tools.proof.corpus.NotebookChecks), with kits that record
 every expected value they compute: what they compare the student's results with, and every result
 of the reference solution on the hidden cases. The corpus's wrong entries, and probes written to
 make the old messages talk (zeros of the right shape; an exception that quotes its inputs), are then
@@ -25,7 +25,8 @@ import numpy as np
 import pytest
 
 from conftest import REPO
-from course_tools import corpus, submissions
+from course_tools import notebooks
+from course_tools.proof import corpus
 
 KITS = ("grading_kit.py", "application_kit.py")
 NUMBER = re.compile(r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?")
@@ -124,8 +125,8 @@ class Hidden:
         self.folder = Path(tempfile.mkdtemp(prefix=f"feedback-values-{assignment.name}-"))
         atexit.register(shutil.rmtree, self.folder, True)
         shutil.copytree(REPO / "release" / assignment.name, self.folder, dirs_exist_ok=True)
-        release = submissions.read(REPO / "release" / assignment.name / f"{assignment.name}.ipynb")
-        source = submissions.read(REPO / "source" / assignment.name / f"{assignment.name}.ipynb")
+        release = notebooks.read(REPO / "release" / assignment.name / f"{assignment.name}.ipynb")
+        source = notebooks.read(REPO / "source" / assignment.name / f"{assignment.name}.ipynb")
         self.checks = corpus.NotebookChecks(assignment, release, source, self.folder)
         self.reference = self.checks.reference
         self.values, self.recording = [], False

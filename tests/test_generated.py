@@ -4,10 +4,11 @@ import filecmp
 import pytest
 
 from conftest import REPO
-from course_tools import build_datasets, build_notebook, draw_figures
+from course_tools.author import build_datasets, build_notebook, draw_figures
+from course_tools.course import ASSIGNMENTS
 
 
-@pytest.mark.parametrize("assignment", build_notebook.ASSIGNMENTS)
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_source_notebook_is_built_from_authoring(assignment):
     assert build_notebook.source_notebook(assignment).read_text() == build_notebook.render(assignment), \
         "run `make notebook`"

@@ -1,6 +1,7 @@
 """grading/ shows its design (issue 18, item 9): one module per responsibility, none longer than MAX_LINES, and
-no circle of imports between them, counting the imports inside functions. Read from the files' syntax; nothing
-is imported or run, so the whole module takes milliseconds."""
+no circle of imports between them, counting the imports inside functions. course_tools/ shows the way a
+submission travels (issue 19, item 7): one folder per stage, each importing only what its stage may. Read from
+the files' syntax; nothing is imported or run, so the whole module takes milliseconds."""
 import ast
 
 from conftest import REPO
@@ -106,3 +107,147 @@ def test_the_import_reader_sees_every_form_of_import_between_grading_modules():
               "from nbgrader import h\n")
     modules = {"__init__", "a", "b", "c", "d", "e", "f", "g", "h", "unused"}
     assert grading_imports(source, modules) == {"__init__", "a", "b", "c", "d", "e", "f", "g"}
+
+
+# course_tools/, by stage. A part is a stage's folder or a module of course_tools/ itself (its name without .py);
+# grading/text.py is a part of its own, the escaping of student text that every side uses.
+COURSE_TOOLS = REPO / "course_tools"
+STAGES = ("author", "release", "grade", "report", "proof")
+OURS = {"course", "notebooks", "author", "release", "grade", "report", "grade_and_report", "system_packages",
+        "proof", "grading", "grading.text"}
+# What each part may import of OURS (itself always). Anything not named is refused.
+MAY_IMPORT = {
+    # The course folder and the notebooks serve every stage, so they import no stage. course.py's plain_message
+    # takes quoted and type_name from grading/text.py, which grading/ needs too and so keeps.
+    "course": {"notebooks", "grading.text"},
+    "notebooks": {"course"},
+    "author": {"course", "notebooks"},  # no later stage, and nothing of grading/
+    "release": {"course", "notebooks"},  # reads source/ files, never the authoring code
+    "grade": {"course", "notebooks", "grading", "grading.text"},  # never author/ or report/
+    "report": {"course", "notebooks", "grading.text"},  # of grading/, only the escaping of student text
+    "grade_and_report": {"course", "notebooks", "grade", "report", "grading", "grading.text"},  # `make grade`
+    "system_packages": set(),  # runs before the virtual environment exists: the standard library only
+    "proof": OURS,  # anything; and nothing but tests/ imports proof/
+}
+
+
+def is_module(dotted):
+    path = REPO.joinpath(*dotted.split("."))
+    return path.with_suffix(".py").is_file() or (path / "__init__.py").is_file()
+
+
+def imported_modules(source, package):
+    """The dotted names of what the code imports, wherever the import stands, relative imports resolved against
+    `package` (the importing file's package). `from m import x` counts as m.x where m.x is a module, else as m."""
+    found = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = package.split(".")[:len(package.split(".")) - node.level + 1] if node.level else []
+            module = ".".join(base + ([node.module] if node.module else []))
+            for alias in node.names:
+                found.add(f"{module}.{alias.name}" if is_module(f"{module}.{alias.name}") else module)
+    return found
+
+
+def part_of(dotted):
+    """The part of OURS that a dotted module name belongs to; "course_tools" for the package's own file; None for
+    what is not ours."""
+    names = dotted.split(".")
+    if names[0] == "grading":
+        return "grading.text" if names[1:2] == ["text"] else "grading"
+    if names[0] != "course_tools":
+        return None
+    return names[1] if len(names) > 1 else "course_tools"
+
+
+def course_tools_sources():
+    """{path from the repository's root: source} of every course_tools/**/*.py."""
+    return {str(path.relative_to(REPO)): path.read_text() for path in sorted(COURSE_TOOLS.rglob("*.py"))}
+
+
+def module_and_package(relative):
+    """The dotted names of the module at `relative` ("course_tools/grade/cluster.py") and of its package."""
+    names = relative.removesuffix(".py").split("/")
+    if names[-1] == "__init__":
+        return ".".join(names[:-1]), ".".join(names[:-1])
+    return ".".join(names), ".".join(names[:-1])
+
+
+def forbidden_imports(sources):
+    """["file imports module (part may not import part)", ...] for `sources` ({path from the root: source})."""
+    found = []
+    for relative, source in sources.items():
+        module, package = module_and_package(relative)
+        part = part_of(module)
+        allowed = MAY_IMPORT.get(part, set()) | {part, "course_tools"}
+        for imported in sorted(imported_modules(source, package)):
+            target = part_of(imported)
+            if target is not None and target not in allowed:
+                found.append(f"{relative} imports {imported} ({part} may not import {target})")
+    return found
+
+
+def test_each_stage_has_its_folder():
+    for stage in STAGES:
+        folder = COURSE_TOOLS / stage
+        assert (folder / "__init__.py").is_file(), f"course_tools/{stage}/ is no package"
+        assert ast.get_docstring(ast.parse((folder / "__init__.py").read_text())), \
+            f"course_tools/{stage}/__init__.py says nothing of what the stage does and may import"
+        assert [p for p in folder.glob("*.py") if p.name != "__init__.py"], f"course_tools/{stage}/ holds no module"
+
+
+def test_every_course_tools_module_has_a_rule():
+    """A new module goes into a stage, or gets its own line in MAY_IMPORT."""
+    homeless = [relative for relative in course_tools_sources()
+                if part_of(module_and_package(relative)[0]) not in {*MAY_IMPORT, "course_tools"}]
+    assert not homeless, f"modules of no stage (move them into one, or give them a rule): {homeless}"
+
+
+def test_course_tools_imports_follow_the_stages():
+    found = forbidden_imports(course_tools_sources())
+    assert not found, "imports against the stages (course_tools/<stage>/__init__.py says why):\n" + "\n".join(found)
+
+
+def test_outside_course_tools_nothing_imports_it_but_the_tests():
+    """The workers receive grading/ alone (course_tools/grade/cluster.py ships it), so it imports nothing of
+    course_tools/; nor do authoring/ and nbgrader_config.py. (Inside course_tools/, MAY_IMPORT keeps proof/ to
+    itself.)"""
+    paths = [*GRADING.rglob("*.py"), *(REPO / "authoring").glob("*.py"), *REPO.glob("*.py")]
+    found = []
+    for relative in sorted(str(path.relative_to(REPO)) for path in paths):
+        for module in imported_modules((REPO / relative).read_text(), module_and_package(relative)[1]):
+            if part_of(module) not in (None, "grading", "grading.text"):
+                found.append(f"{relative} imports {module}")
+    assert not found, found
+
+
+def test_the_stage_rules_refuse_a_forbidden_import():
+    """A grade/ module that imports report/ or author/ is refused, and a proof/ module that imports them is not."""
+    imports = ("from course_tools.report import reports\n"
+               "def later():\n"
+               "    from ..author import build_notebook\n")
+    found = forbidden_imports({"course_tools/grade/x.py": imports, "course_tools/proof/x.py": imports})
+    assert found == [
+        "course_tools/grade/x.py imports course_tools.author.build_notebook (grade may not import author)",
+        "course_tools/grade/x.py imports course_tools.report.reports (grade may not import report)"]
+
+
+def test_the_import_reader_resolves_every_form_of_import_in_course_tools():
+    source = ("import json\n"
+              "import numpy as np\n"
+              "from . import cluster\n"
+              "from ..course import ROOT\n"
+              "from course_tools import notebooks as submissions\n"
+              "import course_tools.report.reports\n"
+              "from grading.text import printable\n"
+              "from grading import owned_folders\n"
+              "def later():\n"
+              "    from course_tools.author import build_notebook\n")
+    found = imported_modules(source, "course_tools.grade")
+    assert found == {"json", "numpy", "course_tools.grade.cluster", "course_tools.course", "course_tools.notebooks",
+                     "course_tools.report.reports", "grading.text", "grading.owned_folders",
+                     "course_tools.author.build_notebook"}
+    assert {part_of(module) for module in found} == {None, "grade", "course", "notebooks", "report", "grading.text",
+                                                     "grading", "author"}

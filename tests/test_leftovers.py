@@ -1,7 +1,7 @@
 """`make grade` leaves nothing of its own in the temp folder: not after a run, not after Ctrl-C, and after a
 crash not beyond the next run; and it never removes a folder that is not certainly its own and abandoned.
 
-Each run is the real command (`python -m course_tools.grade`, two local Dask workers) on a small class,
+Each run is the real command (`python -m course_tools.grade_and_report`, two local Dask workers) on a small class,
 with TMPDIR pointed at a fresh folder, so that what is left there is exactly what the grading left: the
 machine is shared, and other people's gradings use the real /tmp meanwhile.
 """
@@ -16,8 +16,9 @@ import time
 import pytest
 
 from conftest import REPO, new_course
-from course_tools import demo_class, grade_class
 from course_tools.course import Course
+from course_tools.grade import grade_class
+from course_tools.proof import demo_class
 from grading import owned_folders, worker_course
 
 CLASS = [s for s in demo_class.STUDENTS if s.name in ("ada", "ben", "fay", "ivy", "kim", "noa")]
@@ -44,7 +45,7 @@ def start_grading(course, temp):
     """`make grade` on the course, its temp folder `temp`, in a process group of its own. SIGINT is
     handled as in an instructor's terminal (a test run in the background inherits it ignored)."""
     temp.mkdir(exist_ok=True)
-    command = [sys.executable, "-m", "course_tools.grade", "--course", str(course.root), "--workers", "2"]
+    command = [sys.executable, "-m", "course_tools.grade_and_report", "--course", str(course.root), "--workers", "2"]
     return subprocess.Popen(command, cwd=REPO, env=dict(os.environ, TMPDIR=str(temp)), stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True, start_new_session=True,
                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))

@@ -1,4 +1,4 @@
-"""The Canvas and Moodle grade-import files written by `nbgrader export` with course_tools/lms_export.py's
+"""The Canvas and Moodle grade-import files written by `nbgrader export` with course_tools/report/lms_export.py's
 plugins, on a course graded by the real `nbgrader autograde`, with its roster imported by
 `nbgrader db student import`: ada hands in full marks, ben a broken zero_pad, kim full marks 26 hours late
 (two started days: 20 points off by the course's PointsPerDayLate), lou nothing.
@@ -37,8 +37,8 @@ from datetime import timedelta
 import pytest
 
 from conftest import NOTEBOOK, REPO, new_course
-from course_tools import submissions
-from course_tools.demo_class import DUE, ON_TIME, TIMESTAMP_FORMAT
+from course_tools import notebooks
+from course_tools.proof.demo_class import DUE, ON_TIME, TIMESTAMP_FORMAT
 
 ASSIGNMENT = NOTEBOOK
 BROKEN_ZERO_PAD = "def zero_pad(X, pad):\n    return X\n"  # costs zero_pad's 10 points and nothing else
@@ -55,20 +55,20 @@ EXPECTED = {"ada": "100.00", "ben": "90.00", "kim": "80.00", "lou": "0.00"}
 def course(tmp_path_factory, reference_answers):
     course = new_course(tmp_path_factory.mktemp("lms-export"))
     # The plugins sit in the course folder, as in this repository; nbgrader imports them from there.
-    (course.root / "course_tools").mkdir()
-    for name in ("__init__.py", "lms_export.py"):
+    (course.root / "course_tools" / "report").mkdir(parents=True)
+    for name in ("__init__.py", "report/__init__.py", "report/lms_export.py"):
         (course.root / "course_tools" / name).write_bytes((REPO / "course_tools" / name).read_bytes())
     course.generate()
     course.nbgrader("db", "assignment", "add", ASSIGNMENT, f"--duedate={DUE:%Y-%m-%d %H:%M:%S} UTC")
     with open(course.root / "roster.csv", "w", encoding="utf-8", newline="") as fh:
         csv.writer(fh).writerows([("id", "first_name", "last_name", "email", "lms_user_id"), *ROSTER])
     course.nbgrader("db", "student", "import", "roster.csv")
-    release = submissions.read(course.release_notebook)
+    release = notebooks.read(course.release_notebook)
     handed_in = {"ada": (reference_answers, ON_TIME),
                  "ben": ({**reference_answers, "zero_pad": BROKEN_ZERO_PAD}, ON_TIME),
                  "kim": (reference_answers, DUE + timedelta(hours=26))}
     for student, (answers, when) in handed_in.items():
-        path = submissions.write(submissions.fill(release, answers), course.root, student, ASSIGNMENT, NOTEBOOK)
+        path = notebooks.write(notebooks.fill(release, answers), course.root, student, ASSIGNMENT, NOTEBOOK)
         (path.parent / "timestamp.txt").write_text(when.strftime(TIMESTAMP_FORMAT))
     course.autograde()
     return course
@@ -77,7 +77,7 @@ def course(tmp_path_factory, reference_answers):
 def export(course, exporter, *args, name=None, check=True):
     """Run `nbgrader export` with one of the plugins; (the finished process, the file it was told to write)."""
     dest = course.root / "exports" / f"{name or exporter}.csv"
-    result = course.nbgrader("export", f"--exporter=course_tools.lms_export.{exporter}",
+    result = course.nbgrader("export", f"--exporter=course_tools.report.lms_export.{exporter}",
                              f"--assignment={ASSIGNMENT}", f"--to={dest}", *args, check=check)
     return result, dest
 
@@ -263,7 +263,7 @@ def test_the_file_is_utf8_without_bom_comma_separated_quoted_only_where_needed(f
 
 
 def test_an_unknown_assignment_is_refused(course):
-    result = course.nbgrader("export", "--exporter=course_tools.lms_export.CanvasExport", "--assignment=cnn_step",
+    result = course.nbgrader("export", "--exporter=course_tools.report.lms_export.CanvasExport", "--assignment=cnn_step",
                              f"--to={course.root / 'exports' / 'unknown.csv'}", check=False)
     assert result.returncode == 1
     assert f"No assignment named cnn_step in the gradebook (it has: {ASSIGNMENT})" in result.stderr

@@ -21,8 +21,11 @@ import pytest
 
 import attacks
 from conftest import new_course
-from course_tools import demo_class, grade_class, reports, submissions
+from course_tools import notebooks
 from course_tools.course import Course
+from course_tools.grade import grade_class
+from course_tools.proof import demo_class
+from course_tools.report import reports
 
 ASSIGNMENTS = ("cnn_step_by_step", "cnn_application")
 # A student who writes nbgrader's hidden-test marker into an answer, and never closes it.
@@ -84,16 +87,16 @@ def code_in_strings(block):
 def secrets(course, assignment, student):
     """What a student must never be shown, as text: each hidden-test line, each line of the code the hidden tests
     carry in strings, and each reference solution line, unless the release shows it or the student wrote it."""
-    source = submissions.read(course.root / "source" / assignment / f"{assignment}.ipynb")
+    source = notebooks.read(course.root / "source" / assignment / f"{assignment}.ipynb")
     found = set()
     for block in hidden_blocks(source):
         found |= lines(block, 12) | code_in_strings(block)
     for cell in source.cells:
         for block in re.findall(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", cell.source, re.S):
             found |= lines(block, 20)
-    public = [c.source for c in submissions.read(course.root / "release" / assignment / f"{assignment}.ipynb").cells]
+    public = [c.source for c in notebooks.read(course.root / "release" / assignment / f"{assignment}.ipynb").cells]
     for own in (course.root / "submitted" / student / assignment).glob("*.ipynb"):
-        public += [c.source for c in submissions.read(own).cells]
+        public += [c.source for c in notebooks.read(own).cells]
     public = "\n".join(public)
     return {line for line in found if line not in public}
 
@@ -127,26 +130,26 @@ def graded(tmp_path_factory):
         demo_class.write_class(one, students)
         classes.append((one, [s.name for s in students]))
     part1 = classes[0][0]
-    release = submissions.read(part1.release_notebook)
-    answers = submissions.reference_solutions(submissions.read(part1.source_notebook))
+    release = notebooks.read(part1.release_notebook)
+    answers = notebooks.reference_solutions(notebooks.read(part1.source_notebook))
     answers["zero_pad"] = MARKER_ANSWER + answers["zero_pad"]
-    submissions.write(submissions.fill(release, answers), course.root, MARKER_STUDENT, part1.assignment,
-                      part1.notebook)
+    notebooks.write(notebooks.fill(release, answers), course.root, MARKER_STUDENT, part1.assignment,
+                    part1.notebook)
     classes[0][1].append(MARKER_STUDENT)
-    answers = submissions.reference_solutions(submissions.read(part1.source_notebook))
+    answers = notebooks.reference_solutions(notebooks.read(part1.source_notebook))
     answers["zero_pad"] += SHOWS_MARKUP
-    nb = submissions.fill(release, answers)
+    nb = notebooks.fill(release, answers)
     nb.cells.insert(1, nbformat.v4.new_markdown_cell(f"# {MARK}\n\n{MARKUP}\n"))
-    submissions.write(nb, course.root, MARKUP_STUDENT, part1.assignment, part1.notebook)
+    notebooks.write(nb, course.root, MARKUP_STUDENT, part1.assignment, part1.notebook)
     classes[0][1].append(MARKUP_STUDENT)
     for one, students in classes:
-        release = submissions.read(one.release_notebook)
-        answers = submissions.reference_solutions(submissions.read(one.source_notebook))
-        first = next(c for c in release.cells if submissions.grade_id(c) in answers)
-        answers[submissions.grade_id(first)] += RECORDS
-        nb = submissions.fill(release, answers)
+        release = notebooks.read(one.release_notebook)
+        answers = notebooks.reference_solutions(notebooks.read(one.source_notebook))
+        first = next(c for c in release.cells if notebooks.grade_id(c) in answers)
+        answers[notebooks.grade_id(first)] += RECORDS
+        nb = notebooks.fill(release, answers)
         nb.cells.append(nbformat.v4.new_code_cell(PRINTS_RECORDS))
-        folder = submissions.write(nb, course.root, RECORDER, one.assignment, one.notebook).parent
+        folder = notebooks.write(nb, course.root, RECORDER, one.assignment, one.notebook).parent
         (folder / "timestamp.txt").write_text(demo_class.ON_TIME.strftime(demo_class.TIMESTAMP_FORMAT))
         students.append(RECORDER)
     graded = grade_class.grade_assignments(classes, progress=False)
@@ -204,9 +207,9 @@ def test_the_pages_show_the_students_own_code(graded):
 def test_an_unclosed_hidden_test_marker_in_an_answer_still_gets_a_page(graded):
     course, _ = graded
     page = page_lines(course.root / "feedback" / MARKER_STUDENT / "cnn_step_by_step" / "cnn_step_by_step.html")
-    submitted = submissions.read(course.root / "submitted" / MARKER_STUDENT / "cnn_step_by_step" /
-                                 "cnn_step_by_step.ipynb")
-    answer = next(c.source for c in submitted.cells if submissions.grade_id(c) == "zero_pad")
+    submitted = notebooks.read(course.root / "submitted" / MARKER_STUDENT / "cnn_step_by_step" /
+                               "cnn_step_by_step.ipynb")
+    answer = next(c.source for c in submitted.cells if notebooks.grade_id(c) == "zero_pad")
     assert answer.startswith(MARKER_ANSWER) and lines(answer) <= page
 
 
@@ -293,14 +296,14 @@ def test_generated_solutions_hold_the_solutions_but_no_hidden_test(graded, assig
              f"--CourseDirectory.solution_directory={tmp_path / 'solution'}")
     notebook = tmp_path / "solution" / assignment / f"{assignment}.ipynb"
     shown = lines("\n".join(c.source for c in nbformat.read(str(notebook), as_version=4).cells))
-    source = submissions.read(course.root / "source" / assignment / f"{assignment}.ipynb")
+    source = notebooks.read(course.root / "source" / assignment / f"{assignment}.ipynb")
     hidden = set()
     for cell in source.cells:
         for block in re.findall(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", cell.source, re.S):
             hidden |= lines(block, 12)
-    release = lines("\n".join(c.source for c in submissions.read(course.root / "release" / assignment /
-                                                                 f"{assignment}.ipynb").cells))
-    reference = submissions.reference_solutions(source)
+    release = lines("\n".join(c.source for c in notebooks.read(course.root / "release" / assignment /
+                                                               f"{assignment}.ipynb").cells))
+    reference = notebooks.reference_solutions(source)
     solution_lines = lines("\n".join(reference.values()))
     assert (hidden - release - solution_lines) & shown == set()
     assert all(lines(code, 20) <= shown for code in reference.values())

@@ -18,8 +18,8 @@ import nbformat
 import pytest
 
 from conftest import REPO, new_course
-from course_tools import submissions
-from course_tools.course import NOTEBOOK
+from course_tools import notebooks
+from course_tools.proof.sample_course import NOTEBOOK
 
 NOBODY = 65534
 SYSTEM_PYTHON = "/usr/bin/python3"
@@ -87,12 +87,12 @@ def grade_as_nobody(venv, folder, reference_answers):
         os.chown(path, NOBODY, NOBODY)
     generated = as_nobody(venv, home, "generate_assignment", course.assignment, cwd=course.root)
     assert generated.returncode == 0, generated.stderr
-    release = submissions.read(course.release_notebook)
+    release = notebooks.read(course.release_notebook)
     students = {"honest": reference_answers,
                 "forker": {**reference_answers, "zero_pad": reference_answers["zero_pad"] + FORKS},
                 "hog": {**reference_answers, "conv_single_step": reference_answers["conv_single_step"] + HOGS_MEMORY}}
     for student, answers in students.items():
-        submissions.write(submissions.fill(release, answers), course.root, student, course.assignment, NOTEBOOK)
+        notebooks.write(notebooks.fill(release, answers), course.root, student, course.assignment, NOTEBOOK)
     for path in (course.root / "submitted").rglob("*"):
         os.chown(path, NOBODY, NOBODY)
     os.chown(course.root / "submitted", NOBODY, NOBODY)
@@ -102,7 +102,7 @@ def grade_as_nobody(venv, folder, reference_answers):
 
 def outputs_of(course, student, grade_id):
     nb = nbformat.read(str(course.autograded_notebook(student)), as_version=4)
-    cell = next(c for c in nb.cells if submissions.grade_id(c) == grade_id)
+    cell = next(c for c in nb.cells if notebooks.grade_id(c) == grade_id)
     return " ".join(o.get("text", "") + o.get("ename", "") + ": " + o.get("evalue", "") for o in cell.outputs)
 
 

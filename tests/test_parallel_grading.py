@@ -10,7 +10,9 @@ import nbformat
 import pytest
 
 from conftest import REPO, generated_course, new_course
-from course_tools import demo_class, grade_class, reports
+from course_tools.grade import grade_class
+from course_tools.proof import demo_class
+from course_tools.report import reports
 
 # Ordinary, broken, late, renamed, kernel-killing and hostile students; no endless loop (it only costs time).
 STUDENTS = [s for s in demo_class.STUDENTS if s.name in ("ada", "ben", "fay", "ivy", "jon", "kim", "lou", "max",
@@ -157,7 +159,7 @@ def still_running(processes):
 
 def test_ctrl_c_stops_cleanly_and_a_rerun_grades_the_rest(tmp_path):
     course = demo_course(tmp_path)
-    command = [sys.executable, "-m", "course_tools.grade", "--course", str(course.root), "--workers", "1"]
+    command = [sys.executable, "-m", "course_tools.grade_and_report", "--course", str(course.root), "--workers", "1"]
     # As in an instructor's terminal: SIGINT handled (a test run in the background inherits it ignored).
     grading = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                start_new_session=True,

@@ -11,8 +11,10 @@ import nbformat
 import pytest
 
 from conftest import generated_course
-from course_tools import grade_class, reports, submissions
-from course_tools.course import NOTEBOOK
+from course_tools import notebooks
+from course_tools.grade import grade_class
+from course_tools.proof.sample_course import NOTEBOOK
+from course_tools.report import reports
 
 SECRET = "cnn-red-team-secret-4f1c"
 MARK = "cnn-red-team-mark-9b2e"
@@ -108,9 +110,9 @@ ATTACKS = {
 def graded(tmp_path_factory, reference_answers):
     course = generated_course(tmp_path_factory.mktemp("red-team"))
     course.configure({"Execute.timeout": 5, "TrustedExecute.notebook_time_limit": 20})
-    release = submissions.read(course.release_notebook)
+    release = notebooks.read(course.release_notebook)
     for student, attack in {"aaa-honest": {}, **ATTACKS, "zzz-honest": {}}.items():
-        nb = submissions.fill(release, {**reference_answers, **attack.get("answers", {})})
+        nb = notebooks.fill(release, {**reference_answers, **attack.get("answers", {})})
         if "edit" in attack:
             attack["edit"](nb)
         if "link" in attack:
@@ -119,9 +121,9 @@ def graded(tmp_path_factory, reference_answers):
             folder.mkdir(parents=True)
             os.symlink(target, folder / name)
             if name != f"{NOTEBOOK}.ipynb":
-                submissions.write(nb, course.root, student, course.assignment, NOTEBOOK)
+                notebooks.write(nb, course.root, student, course.assignment, NOTEBOOK)
         else:
-            submissions.write(nb, course.root, student, course.assignment, NOTEBOOK)
+            notebooks.write(nb, course.root, student, course.assignment, NOTEBOOK)
     os.environ["CNN_RED_TEAM_SECRET"] = SECRET  # in the grader's environment while it grades
     started = time.monotonic()
     try:

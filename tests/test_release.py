@@ -6,7 +6,7 @@ import re
 import pytest
 
 from conftest import GRADED_FUNCTIONS, REPO
-from course_tools.submissions import grade_id
+from course_tools.notebooks import grade_id
 
 RELEASE_DIR = REPO / "release" / "cnn_step_by_step"
 SOURCE_DIR = REPO / "source" / "cnn_step_by_step"
@@ -71,7 +71,7 @@ def test_every_figure_travels_inside_the_notebook(folder):
     bytes as the figure file drawn by `make figures` (images/ stays the single source)."""
     import base64
 
-    from course_tools.submissions import read
+    from course_tools.notebooks import read
     nb = read(folder / "cnn_step_by_step.ipynb")
     shown = {(index, name) for index, c in enumerate(nb.cells) if c.cell_type == "markdown"
              for name in re.findall(r"!\[[^\]]*\]\(attachment:([\w.-]+)\)", c.source)}

@@ -14,8 +14,10 @@ import nbformat
 import pytest
 
 from conftest import GRADED_FUNCTIONS, NOTEBOOK, REPO, generated_course, new_course
-from course_tools import grade, grade_class, release, submissions
+from course_tools import grade_and_report, notebooks
 from course_tools.course import Course
+from course_tools.grade import grade_class
+from course_tools.release import release_assignments
 
 SECOND = "second"
 LEFT_OUT = "pool_backward"
@@ -29,9 +31,9 @@ def add_assignment(course, name, left_out):
     shutil.copytree(course.root / "source" / NOTEBOOK, folder)
     (folder / f"{NOTEBOOK}.ipynb").rename(folder / f"{name}.ipynb")
     added = Course(course.root, name)
-    nb = submissions.read(added.source_notebook)
-    nb.cells = [cell for cell in nb.cells if submissions.grade_id(cell) not in (left_out, f"test_{left_out}")
-                and not (cell.cell_type == "code" and not submissions.grade_id(cell) and f"{left_out}(" in cell.source)]
+    nb = notebooks.read(added.source_notebook)
+    nb.cells = [cell for cell in nb.cells if notebooks.grade_id(cell) not in (left_out, f"test_{left_out}")
+                and not (cell.cell_type == "code" and not notebooks.grade_id(cell) and f"{left_out}(" in cell.source)]
     nbformat.write(nb, str(added.source_notebook))
     return added
 
@@ -48,13 +50,13 @@ def two(tmp_path_factory, reference_answers):
     handed_in = [(first, {"ada": reference_answers, "ben": reference_answers, "cat": reference_answers}),
                  (second, {"ada": second_answers, "ben": {**second_answers, "zero_pad": BROKEN_ZERO_PAD}})]
     for course, students in handed_in:
-        release_nb = submissions.read(course.release_notebook)
+        release_nb = notebooks.read(course.release_notebook)
         for student, answers in students.items():
-            submissions.write(submissions.fill(release_nb, answers), course.root, student, course.assignment,
-                              course.notebook)
+            notebooks.write(notebooks.fill(release_nb, answers), course.root, student, course.assignment,
+                            course.notebook)
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed):
-        status = grade.main(["--course", str(first.root), "--workers", "2"])
+        status = grade_and_report.main(["--course", str(first.root), "--workers", "2"])
     return first, second, status, printed.getvalue()
 
 
@@ -133,9 +135,9 @@ def test_a_rerun_grades_again_only_the_changed_submission_in_its_assignment(two)
 # --------------------------------------------------------------------- the parts' order, make release
 def test_graded_parts_follow_the_release_notebooks_order_not_the_gradebooks(tmp_path):
     course = generated_course(tmp_path)
-    nb = submissions.read(course.release_notebook)
-    nb.cells = ([c for c in nb.cells if submissions.grade_id(c) != "test_zero_pad"]
-                + [c for c in nb.cells if submissions.grade_id(c) == "test_zero_pad"])
+    nb = notebooks.read(course.release_notebook)
+    nb.cells = ([c for c in nb.cells if notebooks.grade_id(c) != "test_zero_pad"]
+                + [c for c in nb.cells if notebooks.grade_id(c) == "test_zero_pad"])
     nbformat.write(nb, str(course.release_notebook))
     assert list(course.graded_cells()) == [f"test_{f}" for f in GRADED_FUNCTIONS[1:]] + ["test_zero_pad"]
 
@@ -145,7 +147,7 @@ def released(tmp_path_factory):
     """`make release` in a copy of the course where part 2 has no source notebook yet."""
     course = new_course(tmp_path_factory.mktemp("release"))
     Course(course.root, "cnn_application").source_notebook.unlink(missing_ok=True)
-    return course, release.release(course.root)
+    return course, release_assignments.release(course.root)
 
 
 def test_release_skips_an_assignment_without_a_source_notebook(released):
@@ -164,5 +166,5 @@ def test_release_releases_every_assignment_that_has_a_source_notebook(tmp_path):
     part2 = Course(course.root, "cnn_application")
     # part 1's notebook stands in for part 2's, whatever state that one is in
     shutil.copy(course.source_notebook, part2.source_notebook)
-    assert release.release(course.root) == ["cnn_step_by_step", "cnn_application"]
+    assert release_assignments.release(course.root) == ["cnn_step_by_step", "cnn_application"]
     assert part2.release_notebook.exists()

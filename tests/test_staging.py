@@ -14,7 +14,8 @@ import nbformat
 import pytest
 
 from conftest import generated_course
-from course_tools import grade_class, submissions
+from course_tools import notebooks
+from course_tools.grade import grade_class
 from grading import submission_files
 from grading.plain_data import JSON_ITEM
 
@@ -35,21 +36,21 @@ def with_empty_cells(release, count):
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     course = generated_course(tmp_path_factory.mktemp("staging"))
-    release = submissions.read(course.release_notebook)
-    answers = submissions.reference_solutions(submissions.read(course.source_notebook))
+    release = notebooks.read(course.release_notebook)
+    answers = notebooks.reference_solutions(notebooks.read(course.source_notebook))
     for student in HONEST:
-        submissions.write(submissions.fill(release, answers), course.root, student, course.assignment,
-                          course.notebook)
-    many = submissions.fill(with_empty_cells(release, 25_000), answers)
-    submissions.write(many, course.root, MANY_CELLS, course.assignment, course.notebook)
-    path = submissions.write(many, course.root, ESCAPED_KEYS, course.assignment, course.notebook)
+        notebooks.write(notebooks.fill(release, answers), course.root, student, course.assignment,
+                        course.notebook)
+    many = notebooks.fill(with_empty_cells(release, 25_000), answers)
+    notebooks.write(many, course.root, MANY_CELLS, course.assignment, course.notebook)
+    path = notebooks.write(many, course.root, ESCAPED_KEYS, course.assignment, course.notebook)
     path.write_text(path.read_text().replace('"cell_type"', '"\\u0063ell_type"'))
-    huge = submissions.fill(release, answers)
+    huge = notebooks.fill(release, answers)
     huge.cells.append(nbformat.v4.new_markdown_cell("x" * (21 * 2 ** 20)))
-    submissions.write(huge, course.root, HUGE, course.assignment, course.notebook)
-    items = submissions.fill(release, answers)
+    notebooks.write(huge, course.root, HUGE, course.assignment, course.notebook)
+    items = notebooks.fill(release, answers)
     items.cells[0].metadata["x"] = [0] * 250_000
-    submissions.write(items, course.root, MANY_ITEMS, course.assignment, course.notebook)
+    notebooks.write(items, course.root, MANY_ITEMS, course.assignment, course.notebook)
     results = grade_class.grade_class(course, progress=False, workers=1)
     return course, {r.student: r for r in results}
 
@@ -142,9 +143,9 @@ def test_a_tree_deeper_than_pythons_recursion_limit_is_walked(tmp_path):
 
 def test_one_students_staging_error_does_not_stop_the_class(tmp_path, monkeypatch):
     course = generated_course(tmp_path)
-    release = submissions.read(course.release_notebook)
+    release = notebooks.read(course.release_notebook)
     for student in ("aaa", "bbb"):
-        submissions.write(release, course.root, student, course.assignment, course.notebook)
+        notebooks.write(release, course.root, student, course.assignment, course.notebook)
     staged = grade_class.stage
 
     def stage(course, student):

@@ -14,7 +14,8 @@ import nbformat
 import pytest
 
 from conftest import generated_course
-from course_tools import grade_class, submissions
+from course_tools import notebooks
+from course_tools.grade import grade_class
 from grading.cgroups import Cgroup
 
 HONEST = ("aaa-honest", "zzz-honest")
@@ -25,8 +26,8 @@ as_root = pytest.mark.skipif(not Cgroup.available(), reason="the memory bound pe
 
 
 def reference_notebook(course):
-    release = submissions.read(course.release_notebook)
-    return submissions.fill(release, submissions.reference_solutions(submissions.read(course.source_notebook)))
+    release = notebooks.read(course.release_notebook)
+    return notebooks.fill(release, notebooks.reference_solutions(notebooks.read(course.source_notebook)))
 
 
 def slow_reader(course):

@@ -22,7 +22,7 @@ import unicodedata
 import pytest
 
 from conftest import NOTEBOOK, REPO, generated_course
-from course_tools import submissions
+from course_tools import notebooks
 
 ERASE = "\x1b[2K\r"
 FORGED = "ada            100            4.0 s  ok"
@@ -46,19 +46,19 @@ HIDDEN = {"Cc", "Cf", "Zl", "Zp", "Cs"}
 def graded(tmp_path_factory, reference_answers):
     """The class, then `make grade` (one worker) as the instructor runs it: (course, its console's bytes)."""
     course = generated_course(tmp_path_factory.mktemp("student-text"))
-    release = submissions.read(course.release_notebook)
+    release = notebooks.read(course.release_notebook)
     for student in (*HONEST, "renamer"):
-        submissions.write(submissions.fill(release, reference_answers), course.root, student, course.assignment,
-                          NOTEBOOK)
+        notebooks.write(notebooks.fill(release, reference_answers), course.root, student, course.assignment,
+                        NOTEBOOK)
     folder = course.root / "submitted" / "renamer" / course.assignment
     (folder / f"{NOTEBOOK}.ipynb").rename(folder / EVIL_NOTEBOOK)
     os.symlink(LINK_TARGET, folder / "link")
     (folder / NOT_UTF8).write_text("data")
-    submissions.write(submissions.fill(release, {**reference_answers, "zero_pad": RAISING_ZERO_PAD}), course.root,
-                      RAISER, course.assignment, NOTEBOOK)
-    submissions.write(submissions.fill(release, reference_answers), course.root, EVIL_FOLDER, course.assignment,
-                      NOTEBOOK)
-    run = subprocess.run([sys.executable, "-m", "course_tools.grade", "--course", str(course.root), "--workers", "1"],
+    notebooks.write(notebooks.fill(release, {**reference_answers, "zero_pad": RAISING_ZERO_PAD}), course.root,
+                    RAISER, course.assignment, NOTEBOOK)
+    notebooks.write(notebooks.fill(release, reference_answers), course.root, EVIL_FOLDER, course.assignment,
+                    NOTEBOOK)
+    run = subprocess.run([sys.executable, "-m", "course_tools.grade_and_report", "--course", str(course.root), "--workers", "1"],
                          cwd=REPO, capture_output=True, timeout=600)
     assert run.returncode == 0, run.stderr.decode(errors="replace")[-3000:]
     return course, run.stdout + run.stderr
@@ -149,15 +149,15 @@ def test_html_pages_escape_and_show_every_hidden_character(graded):
 def exports(graded):
     """Canvas's and Moodle's files, with the roster's names set by a hostile student for zed."""
     course, _ = graded
-    (course.root / "course_tools").mkdir()
-    for name in ("__init__.py", "lms_export.py"):
+    (course.root / "course_tools" / "report").mkdir(parents=True)
+    for name in ("__init__.py", "report/__init__.py", "report/lms_export.py"):
         (course.root / "course_tools" / name).write_bytes((REPO / "course_tools" / name).read_bytes())
     with course.gradebook() as gradebook:
         gradebook.update_or_create_student("zed", **HOSTILE_ROSTER)
     found = {}
     for exporter, args in (("CanvasExport", []), ("MoodleExport", ["--MoodleExport.identity=username"])):
         dest = course.root / f"{exporter}.csv"
-        course.nbgrader("export", f"--exporter=course_tools.lms_export.{exporter}",
+        course.nbgrader("export", f"--exporter=course_tools.report.lms_export.{exporter}",
                         f"--assignment={course.assignment}", f"--to={dest}", *args)
         found[exporter] = read_csv(dest)
     return found

@@ -9,8 +9,10 @@ import numpy as np
 import pytest
 
 from conftest import GRADED_FUNCTIONS, POINTS, generated_course, hidden_lines
-from course_tools import grade_class, reports, submissions
-from course_tools.course import NOTEBOOK
+from course_tools import notebooks
+from course_tools.grade import grade_class
+from course_tools.proof.sample_course import NOTEBOOK
+from course_tools.report import reports
 from grading import bwrap, plain_data
 from grading.kernel_side import _cnn_grading_encode as encode
 from grading.trusted_execute import free_names, split_hidden
@@ -121,7 +123,7 @@ def zero_pad(X, pad):
 
 def move_zero_pad_test_last(nb):
     """Grade zero_pad after conv_forward, hoping the reference zero_pad arrives before zero_pad's own test."""
-    test = next(c for c in nb.cells if submissions.grade_id(c) == "test_zero_pad")
+    test = next(c for c in nb.cells if notebooks.grade_id(c) == "test_zero_pad")
     nb.cells.remove(test)
     nb.cells.append(test)
 
@@ -187,20 +189,20 @@ def zero_pad(X, pad):
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory, reference_answers):
     course = generated_course(tmp_path_factory.mktemp("trusted"))
-    release = submissions.read(course.release_notebook)
+    release = notebooks.read(course.release_notebook)
     reference = reference_answers
     conv_forward = reference["conv_forward"].replace("def conv_forward(", "def _real_conv_forward(")
     parasite = {**reference, "conv_forward": conv_forward + CAPTURING_CONV_FORWARD,
                 "zero_pad": PARASITE_ZERO_PAD}
-    notebooks = {"parasite": submissions.fill(release, parasite), "reader": submissions.fill(
-        release, reads_the_notebook_being_graded(reference)), "honest": submissions.fill(release, reference),
-        "empty-replies": submissions.fill(release, {**reference, "zero_pad": reference["zero_pad"] + EMPTY_REPLIES}),
-        "extra-reply": submissions.fill(release, {**reference, "zero_pad": reference["zero_pad"] + EXTRA_REPLY}),
-        "raises-then-loops": submissions.fill(release, {**reference,
-                                                        "zero_pad": reference["zero_pad"] + RAISES_THEN_LOOPS})}
-    move_zero_pad_test_last(notebooks["parasite"])
-    for student, nb in notebooks.items():
-        submissions.write(nb, course.root, student, course.assignment, NOTEBOOK)
+    submitted = {"parasite": notebooks.fill(release, parasite), "reader": notebooks.fill(
+        release, reads_the_notebook_being_graded(reference)), "honest": notebooks.fill(release, reference),
+        "empty-replies": notebooks.fill(release, {**reference, "zero_pad": reference["zero_pad"] + EMPTY_REPLIES}),
+        "extra-reply": notebooks.fill(release, {**reference, "zero_pad": reference["zero_pad"] + EXTRA_REPLY}),
+        "raises-then-loops": notebooks.fill(release, {**reference,
+                                                      "zero_pad": reference["zero_pad"] + RAISES_THEN_LOOPS})}
+    move_zero_pad_test_last(submitted["parasite"])
+    for student, nb in submitted.items():
+        notebooks.write(nb, course.root, student, course.assignment, NOTEBOOK)
     results = grade_class.grade_class(course, progress=False)
     reports.write_all(course, results)
     return course, {r.student: r for r in results}
@@ -220,7 +222,7 @@ def test_the_notebook_being_graded_is_not_readable_from_the_kernel(graded, sourc
 
 def errors_in(course, student):
     nb = nbformat.read(str(course.autograded_notebook(student)), as_version=4)
-    return {submissions.grade_id(c): o.evalue for c in nb.cells for o in c.get("outputs", [])
+    return {notebooks.grade_id(c): o.evalue for c in nb.cells for o in c.get("outputs", [])
             if o.output_type == "error"}
 
 
@@ -262,8 +264,8 @@ def add_config(course, text):
 @pytest.fixture
 def one_student_course(tmp_path, reference_answers):
     course = generated_course(tmp_path)
-    nb = submissions.fill(submissions.read(course.release_notebook), reference_answers)
-    submissions.write(nb, course.root, "ada", course.assignment, NOTEBOOK)
+    nb = notebooks.fill(notebooks.read(course.release_notebook), reference_answers)
+    notebooks.write(nb, course.root, "ada", course.assignment, NOTEBOOK)
     return course
 
 
@@ -300,7 +302,7 @@ def test_a_graded_notebook_keeps_no_kernel_output_that_could_fake_a_pass(graded)
     for cell in nb.cells:
         if cell.metadata.get("nbgrader", {}).get("grade"):
             kinds = {(o.output_type, o.get("name")) for o in cell.get("outputs", [])}
-            assert kinds <= {("stream", "stdout")}, (submissions.grade_id(cell), kinds)
+            assert kinds <= {("stream", "stdout")}, (notebooks.grade_id(cell), kinds)
 
 
 # ------------------------------------------------------------ faults
@@ -312,10 +314,10 @@ def faults(tmp_path_factory, reference_answers):
     """A student whose every function's cell kills the kernel (8 deaths, 3 restarts allowed), beside an honest one."""
     course = generated_course(tmp_path_factory.mktemp("faults"))
     add_config(course, "c.TrustedExecute.max_kernel_restarts = 3")
-    release = submissions.read(course.release_notebook)
+    release = notebooks.read(course.release_notebook)
     killer = {name: code + KILLS_ITSELF for name, code in reference_answers.items()}
     for student, answers in {"killer": killer, "zz-honest": reference_answers}.items():
-        submissions.write(submissions.fill(release, answers), course.root, student, course.assignment, NOTEBOOK)
+        notebooks.write(notebooks.fill(release, answers), course.root, student, course.assignment, NOTEBOOK)
     results = grade_class.grade_class(course, progress=False)
     return course, {r.student: r for r in results}
 
@@ -366,9 +368,9 @@ while True:
 def test_the_limits_a_replaced_kernel_hit_are_reported(tmp_path, reference_answers):
     course = generated_course(tmp_path)
     add_config(course, "c.Execute.timeout = 6")
-    release = submissions.read(course.release_notebook)
+    release = notebooks.read(course.release_notebook)
     answers = {**reference_answers, "zero_pad": reference_answers["zero_pad"] + HITS_LIMITS_THEN_HANGS}
-    submissions.write(submissions.fill(release, answers), course.root, "hog", course.assignment, NOTEBOOK)
+    notebooks.write(notebooks.fill(release, answers), course.root, "hog", course.assignment, NOTEBOOK)
     problems = grade_class.grade_class(course, progress=False)[0].problems
     print(problems)
     assert any(p.startswith("timed out: zero_pad") for p in problems)

@@ -2,15 +2,15 @@
 import pytest
 
 from conftest import GRADED_FUNCTIONS
-from course_tools import submissions
+from course_tools import notebooks
 
 
 @pytest.fixture(scope="module")
-def notebooks(released_course, release_nb, reference_answers, tmp_path_factory):
+def filled_and_untouched(released_course, release_nb, reference_answers, tmp_path_factory):
     folder = tmp_path_factory.mktemp("student")
     filled, untouched = folder / "filled.ipynb", folder / "untouched.ipynb"
-    submissions.nbformat.write(submissions.fill(release_nb, reference_answers), str(filled))
-    submissions.nbformat.write(release_nb, str(untouched))
+    notebooks.nbformat.write(notebooks.fill(release_nb, reference_answers), str(filled))
+    notebooks.nbformat.write(release_nb, str(untouched))
     return filled, untouched
 
 
@@ -18,13 +18,13 @@ def validate(course, path):
     return course.nbgrader("validate", str(path), check=False)
 
 
-def test_filled_in_release_validates(released_course, notebooks):
-    result = validate(released_course, notebooks[0])
+def test_filled_in_release_validates(released_course, filled_and_untouched):
+    result = validate(released_course, filled_and_untouched[0])
     assert result.returncode == 0
     assert "Success! Your notebook passes all the tests." in result.stdout
 
 
-def test_untouched_release_fails_validation(released_course, notebooks):
-    result = validate(released_course, notebooks[1])
+def test_untouched_release_fails_validation(released_course, filled_and_untouched):
+    result = validate(released_course, filled_and_untouched[1])
     assert "VALIDATION FAILED" in result.stdout
     assert all(f"{name}(" in result.stdout for name in GRADED_FUNCTIONS)

@@ -142,7 +142,7 @@ def load(names=None):
 # --------------------------------------------------------------------------- the class
 def notebook_for(attack, release, reference, port):
     """The attacker's notebook: the base filled in, ANSWERS and APPEND applied, then EDIT."""
-    from course_tools import submissions
+    from course_tools import notebooks
 
     base = dict(reference) if attack.base == "reference" else {}
     replaced = attack.answers(reference) if callable(attack.answers) else attack.answers
@@ -150,7 +150,7 @@ def notebook_for(attack, release, reference, port):
     for gid, code in attack.append.items():
         answers[gid] = answers.get(gid, release_source(release, gid)) + "\n\n" + code
     answers = {gid: src.replace("{{PORT}}", str(port)) for gid, src in answers.items()}
-    nb = submissions.fill(release, answers)
+    nb = notebooks.fill(release, answers)
     if attack.edit is not None:
         attack.edit(nb)
     return nb
@@ -158,7 +158,7 @@ def notebook_for(attack, release, reference, port):
 
 def write_submission(course, attack, release, reference, port):
     """Write the attacker's folder submitted/<name>/cnn_step_by_step/."""
-    from course_tools.course import NOTEBOOK
+    from course_tools.proof.sample_course import NOTEBOOK
 
     folder = course.root / "submitted" / attack.name / course.assignment
     folder.mkdir(parents=True, exist_ok=True)
@@ -178,9 +178,9 @@ def write_submission(course, attack, release, reference, port):
 
 
 def release_source(release, grade_id):
-    from course_tools import submissions
+    from course_tools import notebooks
 
-    return next(cell.source for cell in release.cells if submissions.grade_id(cell) == grade_id)
+    return next(cell.source for cell in release.cells if notebooks.grade_id(cell) == grade_id)
 
 
 # The attack course's cell timeout (the course's nbgrader_config.py says 30 s). Attacks that run into it cost
@@ -190,15 +190,15 @@ CELL_TIMEOUT = 10
 
 def write_class(course, attacks, port):
     """The honest pair and every attacker, in a course whose release is generated."""
-    from course_tools import submissions
-    from course_tools.course import NOTEBOOK
+    from course_tools import notebooks
+    from course_tools.proof.sample_course import NOTEBOOK
 
     course.configure({"Execute.timeout": CELL_TIMEOUT})
-    release = submissions.read(course.release_notebook)
-    reference = submissions.reference_solutions(submissions.read(course.source_notebook))
+    release = notebooks.read(course.release_notebook)
+    reference = notebooks.reference_solutions(notebooks.read(course.source_notebook))
     course.set_due_date(DUE)
     for student in HONEST:
-        submissions.write(submissions.fill(release, reference), course.root, student, course.assignment, NOTEBOOK)
+        notebooks.write(notebooks.fill(release, reference), course.root, student, course.assignment, NOTEBOOK)
         (course.root / "submitted" / student / course.assignment / "timestamp.txt").write_text(
             (DUE - timedelta(hours=8)).strftime(TIMESTAMP_FORMAT))
     with course.gradebook() as gradebook:
@@ -294,8 +294,9 @@ class Listener:
 GRADE_CHILD = """
 import dataclasses, json, sys
 from pathlib import Path
-from course_tools import grade_class, reports
 from course_tools.course import Course
+from course_tools.grade import grade_class
+from course_tools.report import reports
 course = Course(Path(sys.argv[1]))
 graded = grade_class.grade_class(course, progress=False)
 reports.write_all(course, graded)

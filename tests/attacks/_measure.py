@@ -22,8 +22,9 @@ HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE.parent.parent), str(HERE.parent)]
 
 import attacks  # noqa: E402
-from course_tools import submissions  # noqa: E402
-from course_tools.course import GRADED_FUNCTIONS, Course, course_copy  # noqa: E402
+from course_tools import notebooks  # noqa: E402
+from course_tools.course import Course  # noqa: E402
+from course_tools.proof.sample_course import GRADED_FUNCTIONS, course_copy  # noqa: E402
 
 POINTS = {"zero_pad": 10, "conv_single_step": 10, "conv_forward": 20, "pool_forward": 20, "conv_backward": 20,
           "create_mask_from_window": 5, "distribute_value": 5, "pool_backward": 10}
@@ -143,7 +144,7 @@ def main():
         template = work / "template"
         template.mkdir()
         course_copy(template).generate()
-        secret_strings = attacks.secrets(submissions.read(template / "source" / "cnn_step_by_step" / "cnn_step_by_step.ipynb"))
+        secret_strings = attacks.secrets(notebooks.read(template / "source" / "cnn_step_by_step" / "cnn_step_by_step.ipynb"))
         for attack in selected:
             result = measure(attack, template, work, args.limit, secret_strings)
             out.write(json.dumps(result) + "\n")

@@ -1,4 +1,5 @@
-"""Make submission notebooks from the release, by code: never by editing notebook JSON by hand."""
+"""Read and write notebooks by code, never by editing notebook JSON by hand: grade ids, solutions without
+their markers, and submission notebooks made from the release."""
 import re
 from pathlib import Path
 

@@ -12,22 +12,19 @@ The text form keeps solutions and hidden tests reviewable as plain diffs. Its ru
   attachment NAME.png, read from source/<assignment>/images/ (drawn by ``make figures``).
 
 Each assignment has its text form, ``authoring/<assignment>.md``, and its notebook,
-``source/<assignment>/<assignment>.ipynb``. Run ``python -m course_tools.build_notebook``
+``source/<assignment>/<assignment>.ipynb``. Run ``python -m course_tools.author.build_notebook``
 (``make notebook``) after editing: it builds every assignment's notebook.
 """
 import base64
 import re
 import sys
-from pathlib import Path
 
 import nbformat
 
-from course_tools.submissions import reference_solutions
+from course_tools.course import ASSIGNMENT, ASSIGNMENTS, ROOT
+from course_tools.notebooks import reference_solutions
 
-ROOT = Path(__file__).resolve().parent.parent
 AUTHORING = ROOT / "authoring"
-ASSIGNMENTS = ("cnn_step_by_step", "cnn_application")  # part 1, part 2: each notebook shares its assignment's name
-ASSIGNMENT = ASSIGNMENTS[0]
 
 FENCE = re.compile(r"^```python(?:\s+(?P<role>solution|tests|readonly):(?P<id>[\w-]+)(?::(?P<points>\d+))?)?\s*$")
 INCLUDE = re.compile(r"^%include (?P<file>[\w./-]+)\s*$")

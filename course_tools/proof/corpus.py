@@ -20,8 +20,8 @@ also has slow entries (<corpus>/slow/*.py): right results, too slow for the spee
 each must lose its speed cell, keep its own test cell, and cost nothing else but its
 dependents. Exits non-zero on any miss.
 
-Run with ``python -m course_tools.corpus`` (``make corpus``): every assignment's corpus, one
-after the other; ``python -m course_tools.corpus cnn_application`` runs one.
+Run with ``python -m course_tools.proof.corpus`` (``make corpus``): every assignment's corpus, one
+after the other; ``python -m course_tools.proof.corpus cnn_application`` runs one.
 """
 import ast
 import contextlib
@@ -35,11 +35,11 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from course_tools import submissions
-from course_tools.course import Course, course_copy
+from course_tools import notebooks as submissions
+from course_tools.course import ROOT, Course
+from course_tools.proof.sample_course import course_copy
 from grading.text import first_line
 
-ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
 
 

@@ -29,7 +29,8 @@ import nbformat
 
 from nbgrader.api import MissingEntry
 
-from course_tools import cluster, submissions
+from course_tools import notebooks as submissions
+from course_tools.grade import cluster
 from grading import submission_files, worker_course, worker_runs
 from grading.text import printable, printable_lines
 

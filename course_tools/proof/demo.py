@@ -7,12 +7,11 @@ the class report, and prints where each product is.
 """
 import sys
 import time
-from pathlib import Path
 
-from course_tools import demo_class, grade_class, reports
-from course_tools.course import Course
-
-ROOT = Path(__file__).resolve().parent.parent
+from course_tools.course import ROOT, Course
+from course_tools.grade import grade_class
+from course_tools.proof import demo_class
+from course_tools.report import reports
 
 
 def run(root, progress=True):

@@ -21,13 +21,13 @@ import sys
 import tempfile
 import time
 from datetime import datetime
-from pathlib import Path
 
-from course_tools import cluster, corpus, demo_class, grade_class, submissions
-from course_tools.build_notebook import ASSIGNMENT
-from course_tools.course import NOTEBOOK, course_copy
+from course_tools import notebooks as submissions
+from course_tools.course import ASSIGNMENT, ROOT
+from course_tools.grade import cluster, grade_class
+from course_tools.proof import corpus, demo_class
+from course_tools.proof.sample_course import NOTEBOOK, course_copy
 
-ROOT = Path(__file__).resolve().parent.parent
 CELL_TIMEOUT = 30  # c.Execute.timeout in nbgrader_config.py
 
 

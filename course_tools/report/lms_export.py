@@ -1,7 +1,7 @@
 """`nbgrader export` plugins that write the grade-import CSV file of Canvas and of Moodle.
 
-    nbgrader export --exporter=course_tools.lms_export.CanvasExport --assignment=cnn_step_by_step --to=canvas.csv
-    nbgrader export --exporter=course_tools.lms_export.MoodleExport --assignment=cnn_step_by_step --to=moodle.csv
+    nbgrader export --exporter=course_tools.report.lms_export.CanvasExport --assignment=cnn_step_by_step --to=canvas.csv
+    nbgrader export --exporter=course_tools.report.lms_export.MoodleExport --assignment=cnn_step_by_step --to=moodle.csv
 
 Run from the course folder (nbgrader puts it on the import path). One row per student of nbgrader's
 gradebook (the roster imported with `nbgrader db student import`, plus any student autograde added), one

@@ -1,6 +1,6 @@
 """Grade a real class: every released assignment's submissions, then feedback, grades and the class report.
 
-Run from the course folder with ``python -m course_tools.grade`` (``make grade``),
+Run from the course folder with ``python -m course_tools.grade_and_report`` (``make grade``),
 after the releases were generated, the due dates set and the submissions collected
 into submitted/<student>/<assignment>/. Every released assignment with at least one
 submission is graded. Students are graded several at once (one worker per core), or
@@ -13,8 +13,9 @@ import sys
 import time
 from pathlib import Path
 
-from course_tools import grade_class, reports
 from course_tools.course import Course, released_assignments
+from course_tools.grade import grade_class
+from course_tools.report import reports
 from grading.bwrap import SandboxUnavailable
 from grading.text import printable
 

@@ -1,6 +1,6 @@
 """Draw the assignment's figures into source/<assignment>/images/.
 
-Run ``python -m course_tools.draw_figures`` (``make figures``). The PNGs are
+Run ``python -m course_tools.author.draw_figures`` (``make figures``). The PNGs are
 committed; a test redraws them and checks they are byte-for-byte the same, so the
 drawing must be deterministic: fixed numbers, no timestamps in the PNG metadata.
 """
@@ -13,7 +13,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.patches import Rectangle  # noqa: E402
 
-from course_tools.build_notebook import ROOT  # noqa: E402
+from course_tools.course import ROOT  # noqa: E402
 
 PNG_METADATA = {"Software": None}  # keeps the matplotlib version out of the file
 PAD_COLOUR = "#d9d9d9"

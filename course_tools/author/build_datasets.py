@@ -11,7 +11,7 @@
 
 Nothing is downloaded: scikit-learn carries both in its package files. It is a
 build-time dependency (requirements-dev.txt); students get the files, not the package.
-Run ``python -m course_tools.build_datasets`` (``make datasets``). The files are
+Run ``python -m course_tools.author.build_datasets`` (``make datasets``). The files are
 committed, and a test rebuilds them and checks they are byte-for-byte the same.
 """
 import sys
@@ -19,7 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
+from course_tools.course import ROOT
+
 DATASETS = ROOT / "source" / "cnn_application" / "datasets"
 SEED = 20261126
 TEST_FRACTION = 0.2

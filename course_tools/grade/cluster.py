@@ -20,9 +20,10 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+from course_tools.course import ROOT
 from grading import owned_folders, worker_course, worker_runs
 
-GRADING_PACKAGE = Path(__file__).resolve().parent.parent / "grading"
+GRADING_PACKAGE = ROOT / "grading"
 SCRATCH_PREFIX = "cnn-grading-dask-"  # the local cluster's Dask scratch space
 
 

@@ -4,8 +4,7 @@ An assignment without a source notebook yet (source/<assignment>/<assignment>.ip
 """
 import sys
 
-from course_tools.build_notebook import ASSIGNMENTS, ROOT
-from course_tools.course import Course
+from course_tools.course import ASSIGNMENTS, ROOT, Course
 
 
 def release(root=ROOT):

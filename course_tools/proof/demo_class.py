@@ -12,8 +12,9 @@ from typing import Callable
 
 import nbformat
 
-from course_tools import corpus, submissions
-from course_tools.course import GRADED_FUNCTIONS
+from course_tools import notebooks
+from course_tools.proof import corpus
+from course_tools.proof.sample_course import GRADED_FUNCTIONS
 
 DUE = datetime(2026, 12, 1, 17, 0, tzinfo=timezone.utc)
 ON_TIME = DUE - timedelta(hours=8)
@@ -76,13 +77,13 @@ class DemoStudent:
 def edit_test_cell(nb):
     """Replace the pool_forward test with a print and claim 100 points for it."""
     for cell in nb.cells:
-        if submissions.grade_id(cell) == "test_pool_forward":
+        if notebooks.grade_id(cell) == "test_pool_forward":
             cell.source = 'print("pool_forward: visible checks passed.")'
             cell.metadata.nbgrader["points"] = 100
 
 
 def delete_test_cell(nb):
-    nb.cells = [c for c in nb.cells if submissions.grade_id(c) != "test_conv_backward"]
+    nb.cells = [c for c in nb.cells if notebooks.grade_id(c) != "test_conv_backward"]
 
 
 STUDENTS = [
@@ -151,7 +152,7 @@ def student_notebook(student, release, reference, entries):
     answers.update(student.answers)
     for function, code in student.append.items():
         answers[function] = reference[function] + code
-    nb = submissions.fill(release, answers)
+    nb = notebooks.fill(release, answers)
     if student.edit:
         student.edit(nb)
     return nb
@@ -160,8 +161,8 @@ def student_notebook(student, release, reference, entries):
 def write_class(course, students):
     """Write each demo student's folder for the course's assignment into course/submitted/, replacing
     earlier ones."""
-    release = submissions.read(course.release_notebook)
-    reference = submissions.reference_solutions(submissions.read(course.source_notebook))
+    release = notebooks.read(course.release_notebook)
+    reference = notebooks.reference_solutions(notebooks.read(course.source_notebook))
     entries = {e.name: e for e in corpus.load(reference, corpus.ASSIGNMENTS[course.assignment])}
     for student in students:
         folder = course.root / "submitted" / student.name / course.assignment

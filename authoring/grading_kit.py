@@ -1,6 +1,6 @@
 """The autograder's hidden kit: oracles, reference helpers and one check per graded function.
 
-course_tools/build_notebook.py pastes this file into the hidden block of the
+course_tools/author/build_notebook.py pastes this file into the hidden block of the
 notebook's "grading kit" test cell, so it never reaches the release. When grading,
 the trusted grader (grading/trusted_execute.py) runs it in its own process, never
 in the student's kernel: the checks call the student's functions through proxies

@@ -2,7 +2,7 @@
 
 A grading process makes private folders in the temp folder (a worker's course,
 grading/worker_course.py; the local Dask cluster's scratch space,
-course_tools/cluster.py). Each holds an owner's note, written as the folder is
+course_tools/grade/cluster.py). Each holds an owner's note, written as the folder is
 made: the machine, its boot, the pid namespace, the pid and the process's start
 time. The owner removes its folder when it is done. A folder whose owner died
 without doing so (SIGKILL, a power cut) is removed by the next run's sweep,

@@ -1,6 +1,6 @@
 """Grade one submission on a worker, in a private course folder, and send the result back as data.
 
-The class pipeline (course_tools/grade_class.py) hands each submission to a worker:
+The class pipeline (course_tools/grade/grade_class.py) hands each submission to a worker:
 a process on this machine, or a Dask worker on another. No folder is shared. The
 worker receives the course materials once (``CourseMaterials``: nbgrader_config.py,
 the grading package, the assignment's non-notebook files, and the assignment as the

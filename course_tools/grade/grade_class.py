@@ -2,7 +2,7 @@
 
 Each submission is staged in memory (regular files only, a renamed notebook under its
 expected name; the students' own files in submitted/ are never changed) and sent to
-a worker (course_tools/cluster.py: a local Dask cluster, one worker per core, or a
+a worker (course_tools/grade/cluster.py: a local Dask cluster, one worker per core, or a
 real cluster), which runs the real `nbgrader autograde` in a private course with the
 trusted grader (grading/): a fresh sandboxed kernel per notebook, hidden tests
 outside it, a cell that kills the kernel or hits a limit costing only that cell.

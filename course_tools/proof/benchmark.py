@@ -7,7 +7,7 @@
    correct, the corpus's typical bugs, untouched notebooks; no endless loops) graded twice on
    identical copies: by plain
    `nbgrader autograde` (nbgrader's own Execute, one call) and by this bundle's
-   pipeline (course_tools.grade_class: the trusted grader on a local Dask cluster, one
+   pipeline (course_tools.grade.grade_class: the trusted grader on a local Dask cluster, one
    worker per core). Both times, their ratio, the scores compared, where a
    submission's time goes, and what 10,000 submissions would take on 1, 8 and 64
    workers.

@@ -58,6 +58,9 @@ c.TrustedExecute.timeout_after_timeout = 2
 c.TrustedExecute.budget_after_timeout = 6
 # Seconds a notebook may keep its kernel busy in all (a correct one needs about 2).
 c.TrustedExecute.notebook_time_limit = 120
+# The graded notebook shows each figure as its text, "<Figure size 800x240 with 16 Axes>", without drawing it
+# (no grade depends on one; drawing took about 0.4 s of a part 2 notebook). True draws them, as nbgrader does.
+c.TrustedExecute.draw_figures = False
 # The grader's own work per student in `make grade` (nbgrader's reading and writing, the verdicts): past the
 # notebook's time limit plus this many seconds, or past this much memory, the student's grading is stopped
 # and reported (grading/student_process.py).

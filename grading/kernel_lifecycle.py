@@ -28,8 +28,12 @@ class KernelLifecycle:
             # Not on the cell's clock: a kernel replaced after a timeout comes when the cell's time is up,
             # and without these functions every later call in the notebook would fail. No student code
             # has run in a new kernel yet.
-            await self._async_kernel_request(f"{KERNEL_SIDE_SOURCE}\n_cnn_grading_answer = _cnn_grading_reply({{}})",
-                                             "setting up the grading calls", timeout=SET_UP_SECONDS)
+            # Without draw_figures, matplotlib's inline backend gets no image format (IPython's own setting, read
+            # when a cell asks for %matplotlib inline): a figure displays as its text, and is never drawn.
+            figures = "" if self.draw_figures else "\nget_ipython().config.InlineBackend.figure_formats = set()"
+            await self._async_kernel_request(f"{KERNEL_SIDE_SOURCE}{figures}\n_cnn_grading_answer = "
+                                             "_cnn_grading_reply({})", "setting up the grading calls",
+                                             timeout=SET_UP_SECONDS)
         except KernelCallFailed:
             pass  # a kernel that cannot even do this fails every later call, each in its own cell
 

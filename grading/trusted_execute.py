@@ -75,6 +75,11 @@ class TrustedExecute(TestCells, DeferredCells, KernelLifecycle, NotebookClock, B
     notebook_time_limit = Integer(120, help=(
         "Seconds a whole notebook may keep its kernel busy, cells, hidden-test calls and reruns after "
         "a kernel death together; cells after that are not run.")).tag(config=True)
+    draw_figures = Bool(False, help=(
+        "Whether the kernel draws the notebook's matplotlib figures into the graded notebook, as PNG images. "
+        "Off, each figure shows as its text description (<Figure size 800x240 with 16 Axes>): no grade "
+        "depends on a figure, the student saw them drawn in their own notebook, and drawing them took "
+        "about 0.4 s of a part 2 notebook's 3 s of grading.")).tag(config=True)
     shutdown_kernel = Unicode("immediate")
     # One stdout output per cell, however the kernel happened to split its prints into messages:
     # grading the same submission twice writes the same notebook.

@@ -291,6 +291,26 @@ def test_grading_without_the_sandbox_says_so_in_every_product(one_student_course
         assert "not sandboxed" in (course.root / product).read_text(), product
 
 
+def figure_outputs(course, student):
+    nb = nbformat.read(str(course.autograded_notebook(student)), as_version=4)
+    return [dict(o.data) for c in nb.cells if c.cell_type == "code" for o in c.outputs
+            if o.output_type == "display_data"]
+
+
+def test_the_graders_kernel_shows_each_figure_as_its_text_without_drawing_it(graded):
+    course, _ = graded
+    figures = figure_outputs(course, "honest")
+    assert figures and all(set(f) == {"text/plain"} and f["text/plain"].startswith("<Figure size") for f in figures)
+
+
+def test_draw_figures_draws_them_as_nbgrader_would(one_student_course):
+    course = one_student_course
+    add_config(course, "c.TrustedExecute.draw_figures = True")
+    grade_class.grade_class(course, progress=False)
+    figures = figure_outputs(course, "ada")
+    assert figures and all("image/png" in f for f in figures)
+
+
 def test_every_graded_function_is_scored(graded):
     course, _ = graded
     assert {f"test_{f}" for f in GRADED_FUNCTIONS} <= set(course.scores()["honest"])

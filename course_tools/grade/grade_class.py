@@ -25,11 +25,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import nbformat
-
 from nbgrader.api import MissingEntry
 
-from course_tools import notebooks as submissions
 from course_tools.grade import cluster
 from grading import submission_files, worker_course, worker_runs
 from grading.text import printable, printable_lines
@@ -52,6 +49,7 @@ class GradedStudent:
     resumed: bool = False  # graded by an earlier run, against the same submission
     worker: str = ""  # host:pid of the worker process that graded it
     assignment: str = ""
+    fingerprint: str = None  # what it was graded against (see fingerprint); None: a rerun grades it again
 
 
 class GradingStopped(Exception):
@@ -119,9 +117,10 @@ def fingerprint(materials, submission, problems):
 def cell_names(nb):
     """A readable name per cell: its grade id, or the worked example of the function above it."""
     names, function = [], None
-    for index, cell in enumerate(nb.cells):
-        gid = submissions.grade_id(cell)
-        if cell.metadata.get("nbgrader", {}).get("solution"):
+    for index, cell in enumerate(nb["cells"]):
+        nbgrader = cell.get("metadata", {}).get("nbgrader", {})
+        gid = nbgrader.get("grade_id")
+        if nbgrader.get("solution"):
             function = gid
         names.append(gid or (f"the worked example of {function}" if function else f"cell {index + 1}"))
     return names
@@ -140,9 +139,9 @@ def listed(names, most=4):
 
 
 def grading_problems(nb):
-    """What the trusted grader stopped or cut in an autograded notebook (or None), by cell: timeouts,
-    kernel deaths, limits reached."""
-    cells = list(zip(cell_names(nb), nb.cells)) if nb else []
+    """What the trusted grader stopped or cut in an autograded notebook (its JSON as plain data, or None), by
+    cell: timeouts, kernel deaths, limits reached."""
+    cells = list(zip(cell_names(nb), nb["cells"])) if nb else []
     problems = []
     timeouts = cells_where(cells, lambda o: o.get("ename") == "CellTimeoutError")
     if timeouts:
@@ -158,7 +157,7 @@ def grading_problems(nb):
                 limits[match.group(1) or match.group(2)].append(name)
     problems += [f"{limit}: reached in {listed(names)}" for limit, names in limits.items()]
     # Limits seen only from outside, or in errors the student's code caught.
-    for limit in (nb.metadata.get("trusted_grading", {}).get("limits_reached", []) if nb else []):
+    for limit in (nb.get("metadata", {}).get("trusted_grading", {}).get("limits_reached", []) if nb else []):
         if limit not in limits:
             problems.append(f"{limit}: reached (an error the notebook caught, or seen by the sandbox)")
     return problems
@@ -219,7 +218,7 @@ def save_result(course, gradebook, student, graded, problems, key, unsandboxed=F
         submission = gradebook.find_submission(course.assignment, student)
         seconds_late, penalty = submission.total_seconds_late, submission.late_submission_penalty or 0
         data = graded.files.get(f"{course.notebook}.ipynb")
-        notebook = nbformat.from_dict(json.loads(data)) if data else None  # nbgrader validated it
+        notebook = json.loads(data) if data else None  # nbgrader validated it
         if seconds_late > 0:
             result.problems.append(f"late: submitted {seconds_late / 86400:.1f} days after the due date, "
                                    f"{penalty:g} points off")
@@ -238,11 +237,60 @@ def save_result(course, gradebook, student, graded, problems, key, unsandboxed=F
     result.problems += grading_problems(notebook)
     if unsandboxed:
         result.problems.append(NOT_SANDBOXED)
-    if graded is None or not graded.error:  # a lost worker or a broken one is tried again by a rerun
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / STATE_NAME).write_text(json.dumps({"fingerprint": key, "problems": result.problems,
-                                                     "seconds": result.seconds, "graded": result.graded}))
+    result.fingerprint = key if graded is None or not graded.error else None  # a lost or broken worker: a rerun
     return result
+
+
+def remember(course, result):
+    """The note that lets a rerun keep this result (earlier_result): written once the gradebook holds it."""
+    if result.fingerprint is not None:
+        folder = course.autograded_notebook(result.student).parent
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / STATE_NAME).write_text(json.dumps({"fingerprint": result.fingerprint, "problems": result.problems,
+                                                     "seconds": result.seconds, "graded": result.graded}))
+
+
+def save_results(course, gradebook, arrived, unsandboxed=False):
+    """save_result for each (student, graded, problems, fingerprint) of `arrived`, in one gradebook
+    transaction: nbgrader's Gradebook commits after every change (three commits a student, each waiting for
+    the disk or the database server, and each expiring what the session had loaded), which made saving one
+    student at a time the limit of a large cluster. If the transaction fails, each student is saved again in
+    a transaction of its own, as nbgrader would; the notes for reruns are written once the gradebook holds
+    the results."""
+    try:
+        with one_transaction(gradebook):
+            results = [save_result(course, gradebook, *one, unsandboxed) for one in arrived]
+    except Exception:
+        if len(arrived) == 1:
+            raise
+        results, failure = [], None
+        for one in arrived:  # the others are saved all the same; then the first failure is raised
+            try:
+                results += save_results(course, gradebook, [one], unsandboxed)
+            except Exception as error:
+                failure = failure or error
+        if failure is not None:
+            raise failure
+        return results
+    for result in results:
+        remember(course, result)
+    return results
+
+
+@contextlib.contextmanager
+def one_transaction(gradebook):
+    """The block's changes to the gradebook committed once, at its end (rolled back if it raises): meanwhile
+    the commits of nbgrader's Gradebook only flush (scoped_session's commit, shadowed on this instance)."""
+    session = gradebook.db
+    session.commit = session.flush
+    try:
+        yield
+    except BaseException:
+        del session.commit
+        session.rollback()
+        raise
+    del session.commit
+    session.commit()
 
 
 def cleaned(graded):
@@ -370,22 +418,30 @@ def grade_plan(plan, gradebook, client, unsandboxed, console, progress):
                        "--regrade grades them again", file=console)
         for student, (submission, problems, key) in list(plan.waiting.items()):
             if submission is None:
-                done(time.perf_counter(), save_result(course, gradebook, student, None, problems, key))
+                done(time.perf_counter(), save_results(course, gradebook, [(student, None, problems, key)])[0])
                 del plan.waiting[student]
         if plan.waiting:
             shared = client.scatter(plan.materials, broadcast=True)
             futures = {client.submit(worker_runs.grade_on_worker, shared, submission, client.id,
                                      pure=False): student for student, (submission, _, _) in plan.waiting.items()}
-            for future in as_completed(futures):
-                student, started = futures[future], time.perf_counter()
-                try:
-                    graded = future.result()
-                except Exception as error:  # the worker was lost: this student only
-                    graded = worker_course.GradedSubmission(
-                        student, False, error=f"the worker grading it failed ({type(error).__name__}: "
-                                              f"{printable(error, 200)})")
-                _, problems, key = plan.waiting[student]
-                done(started, save_result(course, gradebook, student, graded, problems, key, unsandboxed))
+            # What has arrived since the last save is saved together (one gradebook transaction): one student
+            # at a time while the coordinator keeps up, more at once when many workers finish together.
+            for batch in as_completed(futures).batches():
+                started, arrived = time.perf_counter(), []
+                for future in batch:
+                    student = futures[future]
+                    try:
+                        graded = future.result()
+                    except Exception as error:  # the worker was lost: this student only
+                        graded = worker_course.GradedSubmission(
+                            student, False, error=f"the worker grading it failed ({type(error).__name__}: "
+                                                  f"{printable(error, 200)})")
+                    _, problems, key = plan.waiting[student]
+                    arrived.append((student, graded, problems, key))
+                saved = save_results(course, gradebook, arrived, unsandboxed)
+                share = (time.perf_counter() - started) / len(saved)
+                for result in saved:
+                    done(time.perf_counter() - share, result)
     finally:
         bar.close()
 

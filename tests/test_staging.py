@@ -69,7 +69,7 @@ def test_an_oversized_notebook_is_refused_with_the_limits_named(graded, student)
     refused = [p for p in result.problems if p.startswith("not graded: the notebook is")]
     assert len(refused) == 1, result.problems
     assert f"at most {submission_files.MAX_NOTEBOOK_BYTES // 2 ** 20} MiB" in refused[0]
-    assert result.worker == "" and set(result.timings) == {"pipeline"}  # no worker ever read it
+    assert result.worker == "" and set(result.timings) == {"pipeline", "staging", "saving"}  # no worker read it
     print(f"{student}: refused in {result.timings['pipeline']:.2f} s of staging")
 
 

@@ -44,12 +44,13 @@ class GradedStudent:
     problems: list = field(default_factory=list)
     seconds: float = 0.0
     graded: bool = False
-    timings: dict = field(default_factory=dict)  # seconds: the worker's (worker_course), and "pipeline":
-    # staging the submission and saving its result here
+    timings: dict = field(default_factory=dict)  # seconds: the worker's (worker_course), and "pipeline" =
+    # "staging" the submission + "saving" its result here
     resumed: bool = False  # graded by an earlier run, against the same submission
     worker: str = ""  # host:pid of the worker process that graded it
     assignment: str = ""
     fingerprint: str = None  # what it was graded against (see fingerprint); None: a rerun grades it again
+    saved_at: float = 0.0  # time.monotonic() once saved here (for the benchmark's timeline)
 
 
 class GradingStopped(Exception):
@@ -404,7 +405,9 @@ def grade_plan(plan, gradebook, client, unsandboxed, console, progress):
                file=console, disable=None if progress else True)
 
     def done(started, result):
-        result.timings["pipeline"] = plan.staging_seconds[result.student] + time.perf_counter() - started
+        staging, saving = plan.staging_seconds[result.student], time.perf_counter() - started
+        result.timings.update(pipeline=staging + saving, staging=staging, saving=saving)
+        result.saved_at = time.monotonic()
         results[result.student] = result
         bar.update()
         if progress:

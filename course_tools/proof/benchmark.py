@@ -17,6 +17,9 @@
    own Execute (student code in an unsandboxed kernel, hidden tests inside it), the
    trusted grader without the sandbox, and the trusted grader with it (the default).
 """
+import contextlib
+import dataclasses
+import io
 import sys
 import tempfile
 import time
@@ -27,6 +30,7 @@ from course_tools.course import ASSIGNMENT, ROOT
 from course_tools.grade import cluster, grade_class
 from course_tools.proof import corpus, demo_class
 from course_tools.proof.sample_course import NOTEBOOK, course_copy
+from grading import worker_runs
 
 CELL_TIMEOUT = 30  # c.Execute.timeout in nbgrader_config.py
 
@@ -102,20 +106,13 @@ def mean(values):
     return sum(values) / len(values) if values else 0.0
 
 
-def grade_a_class(size=100, assignment=ASSIGNMENT):
+def grade_a_class(size=100, assignment=ASSIGNMENT, figures_too=False):
     students = realistic_class(size, assignment)
     names = [s.name for s in students]
-    with tempfile.TemporaryDirectory() as plain_dir, tempfile.TemporaryDirectory() as ours_dir:
+    workers = cluster.default_workers()
+    with tempfile.TemporaryDirectory() as plain_dir:
         plain_seconds, plain_scores = timed_autograde(plain_dir, NBGRADER_EXECUTE, students, assignment)
-        ours = course_copy(ours_dir)
-        ours.assignment = assignment
-        ours.generate()
-        demo_class.write_class(ours, students)
-        workers = cluster.default_workers()
-        started = time.perf_counter()
-        graded = grade_class.grade_class(ours, names, progress=False)
-        ours_seconds = time.perf_counter() - started
-        our_scores = ours.scores()
+    ours_seconds, graded, our_scores, timeline = pipeline_run(students, assignment)
     same = sum((plain_scores.get(n) or {}).get("total") == (our_scores.get(n) or {}).get("total") for n in names)
     n = len(names)
     print(f"\n{assignment}: a realistic class of {n} submissions (untouched, one typical bug, or correct), "
@@ -126,26 +123,92 @@ def grade_a_class(size=100, assignment=ASSIGNMENT):
           f"{ours_seconds / n:5.2f} s per submission")
     print(f"  ratio: this pipeline is {plain_seconds / ours_seconds:.2f} times as fast; same total score for "
           f"{same} of {n} students")
+    if figures_too:  # what not drawing the figures buys (TrustedExecute.draw_figures)
+        drawn_seconds = pipeline_run(students, assignment, "\nc.TrustedExecute.draw_figures = True\n")[0]
+        print(f"  the same pipeline drawing the notebook's figures (draw_figures = True): {drawn_seconds:.1f} s, "
+              f"ratio {plain_seconds / drawn_seconds:.2f}")
     timings = [g.timings for g in graded if "autograde" in g.timings]
     parts = {
         "waiting for its kernel (forked from the template)": mean(t.get("kernel start", 0) for t in timings),
         "the kernel running cells and hidden calls": mean(t.get("kernel", 0) for t in timings),
         "the verdict (hidden tests in the grader)": mean(t.get("hidden tests", 0) for t in timings),
         "nbgrader's own work (sanitize, save, write)": mean(t["autograde"] - t.get("total", 0) for t in timings),
-        "staging and saving here (serial)": mean(g.timings.get("pipeline", 0) for g in graded),
+        "the worker's hand-over (host pipe, Dask, result)": mean(
+            t.get("grader_wall", t["autograde"]) - t["autograde"] for t in timings),
     }
     print("  where a submission's time goes in this pipeline (mean seconds, on its worker):")
     for label, seconds in parts.items():
-        print(f"    {label:<48}{seconds:6.3f}")
-    # Each worker grades one submission at a time; the coordinator saves results one at a time.
-    per_submission = ours_seconds * workers / n  # worker-seconds per submission, as measured here
-    serial = parts["staging and saving here (serial)"]
-    print(f"  projection for 10,000 submissions from these figures ({per_submission:.2f} worker-seconds each, "
-          f"{serial:.3f} s each of serial staging and saving; one core per worker):")
+        print(f"    {label:<50}{seconds:6.3f}")
+    worker_sum = sum(t.get("grader_wall", t["autograde"]) for t in timings)
+    print(f"  where the wall clock goes ({ours_seconds:.1f} s; the workers' sum {worker_sum:.1f} s over {workers} "
+          f"workers is {worker_sum / workers:.1f} s):")
+    for label, seconds in timeline.items():
+        print(f"    {label:<66}{seconds:6.1f} s")
+    staging = mean(g.timings.get("staging", 0) for g in graded)
+    saving = saving_cost(assignment)
+    per_submission = worker_sum / n
+    print(f"  the coordinator, per submission: staging {1000 * staging:.1f} ms (before grading), saving "
+          + ", ".join(f"{1000 * cost:.1f} ms in batches of {size}" for size, cost in saving.items()))
+    print(f"  projection for 10,000 submissions ({per_submission:.2f} worker-seconds each as measured here, one "
+          "core per worker; the coordinator saves what arrives together in one batch):")
     for count in (1, 8, 64):
-        parallel, coordinator = 10000 * per_submission / count, 10000 * serial
-        limit = "  (limited by the serial staging and saving)" if coordinator > parallel else ""
-        print(f"    {count:>3} workers: {max(parallel, coordinator) / 60:7.1f} min{limit}")
+        parallel = 10000 * per_submission / count
+        coordinator = 10000 * saving[min(saving, key=lambda size: abs(size - count))]
+        limit = "  (limited by the coordinator's saving)" if coordinator > parallel else ""
+        print(f"    {count:>3} workers: {(10000 * staging + max(parallel, coordinator)) / 60:7.1f} min (staging "
+              f"{10000 * staging / 60:.1f} min, then the workers {parallel / 60:.1f} min while the coordinator "
+              f"saves for {coordinator / 60:.1f} min){limit}")
+
+
+def pipeline_run(students, assignment, extra_config=""):
+    """(seconds, GradedStudents, scores, where the wall clock went) of make grade's pipeline on a new course."""
+    names = [s.name for s in students]
+    with tempfile.TemporaryDirectory() as folder:
+        ours = course_copy(folder)
+        ours.assignment = assignment
+        with open(ours.root / "nbgrader_config.py", "a") as config:
+            config.write(extra_config)
+        ours.generate()
+        demo_class.write_class(ours, students)
+        started = time.monotonic()
+        graded = grade_class.grade_class(ours, names, progress=False)
+        ended = time.monotonic()
+        scores = ours.scores()
+    graded_here = sorted((g for g in graded if "autograde" in g.timings), key=lambda g: g.saved_at)
+    staged = sum(g.timings.get("staging", 0) for g in graded)
+    first, last = graded_here[0], graded_here[-1]
+    start_up = first.saved_at - started - staged - first.timings.get("grader_wall", first.timings["autograde"])
+    timeline = {"staging every submission (before the cluster starts)": staged,
+                "cluster start, each worker's grading host, the first result's way back": start_up,
+                "from the first result to the last (the workers grading)": last.saved_at - first.saved_at,
+                "the first result's own grading": first.timings.get("grader_wall", first.timings["autograde"]),
+                "after the last result (the cluster stopping)": ended - last.saved_at}
+    return ended - started, graded, scores, timeline
+
+
+def saving_cost(assignment, count=64):
+    """Seconds the coordinator takes to save one student's result, saving `count` real results (one reference
+    submission graded by a grading host, under new names) one at a time, 8 and 64 together."""
+    with tempfile.TemporaryDirectory() as folder:
+        course = course_copy(folder)
+        course.assignment = assignment
+        course.generate()
+        demo_class.write_class(course, [demo_class.DemoStudent("ref", "reference solution")])
+        submission, problems = grade_class.stage(course, "ref")
+        try:
+            graded = worker_runs.grade_on_worker(grade_class.course_materials(course), submission, run="benchmark")
+        finally:
+            worker_runs.end_run("benchmark")
+        costs = {}
+        for size in (1, 8, 64):
+            names = [f"saved-{size}-{i:03d}" for i in range(count)]
+            arrived = [(name, dataclasses.replace(graded, student=name), problems, name) for name in names]
+            with contextlib.redirect_stdout(io.StringIO()), course.gradebook() as gradebook:
+                started = time.perf_counter()
+                for first in range(0, count, size):
+                    grade_class.save_results(course, gradebook, arrived[first:first + size])
+                costs[size] = (time.perf_counter() - started) / count
+    return costs
 
 
 def endless_loop_student():
@@ -201,7 +264,7 @@ def main():
     print(f"nbgrader autograde of the reference solution: {wall:.1f} s wall (one process, one submission), "
           f"score {total:g}/100")
     grade_a_class(100, ASSIGNMENT)
-    grade_a_class(30, "cnn_application")
+    grade_a_class(30, "cnn_application", figures_too=True)
     endless_loop_student()
     trusted_grading_cost()
     return 0

@@ -8,8 +8,10 @@
    identical copies: by plain
    `nbgrader autograde` (nbgrader's own Execute, one call) and by this bundle's
    pipeline (course_tools.grade.grade_class: the trusted grader on a local Dask cluster, one
-   worker per core). Both times, their ratio, the scores compared, where a
-   submission's time goes, and what 10,000 submissions would take on 1, 8 and 64
+   worker per core); part 2 a third time with the notebook's figures drawn. Both times, their
+   ratio, the scores compared, where a submission's time goes on its worker, where the wall
+   clock goes beyond the workers' sum, the coordinator's cost per student (staging; saving
+   one at a time and in batches), and what 10,000 submissions would take on 1, 8 and 64
    workers.
 3. One student with an endless loop in every function, through the pipeline.
 4. The cost of trusted grading: the demo class's ordinary submissions autograded
@@ -132,6 +134,9 @@ def grade_a_class(size=100, assignment=ASSIGNMENT, figures_too=False):
         "waiting for its kernel (forked from the template)": mean(t.get("kernel start", 0) for t in timings),
         "the kernel running cells and hidden calls": mean(t.get("kernel", 0) for t in timings),
         "the verdict (hidden tests in the grader)": mean(t.get("hidden tests", 0) for t in timings),
+        "the trusted grader's own (kernel start and stop, outputs)": mean(
+            t.get("total", 0) - t.get("kernel start", 0) - t.get("kernel", 0) - t.get("hidden tests", 0)
+            for t in timings),
         "nbgrader's own work (sanitize, save, write)": mean(t["autograde"] - t.get("total", 0) for t in timings),
         "the worker's hand-over (host pipe, Dask, result)": mean(
             t.get("grader_wall", t["autograde"]) - t["autograde"] for t in timings),

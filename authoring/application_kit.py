@@ -470,14 +470,14 @@ class _CnnApplicationKit(_CnnGradingKit):  # noqa: F821 (grading_kit.py comes fi
         __tracebackhide__ = True
         np = cls.np
         data = cls.load_digits(namespace.get("grading_folder", "."))
-        parameters, steps, followed = cls.train(model_forward_backward, data, cls.true_training(data))
+        parameters, step, followed = cls.train(model_forward_backward, data, cls.true_training(data))
         if followed:
             accuracy = cls.true_training(data)["accuracy"]
         else:
             X_test, test_labels = data["test"]
             accuracy = float(np.mean(cls.predict(X_test, parameters) == test_labels))
         if not accuracy >= cls.ACCURACY_NEEDED:
-            cls.fail(f"Trained with your model_forward_backward ({cls.EPOCHS} epochs, {steps} steps), the network "
+            cls.fail(f"Trained with your model_forward_backward ({cls.EPOCHS} epochs, {step} steps), the network "
                      f"gets {accuracy:.3f} of the test digits right; the points need at least {cls.ACCURACY_NEEDED:.2f}.")
 
     @classmethod
@@ -491,7 +491,7 @@ class _CnnApplicationKit(_CnnGradingKit):  # noqa: F821 (grading_kit.py comes fi
                        order[start:start + cls.BATCH_SIZE])
 
     @classmethod
-    def train(cls, model_forward_backward, data, run):
+    def train(cls, function, data, run):
         """(parameters, steps, whether every step's gradients were the true run's) of gradient descent with the
         student's gradients, checked at every step (see check_training)."""
         __tracebackhide__ = True
@@ -500,12 +500,12 @@ class _CnnApplicationKit(_CnnGradingKit):  # noqa: F821 (grading_kit.py comes fi
         Y = np.eye(10)[labels]
         parameters = cls.initial_parameters(np.random.default_rng(cls.SEED))
         batches = list(cls.training_batches(len(X)))
-        outcomes = iter(cls.descent_outcomes(model_forward_backward, X, Y, parameters, [batch for _, batch in batches]))
+        outcomes = iter(cls.descent_outcomes(function, X, Y, parameters, [batch for _, batch in batches]))
         followed = True
         for (label, batch), (_, _, _, _, run_grads) in zip(batches, run["steps"]):
             result, error = next(outcomes, (None, None))
             if error is not None:
-                cls.fail(f"{label}: {model_forward_backward.__name__} raised {cls.raised(error)}")
+                cls.fail(f"{label}: {function.__name__} raised {cls.raised(error)}")
             _, grads = cls.unpack(label, result, ("loss", "grads"))
             followed = followed and cls.same_gradients(result, run_grads)
             if not followed:

@@ -7,7 +7,7 @@ import pytest
 from conftest import generated_course
 from course_tools.grade import grade_class
 from course_tools.proof import demo_class
-from grading import worker_runs
+from course_tools.proof.sample_course import graded_on_a_host
 
 
 @pytest.fixture(scope="module")
@@ -15,11 +15,7 @@ def graded_once(tmp_path_factory):
     """A course and one reference submission as a worker's grading host returns it."""
     course = generated_course(tmp_path_factory.mktemp("saving"))
     demo_class.write_class(course, [demo_class.DemoStudent("ref", "reference solution")])
-    submission, problems = grade_class.stage(course, "ref")
-    try:
-        graded = worker_runs.grade_on_worker(grade_class.course_materials(course), submission, run="saving")
-    finally:
-        worker_runs.end_run("saving")
+    graded, problems = graded_on_a_host(course, "ref", "saving")
     assert graded.success, graded.error or graded.log
     return course, graded, problems
 

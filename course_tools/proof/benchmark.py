@@ -22,6 +22,8 @@
 import contextlib
 import dataclasses
 import io
+import re
+import subprocess
 import sys
 import tempfile
 import time
@@ -31,8 +33,7 @@ from course_tools import notebooks as submissions
 from course_tools.course import ASSIGNMENT, ROOT
 from course_tools.grade import cluster, grade_class
 from course_tools.proof import corpus, demo_class
-from course_tools.proof.sample_course import NOTEBOOK, course_copy
-from grading import worker_runs
+from course_tools.proof.sample_course import NOTEBOOK, class_course, course_copy, graded_on_a_host
 
 CELL_TIMEOUT = 30  # c.Execute.timeout in nbgrader_config.py
 
@@ -69,12 +70,7 @@ LOOPS_EVERYWHERE = {name: f"def {name}(*args, **kwargs):\n    while True:\n     
 
 def timed_autograde(folder, extra_config, students, assignment=ASSIGNMENT):
     """Seconds of one `nbgrader autograde` call over `students` in a fresh course, and the scores."""
-    course = course_copy(folder)
-    course.assignment = assignment
-    with open(course.root / "nbgrader_config.py", "a") as config:
-        config.write(extra_config)
-    course.generate()
-    demo_class.write_class(course, students)
+    course = class_course(folder, assignment, students, extra_config)
     started = time.perf_counter()
     course.nbgrader("autograde", course.assignment, "--force", check=False)
     return time.perf_counter() - started, course.scores()
@@ -169,12 +165,7 @@ def pipeline_run(students, assignment, extra_config=""):
     """(seconds, GradedStudents, scores, where the wall clock went) of make grade's pipeline on a new course."""
     names = [s.name for s in students]
     with tempfile.TemporaryDirectory() as folder:
-        ours = course_copy(folder)
-        ours.assignment = assignment
-        with open(ours.root / "nbgrader_config.py", "a") as config:
-            config.write(extra_config)
-        ours.generate()
-        demo_class.write_class(ours, students)
+        ours = class_course(folder, assignment, students, extra_config)
         started = time.monotonic()
         graded = grade_class.grade_class(ours, names, progress=False)
         ended = time.monotonic()
@@ -195,15 +186,8 @@ def saving_cost(assignment, count=64):
     """Seconds the coordinator takes to save one student's result, saving `count` real results (one reference
     submission graded by a grading host, under new names) one at a time, 8 and 64 together."""
     with tempfile.TemporaryDirectory() as folder:
-        course = course_copy(folder)
-        course.assignment = assignment
-        course.generate()
-        demo_class.write_class(course, [demo_class.DemoStudent("ref", "reference solution")])
-        submission, problems = grade_class.stage(course, "ref")
-        try:
-            graded = worker_runs.grade_on_worker(grade_class.course_materials(course), submission, run="benchmark")
-        finally:
-            worker_runs.end_run("benchmark")
+        course = class_course(folder, assignment, [demo_class.DemoStudent("ref", "reference solution")])
+        graded, problems = graded_on_a_host(course, "ref", "benchmark")
         costs = {}
         for size in (1, 8, 64):
             names = [f"saved-{size}-{i:03d}" for i in range(count)]
@@ -219,9 +203,7 @@ def saving_cost(assignment, count=64):
 def endless_loop_student():
     looper = demo_class.DemoStudent("loops", "an endless loop in every function", answers=LOOPS_EVERYWHERE)
     with tempfile.TemporaryDirectory() as folder:
-        course = course_copy(folder)
-        course.generate()
-        demo_class.write_class(course, [looper])
+        course = class_course(folder, ASSIGNMENT, [looper])
         started = time.perf_counter()
         graded = grade_class.grade_class(course, ["loops"], progress=False)
         seconds = time.perf_counter() - started
@@ -229,6 +211,38 @@ def endless_loop_student():
     print(f"\nan endless loop in every graded function, through the pipeline: {seconds:.1f} s in all, "
           f"{graded[0].seconds:.1f} s of grading (cell timeout {CELL_TIMEOUT} s, then 2 s per call from a "
           f"6 s budget), score {score:g}")
+
+
+def speed_under_load():
+    """The speedups part 2's speed checks measure for the reference solution through the pipeline, on a quiet
+    machine and with as many busy processes as cores beside the grading: a loaded machine must not turn the
+    ratio against an honest student. Read from the checks' own messages, with the points' threshold raised
+    (SPEEDUP_NEEDED, in a copy of the source notebook) so that they always say it."""
+    measured = {}
+    for label, busy_count in (("quiet", 0), (f"{cluster.default_workers()} busy processes beside it",
+                                             cluster.default_workers())):
+        with tempfile.TemporaryDirectory() as folder:
+            course = course_copy(folder)
+            course.assignment = "cnn_application"
+            source, text = course.source_notebook, course.source_notebook.read_text()
+            raised = text.replace('"    SPEEDUP_NEEDED = 10\\n"', '"    SPEEDUP_NEEDED = 10 ** 9\\n"')
+            assert raised != text, "the kit's SPEEDUP_NEEDED line was not found in the source notebook"
+            source.write_text(raised)
+            course.generate()
+            demo_class.write_class(course, [demo_class.DemoStudent("ref", "reference solution")])
+            busy = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(busy_count)]
+            try:
+                grade_class.grade_class(course, ["ref"], progress=False)
+            finally:
+                for process in busy:
+                    process.kill()
+                    process.wait()
+            messages = course.failure_messages("ref")
+        measured[label] = {cell: re.search(r"([\d.]+) times faster", message).group(1)
+                           for cell, message in sorted(messages.items()) if "times faster" in message}
+    print("\npart 2's speed checks on the reference solution (times faster than part 1's loops; the points need 10):")
+    for label, ratios in measured.items():
+        print(f"  {label:<34}" + ", ".join(f"{cell} {ratio}" for cell, ratio in ratios.items()))
 
 
 def trusted_grading_cost():
@@ -270,6 +284,7 @@ def main():
           f"score {total:g}/100")
     grade_a_class(100, ASSIGNMENT)
     grade_a_class(30, "cnn_application", figures_too=True)
+    speed_under_load()
     endless_loop_student()
     trusted_grading_cost()
     return 0

@@ -18,3 +18,31 @@ def course_copy(folder):
     shutil.copytree(ROOT / "source", Path(folder) / "source")
     shutil.copytree(ROOT / "grading", Path(folder) / "grading", ignore=shutil.ignore_patterns("__pycache__"))
     return Course(Path(folder))
+
+
+def class_course(folder, assignment, students, extra_config=""):
+    """course_copy with `extra_config` added to its nbgrader_config.py, the assignment generated and the demo
+    `students` (course_tools.proof.demo_class) written into submitted/."""
+    from course_tools.proof import demo_class
+
+    course = course_copy(folder)
+    course.assignment = assignment
+    with open(course.root / "nbgrader_config.py", "a") as config:
+        config.write(extra_config)
+    course.generate()
+    demo_class.write_class(course, students)
+    return course
+
+
+def graded_on_a_host(course, student, run):
+    """(the worker's GradedSubmission, the staging's problems) of one student graded by a grading host, as a
+    worker of `make grade` grades it (the run ended after it)."""
+    from course_tools.grade import grade_class
+    from grading import worker_runs
+
+    submission, problems = grade_class.stage(course, student)
+    try:
+        graded = worker_runs.grade_on_worker(grade_class.course_materials(course), submission, run=run)
+    finally:
+        worker_runs.end_run(run)
+    return graded, problems

@@ -15,7 +15,7 @@ def graded_once(tmp_path_factory):
     """A course and one reference submission as a worker's grading host returns it."""
     course = generated_course(tmp_path_factory.mktemp("saving"))
     demo_class.write_class(course, [demo_class.DemoStudent("ref", "reference solution")])
-    graded, problems = graded_on_a_host(course, "ref", "saving")
+    graded, problems = graded_on_a_host(course, "ref")
     assert graded.success, graded.error or graded.log
     return course, graded, problems
 

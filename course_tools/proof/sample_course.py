@@ -34,13 +34,15 @@ def class_course(folder, assignment, students, extra_config=""):
     return course
 
 
-def graded_on_a_host(course, student, run):
+def graded_on_a_host(course, student):
     """(the worker's GradedSubmission, the staging's problems) of one student graded by a grading host, as a
-    worker of `make grade` grades it (the run ended after it)."""
+    worker of `make grade` grades it, in a run of its own (ended after it: an ended run grades no more)."""
+    import uuid
+
     from course_tools.grade import grade_class
     from grading import worker_runs
 
-    submission, problems = grade_class.stage(course, student)
+    submission, problems, run = *grade_class.stage(course, student), f"one-student-{uuid.uuid4().hex}"
     try:
         graded = worker_runs.grade_on_worker(grade_class.course_materials(course), submission, run=run)
     finally:

@@ -503,7 +503,10 @@ class _CnnApplicationKit(_CnnGradingKit):  # noqa: F821 (grading_kit.py comes fi
         outcomes = iter(cls.descent_outcomes(function, X, Y, parameters, [batch for _, batch in batches]))
         followed = True
         for (label, batch), (_, _, _, _, run_grads) in zip(batches, run["steps"]):
-            result, error = next(outcomes, (None, None))
+            outcome = next(outcomes, None)
+            if outcome is None:  # the kernel answered for fewer steps than it was asked
+                cls.fail(f"{label}: the training gave no result for this step, so it cannot be judged.")
+            result, error = outcome
             if error is not None:
                 cls.fail(f"{label}: {function.__name__} raised {cls.raised(error)}")
             _, grads = cls.unpack(label, result, ("loss", "grads"))

@@ -299,6 +299,39 @@ def reference_answers():
     return notebooks.reference_solutions(notebooks.read(REPO / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"))
 
 
+# A model the grader's training could not train with: zero gradients from its 11th step on (it stands for any
+# model that fails late in a long training, a slow one say), right everywhere else, the notebook's own training
+# and checks included. The kernel side's training helper, replaced, runs the first ten steps only and answers
+# for those.
+SHORT_TRAINING = """
+_in_grader_training = [0]
+
+
+def model_forward_backward(X, Y, parameters):
+    loss, grads = _honest_model_forward_backward(X, Y, parameters)
+    if _in_grader_training[0]:
+        _in_grader_training[0] += 1
+        if _in_grader_training[0] > 11:
+            grads = {name: 0 * value for name, value in grads.items()}
+    return loss, grads
+
+
+_real_descend = _cnn_grading_descend
+
+
+def _cnn_grading_descend(name, request):
+    import base64
+    import json
+    body = json.loads(base64.b64decode(request))
+    body["batches"] = body["batches"][:10]
+    _in_grader_training[0] = 1
+    try:
+        return _real_descend(name, base64.b64encode(json.dumps(body).encode()).decode())
+    finally:
+        _in_grader_training[0] = 0
+"""
+
+
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     course = generated_course(tmp_path_factory.mktemp("application"), ASSIGNMENT)
@@ -329,6 +362,8 @@ def graded(tmp_path_factory):
                                          "def model_forward_backward(", "def _honest_model_forward_backward("))},
         "linear-digest": {**reference, "conv_forward_fast": reference["conv_forward_fast"].replace(
             "def conv_forward_fast(", "def _fast_version(") + "\n\n" + LINEAR_DIGEST},
+        "short-training": {**reference, "model_forward_backward": reference["model_forward_backward"].replace(
+            "def model_forward_backward(", "def _honest_model_forward_backward(") + "\n\n" + SHORT_TRAINING},
     }
     for student, answers in students.items():
         notebooks.write(notebooks.fill(release, answers), course.root, student, ASSIGNMENT, ASSIGNMENT)
@@ -559,6 +594,16 @@ def test_gradients_that_differ_at_one_step_fail_the_training_at_that_step():
     with pytest.raises(AssertionError, match="epoch 5, batch 20: your gradients do not point where"):
         kit.check_training(model, folder)
     assert model.calls == 200
+
+
+def test_a_kernel_that_answers_for_fewer_training_steps_earns_no_training_points(graded):
+    """The training's request asks for every step; a kernel that runs the first ten (where its model is right)
+    and answers for those only is judged at the first step it left out. Were a short answer taken for the whole
+    training, those ten steps would match the grader's own run, and its verdict (0.928) would stand."""
+    scores, _, course = graded
+    assert lost(scores, "short-training") == {"training"}
+    assert ("epoch 1, batch 11: the training gave no result for this step"
+            in course.failure_messages("short-training")["test_training"])
 
 
 def test_the_graders_reference_layers_kept_by_the_model_earn_no_training_points(graded):

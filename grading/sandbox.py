@@ -122,7 +122,7 @@ class SandboxedKernelManager(BwrapArguments, AsyncKernelManager):
         self.work_folder = None  # with from_template: the folder of files made for this kernel
         self.template = self.forked = None  # with from_template: the template, and the kernel forked from it
         self.counters_at_start = (0, 0)
-        self.timed_threads = {}  # native thread id: its cpu cgroup before _in_timing_cpu_group moved it
+        self.timed_threads = {}  # native thread id: its cpu cgroup before _join_timing_cpu_group moved it
 
     @default("client_factory")
     def _client_factory_default(self):
@@ -238,13 +238,12 @@ class SandboxedKernelManager(BwrapArguments, AsyncKernelManager):
             pause = ProcessGroupPause(self._kernel_group())
         try:
             pause.stop_all()
-            with self._in_timing_cpu_group():
-                yield
+            self._join_timing_cpu_group()
+            yield
         finally:
             pause.continue_all()
 
-    @contextlib.contextmanager
-    def _in_timing_cpu_group(self):
+    def _join_timing_cpu_group(self):
         """The calling thread, as root, in a cpu cgroup beside the kernels' with the same share and quota, so
         that what it times meanwhile gets the CPU on the terms the kernel's calls got it: a machine busy with
         other work slows both alike. (Measured: in the root group, beside two busy loops, part 1's loops
@@ -258,10 +257,9 @@ class SandboxedKernelManager(BwrapArguments, AsyncKernelManager):
                 home = own_cpu_group()
                 (timing_group(self.cpu_cores) / "tasks").write_text(str(thread))
                 self.timed_threads[thread] = home
-        yield
 
     def _leave_timing_cpu_group(self):
-        """Every thread _in_timing_cpu_group moved, back where it was."""
+        """Every thread _join_timing_cpu_group moved, back where it was."""
         for thread, home in self.timed_threads.items():
             try:
                 (home / "tasks").write_text(str(thread))

@@ -3,6 +3,7 @@ every one of them lands, with its note for reruns; one that cannot be saved cost
 import dataclasses
 
 import pytest
+from sqlalchemy import event
 
 from conftest import generated_course
 from course_tools.grade import grade_class
@@ -33,8 +34,6 @@ def test_results_that_arrive_together_are_saved_together(graded_once):
     names = ["amy", "bob", "cy"]
     commits = []
     with course.gradebook() as gradebook:
-        gradebook.db.get_bind()  # the engine exists; count the transactions committed from here
-        from sqlalchemy import event
         event.listen(gradebook.db.get_bind(), "commit", lambda connection: commits.append(1))
         results = grade_class.save_results(course, gradebook, arrivals(graded, problems, names))
     assert [r.student for r in results] == names and all(r.graded for r in results)

@@ -404,8 +404,8 @@ def grade_plan(plan, gradebook, client, unsandboxed, console, progress):
     bar = tqdm(total=len(plan.students), initial=len(results), desc=course.assignment, unit="student",
                file=console, disable=None if progress else True)
 
-    def done(started, result):
-        staging, saving = plan.staging_seconds[result.student], time.perf_counter() - started
+    def done(result, saving):
+        staging = plan.staging_seconds[result.student]
         result.timings.update(pipeline=staging + saving, staging=staging, saving=saving)
         result.saved_at = time.monotonic()
         results[result.student] = result
@@ -421,7 +421,9 @@ def grade_plan(plan, gradebook, client, unsandboxed, console, progress):
                        "--regrade grades them again", file=console)
         for student, (submission, problems, key) in list(plan.waiting.items()):
             if submission is None:
-                done(time.perf_counter(), save_results(course, gradebook, [(student, None, problems, key)])[0])
+                started = time.perf_counter()
+                result, = save_results(course, gradebook, [(student, None, problems, key)])
+                done(result, time.perf_counter() - started)
                 del plan.waiting[student]
         if plan.waiting:
             shared = client.scatter(plan.materials, broadcast=True)
@@ -442,9 +444,9 @@ def grade_plan(plan, gradebook, client, unsandboxed, console, progress):
                     _, problems, key = plan.waiting[student]
                     arrived.append((student, graded, problems, key))
                 saved = save_results(course, gradebook, arrived, unsandboxed)
-                share = (time.perf_counter() - started) / len(saved)
+                share = (time.perf_counter() - started) / len(saved)  # each student's part of the batch
                 for result in saved:
-                    done(time.perf_counter() - share, result)
+                    done(result, share)
     finally:
         bar.close()
 

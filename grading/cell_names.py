@@ -10,18 +10,45 @@ import ast
 import functools
 
 
+ANY_NAME = "*"  # what a star import binds: any name
+
+
 def stored(node):
-    names = set()
+    return set(bound_to(node))
+
+
+def bound_to(node):
+    """{name: what the node binds it to}: an import's module or module attribute, the same object wherever in
+    the notebook it runs (("import", "numpy") for `import numpy as np`, ("from", "numpy", "pad") for `from numpy
+    import pad`), or None, a value of its own (an assignment, a definition, a loop, ...). A name bound twice
+    by the node, in different ways, maps to None."""
+    bound = {}
+
+    def bind(name, origin=None):
+        bound[name] = origin if bound.get(name, origin) == origin else None
+
     for n in ast.walk(node):
         if isinstance(n, ast.Name) and isinstance(n.ctx, (ast.Store, ast.Del)):
-            names.add(n.id)
+            bind(n.id)
         elif isinstance(n, ast.arg):  # a function's own argument: local to it
-            names.add(n.arg)
+            bind(n.arg)
         elif isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            names.add(n.name)
-        elif isinstance(n, (ast.Import, ast.ImportFrom)):
-            names |= {(alias.asname or alias.name).split(".")[0] for alias in n.names}
-    return names
+            bind(n.name)
+        elif isinstance(n, ast.ExceptHandler) and n.name:
+            bind(n.name)
+        elif isinstance(n, (ast.MatchAs, ast.MatchStar)) and n.name:
+            bind(n.name)
+        elif isinstance(n, ast.MatchMapping) and n.rest:
+            bind(n.rest)
+        elif isinstance(n, ast.Import):
+            for alias in n.names:  # `import a.b` binds a; `import a.b as c` binds c to a.b
+                bind(alias.asname or alias.name.split(".")[0], ("import", alias.name if alias.asname else
+                                                                alias.name.split(".")[0]))
+        elif isinstance(n, ast.ImportFrom):
+            for alias in n.names:
+                origin = None if n.level else ("from", n.module, alias.name)  # a relative import: the folder's
+                bind(ANY_NAME if alias.name == "*" else alias.asname or alias.name, origin)
+    return bound
 
 
 def loaded(node):
@@ -32,9 +59,8 @@ def loaded(node):
 def reads_and_binds(source):
     """(names the code reads before binding them itself, names it binds), as frozensets. SyntaxError if it does
     not parse. Cached: most cells are the same in every student's notebook."""
-    code = "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in source.split("\n"))
     reads, binds = set(), set()
-    for statement in ast.parse(code).body:
+    for statement in parsed(source).body:
         if isinstance(statement, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
             used = loaded(statement.value) if statement.value is not None else set()
             if isinstance(statement, ast.AugAssign):
@@ -44,3 +70,15 @@ def reads_and_binds(source):
             reads |= loaded(statement) - binds - stored(statement)
         binds |= stored(statement)
     return frozenset(reads), frozenset(binds)
+
+
+@functools.lru_cache(maxsize=1024)
+def imports(source):
+    """{name: the module or module attribute} of the names that the code binds by import statements alone, each
+    to one thing (`import numpy as np` -> {"np": ("import", "numpy")}). SyntaxError if it does not parse."""
+    return {name: origin for name, origin in bound_to(parsed(source)).items() if origin is not None}
+
+
+def parsed(source):
+    """The cell's syntax tree, its magics and shell lines left out."""
+    return ast.parse("\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in source.split("\n")))

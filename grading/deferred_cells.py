@@ -27,8 +27,14 @@ class DeferredCells:
     def later_cells_rebind(self):
         """Whether a cell after a deferred one binds a name that its deferred part reads (its visible code
         before binding it, or a function its hidden tests call): there the deferred part, run at the end,
-        would see another value than in its place. Code that does not parse counts as binding anything."""
+        would see another value than in its place. A name that every cell binding it binds by one import, and a
+        cell before the deferred one did, is the same object at the end (names_always_imported): students import
+        numpy again in their own cells (half of the benchmark's class, each sent to a new kernel and a replay
+        for it). Code that does not parse, and a star import, count as binding anything."""
         binds = {}  # cell index -> the names the cell's visible code binds (None: it does not parse)
+        same_import = self.names_always_imported()
+        if same_import is None:
+            return True
         for _, index, segments, _, _, _ in self.deferred:
             reads = set()
             for hidden, code in segments:
@@ -44,9 +50,30 @@ class DeferredCells:
                         binds[later] = cell_names.reads_and_binds(visible_code(cell.source))[1]
                     except SyntaxError:
                         binds[later] = None
-                if binds[later] is None or binds[later] & reads:
+                if binds[later] is None or cell_names.ANY_NAME in binds[later]:
+                    return True
+                if any(same_import.get(name, index) >= index for name in binds[later] & reads):
                     return True
         return False
+
+    def names_always_imported(self):
+        """{name: the index of the first cell binding it} of the names that every code cell binding them binds
+        by the same import (`import numpy as np` in the first cell and again in a student's later one): the same
+        module object wherever it runs, so a later cell's import changes nothing that a deferred cell after the
+        first one reads. None if a cell does not parse."""
+        origins, first = {}, {}
+        for index, cell in enumerate(self.nb.cells):
+            if cell.cell_type != "code" or not cell.source.strip():
+                continue
+            try:
+                code = visible_code(cell.source)
+                imported, bound = cell_names.imports(code), cell_names.reads_and_binds(code)[1]
+            except SyntaxError:
+                return None
+            for name in bound:
+                origins.setdefault(name, set()).add(imported.get(name))
+                first.setdefault(name, index)
+        return {name: first[name] for name, found in origins.items() if len(found) == 1 and None not in found}
 
     def output_works(self):
         """Whether the kernel's stdout and stderr are still open (a cell may have closed them). The kernel's

@@ -125,3 +125,51 @@ def test_a_students_cell_that_raises_sends_the_deferred_cells_to_a_new_kernel(as
     nb.cells.append(nbformat.v4.new_code_cell("np.seterr(all='raise')\nscratch()\nnp.seterr(all='warn')\n"))
     engine.run_in_kernel(nb.cells[-1], len(nb.cells) - 1, nb.cells[-1].source)
     assert engine.disturbed_since_deferral is True
+
+
+def reading_numpy(assignment):
+    """deferred_engine on the source notebook, and the index of its last deferred cell that reads np."""
+    nb = nbformat.read(REPO / "source" / assignment / f"{assignment}.ipynb", as_version=4)
+    engine = deferred_engine(nb)
+    reads_np = [index for _, index, segments, _, _, _ in engine.deferred
+                if any("np" in reads_and_binds(code)[0] for hidden, code in segments if not hidden)]
+    assert reads_np  # the visible checks of a deferred cell use numpy
+    return nb, engine
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_a_later_cell_that_imports_numpy_again_keeps_the_kernel(assignment):
+    """`import numpy as np` in a student's later cell binds np to the module it already was: the deferred cells
+    see the same np at the end (before, every such notebook got a new kernel and a replay)."""
+    nb, engine = reading_numpy(assignment)
+    nb.cells.append(nbformat.v4.new_code_cell("import numpy as np\n\ndef helper(x):\n    return np.sum(x)\n"))
+    assert engine.later_cells_rebind() is False
+
+
+@pytest.mark.parametrize("later", ["import numpy.random as np", "np = None", "import numpy as np\nnp = np.random",
+                                   "from numpy import *", "for np in range(2):\n    pass",
+                                   "try:\n    pass\nexcept Exception as np:\n    pass"])
+def test_a_later_cell_that_binds_np_otherwise_sends_the_deferred_cells_to_a_new_kernel(later):
+    nb, engine = reading_numpy("cnn_step_by_step")
+    nb.cells.append(nbformat.v4.new_code_cell(later))
+    assert engine.later_cells_rebind() is True
+
+
+def test_an_import_first_made_after_the_deferred_cell_counts_as_a_rebinding():
+    """In its place the deferred cell would not see a module imported only later."""
+    nb, engine = reading_numpy("cnn_step_by_step")
+    for cell in nb.cells:
+        if cell.cell_type == "code" and "import numpy as np" in cell.source:
+            cell.source = cell.source.replace("import numpy as np", "import numpy")
+    nb.cells.append(nbformat.v4.new_code_cell("import numpy as np"))
+    assert engine.later_cells_rebind() is True
+
+
+def test_imports_names_what_each_import_binds():
+    from grading.cell_names import imports
+
+    assert imports("import numpy as np\nimport os.path\nimport numpy.linalg as la\nfrom numpy import pad as p\n"
+                   "%matplotlib inline") == {"np": ("import", "numpy"), "os": ("import", "os"),
+                                             "la": ("import", "numpy.linalg"), "p": ("from", "numpy", "pad")}
+    assert imports("import numpy as np\nnp = 3") == {}
+    assert imports("from . import helpers") == {}

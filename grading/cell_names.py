@@ -82,3 +82,37 @@ def imports(source):
 def parsed(source):
     """The cell's syntax tree, its magics and shell lines left out."""
     return ast.parse("\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in source.split("\n")))
+
+
+# Calls that change what the whole process does (numpy's error and print settings, its global random state,
+# matplotlib's and warnings' settings, attributes of objects, the working folder, context managers by hand): code
+# that sets one may put it back further down, and cut short before that, would leave it set.
+STATE_SETTERS = frozenset({"seterr", "seterrcall", "set_printoptions", "set_state", "setattr", "delattr", "rc",
+                           "rcdefaults", "rc_file", "use", "switch_backend", "filterwarnings", "simplefilter",
+                           "resetwarnings", "chdir", "setrecursionlimit", "setswitchinterval", "settrace",
+                           "setprofile", "__enter__", "__exit__"})
+
+
+@functools.lru_cache(maxsize=256)
+def nothing_to_undo(source):
+    """Whether code cut short anywhere leaves no setting of the process that a later statement of it would have
+    put back: it calls no setter (STATE_SETTERS), assigns no attribute, and stores items only in objects it
+    names (an array `x[i] = ...`, not `plt.rcParams[...] = ...`). A `with` block or a `finally` puts back what it
+    set even when cut short. What it does to its own objects is left as a cell that ran to its end leaves it.
+    For the instructor's released cells (grading/deferred_cells.py): it reads the code as written, not what the
+    functions it calls do. False if the code does not parse."""
+    try:
+        tree = parsed(source)
+    except SyntaxError:
+        return False
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            called = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+            if called in STATE_SETTERS:
+                return False
+        elif isinstance(node, ast.Attribute) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            return False
+        elif (isinstance(node, ast.Subscript) and isinstance(node.ctx, (ast.Store, ast.Del))
+              and not isinstance(node.value, ast.Name)):
+            return False
+    return True

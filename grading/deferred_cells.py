@@ -6,23 +6,65 @@ other cell: in the kernel as it is when nothing disturbed it since, no later cel
 (grading/cell_names.py) and its output still works; else in a new kernel that has run the notebook's
 earlier non-test cells again.
 """
+import functools
 import time
 from datetime import datetime, timezone
+from pathlib import Path
 
+import nbformat
 from jupyter_core.utils import run_sync
+from nbgrader import utils as nbgrader_utils
 
 from grading import cell_names
 from grading.kernel_calls import KernelCallFailed
 from grading.verdict import free_names, visible_code
 
 
+@functools.lru_cache(maxsize=16)
+def released_cells_of(path, modified, size):
+    """load_released_cells' texts from the release notebook at `path`, read once while it is unchanged."""
+    try:
+        released = nbformat.read(path, as_version=4)
+    except (OSError, ValueError, nbformat.ValidationError):
+        return frozenset()
+    return frozenset(cell.source for cell in released.cells if cell.cell_type == "code"
+                     and not nbgrader_utils.is_grade(cell) and not nbgrader_utils.is_solution(cell)
+                     and cell_names.nothing_to_undo(cell.source))
+
+
 class DeferredCells:
     """The deferred test cells, run at the end of the notebook (a part of ``TrustedExecute``)."""
+
+    released_cells = frozenset()  # see load_released_cells
 
     def note_disturbance(self):
         """Something may have left the kernel otherwise than its cells would (see run_deferred_tests)."""
         if self.deferred:
             self.disturbed_since_deferral = True
+
+    def cut_short_harmlessly(self, cell):
+        """Whether a cell that raised skipped nothing of its own that it would have put back: a test cell's
+        visible check, or a cell of the release kept as released whose code has nothing to undo (a worked
+        example calling the student's function, which raised). The code cut short is then the instructor's,
+        and what the student's function left behind reaches the deferred cells as from any cell that ran."""
+        return self.is_test_cell(cell) or cell.source in self.released_cells
+
+    def load_released_cells(self, resources):
+        """The texts of the cells that cut_short_harmlessly takes as the release's: the notebook's free code
+        cells (neither solution nor test) as nbgrader's release folder holds them, each with nothing to undo
+        when cut short (cell_names.nothing_to_undo). Empty where the course has no release of the notebook."""
+        from nbgrader.coursedir import CourseDirectory
+
+        info = (resources or {}).get("nbgrader", {})
+        if not info.get("assignment") or not info.get("notebook"):
+            return frozenset()
+        course = CourseDirectory(config=self.config)
+        path = Path(course.format_path(course.release_directory, ".", info["assignment"])) / f"{info['notebook']}.ipynb"
+        try:
+            found = path.stat()
+        except OSError:
+            return frozenset()
+        return released_cells_of(path, found.st_mtime_ns, found.st_size)
 
     def later_cells_rebind(self):
         """Whether a cell after a deferred one binds a name that its deferred part reads (its visible code
@@ -102,9 +144,11 @@ class DeferredCells:
         # it would show the deferred cells what their place would: nothing disturbed it since the first
         # deferral (a timeout, failed call or restart), no later cell binds a name they read (a student's
         # scratch cell redefining conv_forward, say), and its output still works. A test cell whose visible
-        # check raised is no disturbance: the code cut short is the instructor's check, which sets nothing up
-        # to undo (a failed visible check sent every wrong notebook to a new kernel). Any other cell that
-        # raised is one: it may have skipped its own undoing (np.seterr put back, a patch removed).
+        # check raised is no disturbance, nor a worked example of the release kept as released: the code cut
+        # short is the instructor's, which sets nothing up to undo (cut_short_harmlessly; a failed visible
+        # check sent every wrong notebook to a new kernel, and a worked example every untouched one). Any
+        # other cell that raised is one: it may have skipped its own undoing (np.seterr put back, a patch
+        # removed).
         fresh = self.disturbed_since_deferral or self.later_cells_rebind() or not self.output_works()
         if fresh:
             run_sync(self.async_new_kernel)()

@@ -5,7 +5,6 @@ channel), defines the kernel side's functions (grading/kernel_side.py) in a new 
 and, when a kernel dies or ignores an interrupt, starts a new one and runs the notebook's earlier
 non-test cells in it again (``_async_replay``), on the notebook's clock.
 """
-import importlib.resources
 import time
 
 from jupyter_core.utils import ensure_async, run_sync
@@ -13,9 +12,8 @@ from nbclient.exceptions import DeadKernelError
 from nbgrader import utils as nbgrader_utils
 
 from grading.kernel_calls import KernelCallFailed
+from grading.kernel_template import COMPILED_KERNEL_SIDE, KERNEL_SIDE_SOURCE
 
-# Read through the package, so that it works when the package comes as a zip (Dask workers).
-KERNEL_SIDE_SOURCE = importlib.resources.files("grading").joinpath("kernel_side.py").read_text()
 SET_UP_SECONDS = 10  # for the kernel side's definitions in a new kernel (about 10 ms)
 
 
@@ -31,7 +29,11 @@ class KernelLifecycle:
             # Without draw_figures, matplotlib's inline backend gets no image format (IPython's own setting, read
             # when a cell asks for %matplotlib inline): a figure displays as its text, and is never drawn.
             figures = "" if self.draw_figures else "\nget_ipython().config.InlineBackend.figure_formats = set()"
-            await self._async_kernel_request(f"{KERNEL_SIDE_SOURCE}{figures}\n_cnn_grading_answer = "
+            # A kernel forked from the template holds the kernel side compiled; any other is sent its text.
+            forked = getattr(self.km, "forked", None) is not None
+            definitions = (f"exec(__import__('sys').{COMPILED_KERNEL_SIDE}, globals())" if forked
+                           else KERNEL_SIDE_SOURCE)
+            await self._async_kernel_request(f"{definitions}{figures}\n_cnn_grading_answer = "
                                              "_cnn_grading_reply({})", "setting up the grading calls",
                                              timeout=SET_UP_SECONDS)
         except KernelCallFailed:
@@ -99,6 +101,7 @@ class KernelLifecycle:
         self.note_disturbance()
         if self.restarts > self.max_kernel_restarts:
             self.defined_for_cell.clear()
+            self.definitions_to_send = []
             await self._async_cleanup_kernel()
             return
         await self.async_new_kernel()
@@ -108,6 +111,7 @@ class KernelLifecycle:
     async def async_new_kernel(self):
         """The kernel shut down and a new one started, set up for grading calls, having run nothing."""
         self.defined_for_cell.clear()
+        self.definitions_to_send = []
         await self._async_cleanup_kernel()
         self.km = self.create_kernel_manager()
         if not self.km.has_kernel:

@@ -351,6 +351,8 @@ def main():
         return
     for module in json.loads(sys.argv[1]):
         __import__(module)
+    if len(sys.argv) > 3:  # the grader's kernel side, compiled once for every kernel (grading/kernel_template.py)
+        setattr(sys, sys.argv[2], compile(sys.argv[3], "<grading calls>", "exec"))
     if len(os.listdir("/proc/self/task")) != 1:  # a fork copies only the calling thread
         raise SystemExit("a preloaded module started a thread; the template cannot fork safely")
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the forked children are reaped by the system

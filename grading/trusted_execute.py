@@ -44,7 +44,7 @@ from traitlets import Bool, Integer, Type, Unicode, default
 
 from grading.cell_outputs import LIMITS, MAX_MESSAGE, BoundedOutputs, error_output, name_the_limit
 from grading.deferred_cells import DeferredCells
-from grading.kernel_calls import GradingKernel, KernelCalls
+from grading.kernel_calls import GradingKernel, KernelCallFailed, KernelCalls
 from grading.kernel_lifecycle import KernelLifecycle
 from grading.limits import SHM_SIZE
 from grading.notebook_clock import NotebookClock
@@ -114,7 +114,7 @@ class TrustedExecute(TestCells, DeferredCells, KernelLifecycle, NotebookClock, B
         self.hidden_namespace = {"__name__": "hidden_tests", "grading_kernel": GradingKernel(self),
                                  "grading_cache": TrustedExecute.expected_values.setdefault(assignment, {}),
                                  "grading_folder": (resources or {}).get("metadata", {}).get("path") or "."}
-        self.graded_functions, self.defined_for_cell = set(), set()
+        self.graded_functions, self.defined_for_cell, self.definitions_to_send = set(), set(), []
         self.references_sent = False  # once a reference helper went into the kernel, verdicts are quiet
         self.budget_left = None  # seconds left once a cell has timed out
         self.restarts, self.dont_replay = 0, set()
@@ -128,8 +128,7 @@ class TrustedExecute(TestCells, DeferredCells, KernelLifecycle, NotebookClock, B
         self.deferred, self.disturbed_since_deferral = [], False  # see run_segments and run_deferred_tests
         self.seconds = {"kernel start": 0.0, "kernel": 0.0, "hidden tests": 0.0}  # see last_timings
         started = time.perf_counter()
-        with self.setup_kernel():
-            self.wait_for_reply(self.kc.kernel_info())
+        with self.setup_kernel():  # ready: its client has had the kernel's answer (async_wait_until_ready)
             self.seconds["kernel start"] = time.perf_counter() - started
             self.notebook_deadline = time.monotonic() + self.notebook_time_limit
             self.set_up_kernel_side()
@@ -215,6 +214,11 @@ class TrustedExecute(TestCells, DeferredCells, KernelLifecycle, NotebookClock, B
         """Run code as cell `index` in the kernel; its outputs. Timeouts and deaths become error outputs."""
         if self.kc is None:
             return [error_output("DeadKernelError", "not run: the kernel died too many times")]
+        if self.definitions_to_send:  # before the cell, as they were asked for (a test cell's visible part)
+            try:
+                self.kernel_request("_cnn_grading_answer = _cnn_grading_reply({})", "setting up the reference helpers")
+            except KernelCallFailed:
+                pass  # the cell runs, and meets the same kernel
         run = NotebookNode(cell_type="code", source=code, metadata=NotebookNode(), outputs=[], execution_count=None)
         self.cell_output_bytes = 0
         self.timed_out = False

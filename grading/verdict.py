@@ -167,6 +167,7 @@ class TestCells:
         return ename, "" if quiet else quoted(error) or "a hidden test failed"
 
     def restore_for_next_cell(self):
+        self.definitions_to_send = []  # asked for, but no request came after them: never sent
         if self.defined_for_cell:
             self.defined_for_cell.clear()
             try:

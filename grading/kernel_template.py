@@ -50,7 +50,7 @@ PRELOAD = ["ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell", "i
            "IPython.core.debugger", "IPython.extensions", "pdb", "sqlite3", "pygments.formatters",
            "pygments.styles", "tornado.queues", "http.server", "xmlrpc.server", "email.parser", "mimetypes",
            "faulthandler", "code", "pydoc", "numpy", "matplotlib.pyplot", "matplotlib.backends.backend_agg",
-           "matplotlib_inline.backend_inline"]
+           "matplotlib_inline.backend_inline", "h5py"]
 
 
 class ForkedKernel:

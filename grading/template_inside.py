@@ -351,6 +351,9 @@ def main():
         return
     for module in json.loads(sys.argv[1]):
         __import__(module)
+    registry = sys.modules.get("matplotlib.backends.registry")
+    if registry is not None:  # read once here, not by each kernel's `%matplotlib inline`: every installed
+        registry.backend_registry.list_all()  # package's entry points, 12 ms of a kernel's CPU
     if len(sys.argv) > 3:  # the grader's kernel side, compiled once for every kernel (grading/kernel_template.py)
         setattr(sys, sys.argv[2], compile(sys.argv[3], "<grading calls>", "exec"))
     if len(os.listdir("/proc/self/task")) != 1:  # a fork copies only the calling thread

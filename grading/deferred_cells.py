@@ -43,10 +43,12 @@ class DeferredCells:
             self.disturbed_since_deferral = True
 
     def cut_short_harmlessly(self, cell):
-        """Whether a cell that raised skipped nothing of its own that it would have put back: a test cell's
-        visible check, or a cell of the release kept as released whose code has nothing to undo (a worked
-        example calling the student's function, which raised). The code cut short is then the instructor's,
-        and what the student's function left behind reaches the deferred cells as from any cell that ran."""
+        """Whether a cell that raised skipped nothing of the cell's own code that it would have put back: a
+        test cell's visible check, or a cell of the release kept as released whose code has nothing to undo (a
+        worked example calling the student's function, which raised). The code cut short is then the
+        instructor's. The student's function that raised was cut short too, and may have skipped an undoing of
+        its own (an np.seterr put back without try/finally): that reaches the deferred cells, as it does after
+        a failed visible check, and as anything a function of theirs leaves behind when it returns does."""
         return self.is_test_cell(cell) or cell.source in self.released_cells
 
     def load_released_cells(self, resources):
@@ -102,7 +104,7 @@ class DeferredCells:
         """{name: the index of the first cell binding it} of the names that every code cell binding them binds
         by the same import (`import numpy as np` in the first cell and again in a student's later one): the same
         module object wherever it runs, so a later cell's import changes nothing that a deferred cell after the
-        first one reads. None if a cell does not parse."""
+        first one reads. None if a cell does not parse or holds a star import."""
         origins, first = {}, {}
         for index, cell in enumerate(self.nb.cells):
             if cell.cell_type != "code" or not cell.source.strip():
@@ -111,6 +113,8 @@ class DeferredCells:
                 code = visible_code(cell.source)
                 imported, bound = cell_names.imports(code), cell_names.reads_and_binds(code)[1]
             except SyntaxError:
+                return None
+            if cell_names.ANY_NAME in bound:  # a star import may rebind any name, unseen
                 return None
             for name in bound:
                 origins.setdefault(name, set()).add(imported.get(name))

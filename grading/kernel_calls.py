@@ -54,6 +54,7 @@ class StudentFunction:
         """The function on args and kwargs, in one kernel request that brings back the result's digest
         (grading.kernel_side._cnn_grading_digest), not the result: for timing a call, where sending a
         large result back would take longer than a fast function. (digest, error) as call_many's."""
+        self._engine.send_definitions()
         (result, error), = self._engine.call_in_kernel(self.__name__, [(args, kwargs)], digest=True)
         return result, error
 
@@ -117,8 +118,9 @@ class GradingKernel:
             return False
         # From here on the kernel may hold the reference's source, and every verdict is quiet (TestCells).
         self._engine.references_sent = True
-        # Sent with the next request, before it runs (KernelCalls._async_kernel_request): a request of its own
-        # cost 3 ms of the kernel's and the grader's CPU, and a check defines up to four.
+        # Sent with the next request, before it runs (KernelCalls._async_kernel_request), or on their own before
+        # a cell or a timed call (send_definitions): a request of its own cost 3 ms of the kernel's and the
+        # grader's CPU, and a check defines up to four.
         self._engine.definitions_to_send.append(f"_cnn_grading_define({name!r}, {source!r})")
         self._engine.defined_for_cell.add(name)
         return True
@@ -148,6 +150,13 @@ class KernelCalls:
     timings (seconds) and kernel replacement (async_replace_kernel, death_cause)."""
 
     definitions_to_send = ()  # reference helpers asked for and not yet sent (GradingKernel.define_for_this_cell)
+
+    def send_definitions(self):
+        """The reference helpers asked for and not yet sent, in a request of their own: before a cell runs, and
+        before a timed call (whose time must be the function's alone). KernelCallFailed if they do not go in."""
+        if self.definitions_to_send:
+            self.kernel_request("_cnn_grading_answer = _cnn_grading_reply({'status': 'defined'})",
+                                "setting up the reference helpers")
 
     def call_in_kernel(self, name, calls, digest=False, args_back=True):
         """Call the notebook's `name` in the kernel on each (args, kwargs) of `calls`, in one request; a

@@ -254,3 +254,33 @@ def test_code_that_only_computes_prints_and_keeps_its_own_objects_has_nothing_to
     from grading.cell_names import nothing_to_undo
 
     assert nothing_to_undo(code) is True
+
+
+def test_a_star_import_anywhere_makes_no_name_always_the_same_import():
+    """`from math import *` before the deferred cell may have rebound np there, unseen: a later
+    `import numpy as np` then changes what the deferred cell reads."""
+    nb, engine = reading_numpy("cnn_step_by_step")
+    nb.cells.insert(1, nbformat.v4.new_code_cell("from math import *"))
+    engine = deferred_engine(nb)
+    nb.cells.append(nbformat.v4.new_code_cell("import numpy as np"))
+    assert engine.names_always_imported() is None
+    assert engine.later_cells_rebind() is True
+
+
+def test_reference_helpers_that_cannot_be_sent_fail_the_cell_not_the_notebook():
+    """The helpers a hidden part asked for go in before the visible part after it runs: if they cannot (the
+    kernel hung on them and could not be replaced), that cell fails with the reason, and grading goes on."""
+    from grading.kernel_calls import KernelCallFailed
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1")])
+    engine = raising_engine(nb)
+    engine.definitions_to_send = ["_cnn_grading_define('zero_pad', 'def zero_pad(X, pad):\\n    return X')"]
+
+    def hung(code, what, expression=False):
+        engine.kc = None  # as async_replace_kernel leaves it past max_kernel_restarts
+        raise KernelCallFailed("CellTimeoutError", f"{what} ran longer than the time limit")
+
+    engine.kernel_request = hung
+    outputs = engine.run_in_kernel(nb.cells[0], 0, "x = 1")
+    assert [(o.output_type, o.ename) for o in outputs] == [("error", "CellTimeoutError")]
+    assert "reference helpers" in outputs[0].evalue

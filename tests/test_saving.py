@@ -54,3 +54,19 @@ def test_a_result_that_cannot_be_saved_costs_the_others_nothing(graded_once):
     scores = course.scores()
     assert scores["eve"]["total"] == scores["fox"]["total"] == 100
     assert saved_state(course, "eve") and saved_state(course, "fox") and not saved_state(course, "dan")
+
+
+def test_a_failed_autograde_saves_no_scores_even_if_nbgrader_recorded_some(graded_once):
+    """nbgrader validates the notebook once, after its last step (optimistic_validation), so a notebook found
+    invalid there has had its scores saved by SaveAutoGrades first: the student is recorded, with no points,
+    and a score of an earlier run does not stay."""
+    course, graded, problems = graded_once
+    with course.gradebook() as gradebook:
+        grade_class.save_results(course, gradebook, arrivals(graded, problems, ["gil"]))
+    assert course.scores()["gil"]["total"] == 100
+    failed = dataclasses.replace(graded, student="gil", success=False,
+                                 log="[ERROR] Notebook is invalid after preprocessor LimitOutput\n")
+    with course.gradebook() as gradebook:
+        result, = grade_class.save_results(course, gradebook, [("gil", failed, problems, "key-gil-2")])
+    assert not result.graded and any(p.startswith("not graded") for p in result.problems)
+    assert not course.scores()["gil"]["total"]

@@ -229,7 +229,7 @@ def save_result(course, gradebook, student, graded, problems, key, unsandboxed=F
     else:  # recorded all the same, with no points
         gradebook.update_or_create_student(student)
         if graded is not None and graded.record:  # as nbgrader leaves it: the submission, no scores
-            worker_course.save_record(gradebook, course.assignment, student, graded.record)
+            worker_course.save_record(gradebook, course.assignment, student, without_scores(graded.record))
         else:
             with contextlib.suppress(Exception):
                 gradebook.remove_submission(course.assignment, student)  # no earlier score stays
@@ -243,6 +243,14 @@ def save_result(course, gradebook, student, graded, problems, key, unsandboxed=F
         result.problems.append(NOT_SANDBOXED)
     result.fingerprint = key if graded is None or not graded.error else None  # a lost or broken worker: a rerun
     return result
+
+
+def without_scores(record):
+    """A worker's record of an autograde that failed, its automatic scores taken out: nbgrader may have failed
+    after saving them (the notebook found invalid once its last step had run), and an earlier run's scores must
+    not stay."""
+    return {**record, "notebooks": {name: {**notebook, "auto_scores": dict.fromkeys(notebook["auto_scores"])}
+                                    for name, notebook in record["notebooks"].items()}}
 
 
 def remember(course, result):

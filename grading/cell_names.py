@@ -73,10 +73,16 @@ def reads_and_binds(source):
 
 
 @functools.lru_cache(maxsize=1024)
+def bindings(source):
+    """bound_to of the whole code: every name it binds, with the import that binds it or None. SyntaxError if it
+    does not parse. Cached, as reads_and_binds."""
+    return bound_to(parsed(source))
+
+
 def imports(source):
     """{name: the module or module attribute} of the names that the code binds by import statements alone, each
     to one thing (`import numpy as np` -> {"np": ("import", "numpy")}). SyntaxError if it does not parse."""
-    return {name: origin for name, origin in bound_to(parsed(source)).items() if origin is not None}
+    return {name: origin for name, origin in bindings(source).items() if origin is not None}
 
 
 def parsed(source):

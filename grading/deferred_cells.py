@@ -110,14 +110,13 @@ class DeferredCells:
             if cell.cell_type != "code" or not cell.source.strip():
                 continue
             try:
-                code = visible_code(cell.source)
-                imported, bound = cell_names.imports(code), cell_names.reads_and_binds(code)[1]
+                bound = cell_names.bindings(visible_code(cell.source))
             except SyntaxError:
                 return None
             if cell_names.ANY_NAME in bound:  # a star import may rebind any name, unseen
                 return None
-            for name in bound:
-                origins.setdefault(name, set()).add(imported.get(name))
+            for name, origin in bound.items():
+                origins.setdefault(name, set()).add(origin)
                 first.setdefault(name, index)
         return {name: first[name] for name, found in origins.items() if len(found) == 1 and None not in found}
 

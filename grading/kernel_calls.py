@@ -151,6 +151,11 @@ class KernelCalls:
 
     definitions_to_send = ()  # reference helpers asked for and not yet sent (GradingKernel.define_for_this_cell)
 
+    def forget_definitions(self):
+        """The kernel holds none of the reference helpers asked for: it is new, or there is none."""
+        self.defined_for_cell.clear()
+        self.definitions_to_send = []
+
     def send_definitions(self):
         """The reference helpers asked for and not yet sent, in a request of their own: before a cell runs, and
         before a timed call (whose time must be the function's alone). KernelCallFailed if they do not go in."""

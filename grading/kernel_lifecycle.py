@@ -100,8 +100,7 @@ class KernelLifecycle:
         self.restarts += 1
         self.note_disturbance()
         if self.restarts > self.max_kernel_restarts:
-            self.defined_for_cell.clear()
-            self.definitions_to_send = []
+            self.forget_definitions()
             await self._async_cleanup_kernel()
             return
         await self.async_new_kernel()
@@ -110,8 +109,7 @@ class KernelLifecycle:
 
     async def async_new_kernel(self):
         """The kernel shut down and a new one started, set up for grading calls, having run nothing."""
-        self.defined_for_cell.clear()
-        self.definitions_to_send = []
+        self.forget_definitions()
         await self._async_cleanup_kernel()
         self.km = self.create_kernel_manager()
         if not self.km.has_kernel:

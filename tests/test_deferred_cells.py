@@ -191,16 +191,15 @@ def released_engine(assignment, root=REPO):
 
 
 def worked_examples_after(nb, first):
-    """Indexes of the free code cells after `first` that call one of the notebook's graded functions."""
-    graded = {cell.metadata.nbgrader.grade_id for cell in nb.cells
-              if cell.metadata.get("nbgrader", {}).get("solution")}
+    """Indexes of the free code cells after `first` that read a name the solution cells bind (their functions,
+    and their arguments' names)."""
     defined = set()
     for cell in nb.cells:
         if cell.metadata.get("nbgrader", {}).get("solution"):
             defined |= reads_and_binds(cell.source)[1]
     return [index for index, cell in enumerate(nb.cells) if index > first and cell.cell_type == "code"
             and not cell.metadata.get("nbgrader", {}).get("grade") and not cell.metadata.get("nbgrader", {}).get("solution")
-            and reads_and_binds(cell.source)[0] & defined] if graded else []
+            and reads_and_binds(cell.source)[0] & defined]
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)

@@ -8,9 +8,11 @@ and drops comm messages.
 import json
 import re
 
-from nbformat import NotebookNode
+from nbformat import NotebookNode, ValidationError
 from nbformat.v4 import new_output
 from nbgrader import utils as nbgrader_utils
+
+from grading.text import printable
 
 MAX_MESSAGE = 500
 
@@ -52,7 +54,22 @@ class BoundedOutputs:
     """The outputs nbclient records for a cell, within the output limits (a part of ``TrustedExecute``)."""
 
     def output(self, outs, msg, display_id, cell_index):
-        """Keep a cell's output up to the per-cell and per-notebook byte limits, then say so once."""
+        """Keep a cell's output up to the per-cell and per-notebook byte limits, then say so once. An output
+        that is not valid notebook output (display data whose text is a number, say) is left out, with a note
+        (an error stays an error): nbformat refused it, and its exception stopped the student's whole
+        grading."""
+        try:
+            return self.bounded_output(outs, msg, display_id, cell_index)
+        except ValidationError:
+            if msg["msg_type"] == "error":
+                outs.append(error_output("MalformedOutput", "the kernel sent an error that is not valid notebook "
+                                                            "output"))
+            else:
+                outs.append(stdout_output(f"\n[grader: an output of this cell ({printable(msg['msg_type'], 40)}) was "
+                                          "not valid notebook output and was left out]\n"))
+            return None
+
+    def bounded_output(self, outs, msg, display_id, cell_index):
         if msg["msg_type"] == "error":  # kept whatever the output so far: it decides a test cell
             return super().output(outs, msg, display_id, cell_index)
         size = len(json.dumps(msg.get("content", {}), default=str))
@@ -78,8 +95,8 @@ class BoundedOutputs:
             return
         try:
             super()._update_display_id(display_id, msg)
-        except (IndexError, KeyError):
-            pass  # a display the grader did not keep
+        except (IndexError, KeyError, ValidationError):
+            pass  # a display the grader did not keep, or an update that is not valid notebook output
 
     def handle_comm_msg(self, outs, msg, cell_index):
         """Widgets and other comms mean nothing to grading: their messages are not kept."""

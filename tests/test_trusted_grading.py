@@ -186,6 +186,18 @@ def zero_pad(X, pad):
 '''
 
 
+# Outputs that nbformat refuses as notebook output: display data whose text is a number, a stream of no known
+# name, an error whose name is a number. Sent from zero_pad's cell, as it runs.
+MALFORMED_OUTPUTS = """
+
+from IPython.display import publish_display_data as _publish
+_publish({"text/plain": 5})
+_ip = get_ipython()
+for _kind, _content in [("stream", {"name": "stdinx", "text": 5}), ("error", {"ename": 5, "evalue": 1, "traceback": 2})]:
+    _ip.display_pub.session.send(_ip.display_pub.pub_socket, _kind, _content, parent=_ip.display_pub.parent_header)
+"""
+
+
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory, reference_answers):
     course = generated_course(tmp_path_factory.mktemp("trusted"))
@@ -199,7 +211,8 @@ def graded(tmp_path_factory, reference_answers):
         "empty-replies": notebooks.fill(release, {**reference, "zero_pad": reference["zero_pad"] + EMPTY_REPLIES}),
         "extra-reply": notebooks.fill(release, {**reference, "zero_pad": reference["zero_pad"] + EXTRA_REPLY}),
         "raises-then-loops": notebooks.fill(release, {**reference,
-                                                      "zero_pad": reference["zero_pad"] + RAISES_THEN_LOOPS})}
+                                                      "zero_pad": reference["zero_pad"] + RAISES_THEN_LOOPS}),
+        "malformed-outputs": notebooks.fill(release, {**reference, "zero_pad": reference["zero_pad"] + MALFORMED_OUTPUTS})}
     move_zero_pad_test_last(submitted["parasite"])
     for student, nb in submitted.items():
         notebooks.write(nb, course.root, student, course.assignment, NOTEBOOK)
@@ -248,6 +261,19 @@ def test_the_hidden_cases_stop_at_the_first_that_raises(graded):
                          "not this shape"}
     # the endless second case never ran: no cell timed out, so no later cell got a shortened time limit
     assert results["raises-then-loops"].problems == []
+
+
+def test_outputs_that_are_not_valid_notebook_output_are_left_out_and_grading_goes_on(graded):
+    """nbformat refused them with an exception that stopped the student's whole grading (not graded, no points,
+    for work that was right): they are left out, with a note, an error staying an error."""
+    course, results = graded
+    assert course.scores()["malformed-outputs"]["total"] == 100
+    nb = nbformat.read(str(course.autograded_notebook("malformed-outputs")), as_version=4)
+    outputs = next(c.outputs for c in nb.cells if notebooks.grade_id(c) == "zero_pad")
+    notes = "".join(o.text for o in outputs if o.output_type == "stream")
+    assert notes.count("was not valid notebook output and was left out") == 2
+    assert [(o.ename, o.evalue) for o in outputs if o.output_type == "error"] == [
+        ("MalformedOutput", "the kernel sent an error that is not valid notebook output")]
 
 
 def test_honest_work_keeps_full_marks_beside_them(graded):

@@ -26,7 +26,7 @@ def arguments(argv):
     parser = argparse.ArgumentParser(prog="make grade ARGS=...",
                                      description="Grade every released assignment's submissions in submitted/.")
     parser.add_argument("--scheduler", help="a Dask scheduler's address (tcp://host:8786); default: a local cluster")
-    parser.add_argument("--workers", type=int, help="local worker processes (default: one per core)")
+    parser.add_argument("--workers", type=int, help="local workers (default: one per core)")
     parser.add_argument("--course", type=Path, default=ROOT, help="the course folder (default: this one)")
     parser.add_argument("--regrade", action="store_true", help="grade again students already graded against "
                                                                 "the same submission")

@@ -208,6 +208,20 @@ class KernelTemplate:
             time.sleep(0.005)
         raise RuntimeError("the forked kernel was not found")
 
+    def children(self):
+        """Pidfds of the template's bwrap's children (waited for, never signalled: a pid may be reused)."""
+        pid, pidfds = self.process.pid, []
+        try:
+            found = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        except OSError:
+            return pidfds
+        for child in found:
+            try:
+                pidfds.append(os.pidfd_open(int(child)))
+            except OSError:  # ended already
+                pass
+        return pidfds
+
     def descends_from_template(self, pid):
         for _ in range(4):
             try:
@@ -220,8 +234,15 @@ class KernelTemplate:
         return False
 
     def close(self):
+        # Killing bwrap ends the sandbox's pid 1 (its child), and so every process in the sandbox, but only
+        # after bwrap itself has ended (about a second later, measured): wait for that child too, so that no
+        # kernel of the template runs once close returns (a grading stopped with Ctrl-C ends at once).
+        inside = self.children()
         self.process.kill()
         self.process.wait()
+        for pidfd in inside:
+            select.select([pidfd], [], [], 10)
+            os.close(pidfd)
         if self.cgroup is not None:
             self.cgroup.destroy()
         owned_folders.remove(self.exchange)

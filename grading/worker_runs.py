@@ -7,7 +7,13 @@ and bounds each student's grading. The run's client registers a ``WorkerRun`` pl
 teardown, when the client unregisters it at the end of the run or when the worker closes,
 closes the run's hosts (after the submission being graded, if any), and each host removes
 its course.
+
+Each Dask worker has hosts of its own (a ``Station``): the local cluster's workers are
+threads of one process (grading/../course_tools/grade/cluster.py), and each grades one
+submission at a time on its own host, beside the others.
 """
+import os
+import socket
 import threading
 
 from distributed.diagnostics.plugin import WorkerPlugin
@@ -16,72 +22,123 @@ from grading.student_process import GradingHost
 from grading.text import printable
 from grading.worker_course import GradedSubmission
 
-_hosts = {}  # (run, materials' fingerprint) -> GradingHost, for the runs still open
-_closing = []  # the hosts of runs that ended, to close once no submission is being graded
-_ended_runs = set()
-_state = threading.Lock()  # guards the three above
-# One submission at a time per worker: a host grades one at a time.
-_grading = threading.Lock()
+
+class Station:
+    """One worker's grading hosts, one submission at a time (a host grades one at a time)."""
+
+    def __init__(self):
+        self.hosts = {}  # (run, materials' fingerprint) -> GradingHost, for the runs still open
+        self.closing = []  # the hosts of runs that ended, to close once no submission is being graded
+        self.ended_runs = set()
+        self.state = threading.Lock()  # guards the three above
+        self.grading = threading.Lock()
+
+    def host_for(self, materials, run):
+        """The run's grading host for these materials, started on first use (and again if it ended); None
+        once the run ended."""
+        key = (run, materials.fingerprint)
+        with self.state:
+            if run in self.ended_runs:
+                return None
+            host = self.hosts.get(key)
+        if host is None or not host.alive():
+            host = GradingHost(materials)
+            with self.state:
+                if run in self.ended_runs:
+                    self.closing.append(host)
+                    return None
+                self.hosts[key] = host
+        return host
+
+    def end_run(self, run):
+        """The run ended: close its hosts, at once or after the submission being graded."""
+        with self.state:
+            self.ended_runs.add(run)
+            for key in [key for key in self.hosts if key[0] == run]:
+                self.closing.append(self.hosts.pop(key))
+        self.remove_ended()
+
+    def remove_ended(self):
+        # Whoever holds `grading` last closes what is waiting: end_run when no submission is being graded,
+        # otherwise grade_on_worker once it is done (never while a host is grading).
+        while self.closing and self.grading.acquire(blocking=False):
+            try:
+                while True:
+                    with self.state:
+                        if not self.closing:
+                            break
+                        host = self.closing.pop()
+                    try:
+                        host.close()
+                    except Exception:  # never at a student's cost: the next course made here sweeps it
+                        pass
+            finally:
+                self.grading.release()
+
+    def stop(self):
+        """Stop every host now, even one grading (its student is reported not graded): the process is ending."""
+        with self.state:
+            hosts, self.hosts = list(self.hosts.values()) + self.closing, {}
+            self.closing = []
+        for host in hosts:
+            try:
+                host.close()
+            except Exception:
+                pass
+
+
+_stations = {}  # a worker's address (None outside Dask) -> its Station
+_stations_lock = threading.Lock()
+
+
+def station(worker=None):
+    with _stations_lock:
+        return _stations.setdefault(worker, Station())
+
+
+def this_worker():
+    """The Dask worker running this task: its address and name, or (None, None) outside Dask."""
+    from distributed import get_worker
+
+    try:
+        worker = get_worker()
+    except ValueError:
+        return None, None
+    return worker.address, worker.name
 
 
 def grade_on_worker(materials, submission, run=""):
     """The task a worker runs: grade one submission for the run (a client's id); whatever fails is said in
     the result."""
+    address, name = this_worker()
+    here = station(address)
     try:
-        with _grading:
-            host = host_for(materials, run)
+        with here.grading:
+            host = here.host_for(materials, run)
             if host is None:
                 return GradedSubmission(submission.student, False, error="its grading run has ended")
-            return host.grade(submission)
+            graded = host.grade(submission)
+        # Which worker graded it (workers can be threads of one process): a machine, a process, a worker.
+        graded.worker = f"{socket.gethostname()}:{os.getpid()}" + (f":{name}" if name is not None else "")
+        return graded
     except Exception as error:  # reported for this student; the worker goes on with the next
         return GradedSubmission(submission.student, False, error=f"{type(error).__name__}: {printable(error, 300)}")
     finally:
-        remove_ended()
+        here.remove_ended()
 
 
-def host_for(materials, run):
-    """The run's grading host for these materials on this worker, started on first use (and again if it
-    ended); None once the run ended."""
-    key = (run, materials.fingerprint)
-    with _state:
-        if run in _ended_runs:
-            return None
-        host = _hosts.get(key)
-    if host is None or not host.alive():
-        host = GradingHost(materials)
-        with _state:
-            if run in _ended_runs:
-                _closing.append(host)
-                return None
-            _hosts[key] = host
-    return host
+def end_run(run, worker=None):
+    """The run ended on this worker (its address; None outside Dask): close its hosts there."""
+    station(worker).end_run(run)
 
 
-def end_run(run):
-    """The run ended: close its hosts on this worker, at once or after the submission being graded."""
-    with _state:
-        _ended_runs.add(run)
-        for key in [key for key in _hosts if key[0] == run]:
-            _closing.append(_hosts.pop(key))
-    remove_ended()
-
-
-def remove_ended():
-    # Whoever holds _grading last closes what is waiting: end_run when no submission is being graded,
-    # otherwise grade_on_worker once it is done (never while a host is grading).
-    while _closing and _grading.acquire(blocking=False):
-        try:
-            while True:
-                with _state:
-                    if not _closing:
-                        break
-                    host = _closing.pop()
-                try:
-                    host.close()
-                except Exception:  # never at a student's cost: the next course made here sweeps it
-                    pass
-        finally:
-            _grading.release()
+def stop_all():
+    """Stop every host of this process now, grading or not: the local cluster's workers are threads of this
+    process, and it is being stopped (Ctrl-C)."""
+    with _stations_lock:
+        stations = list(_stations.values())
+    for one in stations:
+        one.stop()
 
 
 class WorkerRun(WorkerPlugin):
@@ -92,4 +149,4 @@ class WorkerRun(WorkerPlugin):
         self.run = run
 
     def teardown(self, worker):
-        end_run(self.run)
+        end_run(self.run, worker.address)

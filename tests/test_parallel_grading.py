@@ -124,7 +124,9 @@ def test_a_changed_submission_is_graded_again_and_only_it(serial_and_parallel):
 
 
 def process_table():
-    """{pid: (command name, parent pid, start time)} of this machine's processes."""
+    """{pid: (command name, parent pid, start time)} of this machine's processes that run: not the zombies, which
+    have ended and wait for their parent (or, orphaned, pid 1, which here reaps about once a second) to read
+    their status."""
     table = {}
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
@@ -132,7 +134,8 @@ def process_table():
         except OSError:
             continue
         fields = tail.split()
-        table[int(pid)] = (head.split("(", 1)[1], int(fields[1]), fields[19])
+        if fields[0] != "Z":
+            table[int(pid)] = (head.split("(", 1)[1], int(fields[1]), fields[19])
     return table
 
 

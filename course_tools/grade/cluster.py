@@ -1,7 +1,11 @@
 """Where the class is graded: a Dask cluster, local by default.
 
-On one machine a Dask LocalCluster runs one worker process per core, each grading
-one submission at a time (and starting its next kernel meanwhile). With a
+On one machine a Dask LocalCluster runs one worker per core, each grading one
+submission at a time (and starting its next kernel meanwhile). Its workers are threads
+of this process: each only sends a submission to its grading host, a process of its
+own (grading/student_process.py), and waits for the answer, so worker processes would
+add only their start (about 2.4 CPU-seconds for two, measured: a part 1 run's
+whole fixed cost is about 7) and a copy of every result on its way back. With a
 scheduler's address the same tasks go to a real cluster: its workers need this
 course's Python requirements and bubblewrap, nothing else. The grading code
 (grading/) is shipped to them through the scheduler; the course materials travel
@@ -50,7 +54,7 @@ def remove_leftovers():
 
 @contextlib.contextmanager
 def grading_client(scheduler=None, workers=None):
-    """A Dask client: connected to `scheduler`, or to a local cluster of `workers` processes. The grading
+    """A Dask client: connected to `scheduler`, or to a local cluster of `workers` threads. The grading
     run is the client's: grade_on_worker takes its id, and its courses on the workers end with it."""
     import dask
     from dask.distributed import Client, LocalCluster
@@ -64,11 +68,20 @@ def grading_client(scheduler=None, workers=None):
     scratch = owned_folders.make(SCRATCH_PREFIX)
     try:
         with dask.config.set({"temporary-directory": str(scratch)}):
-            cluster = LocalCluster(n_workers=workers or default_workers(), threads_per_worker=1, processes=True,
-                                   dashboard_address=None, silence_logs=logging.ERROR, memory_limit=None)
+            # Dask's HTTP servers (health and metrics) still start without a dashboard, on every interface
+            # and the scheduler's on port 8787: here only this machine reaches them.
+            cluster = LocalCluster(n_workers=workers or default_workers(), threads_per_worker=1, processes=False,
+                                   dashboard_address=None, silence_logs=logging.ERROR, memory_limit=None,
+                                   worker_dashboard_address="127.0.0.1:0",
+                                   scheduler_kwargs={"dashboard_address": "127.0.0.1:0"})
         try:
             with Client(cluster) as client, run_on_workers(client):
                 yield client
+        except BaseException:
+            # Stopped (Ctrl-C) or failed: the hosts grading now are stopped too, their students left
+            # ungraded; worker processes would have taken them down as they were killed.
+            worker_runs.stop_all()
+            raise
         finally:
             cluster.close()
     finally:

@@ -47,7 +47,7 @@ class GradedStudent:
     timings: dict = field(default_factory=dict)  # seconds: the worker's (worker_course), and "pipeline" =
     # "staging" the submission + "saving" its result here
     resumed: bool = False  # graded by an earlier run, against the same submission
-    worker: str = ""  # host:pid of the worker process that graded it
+    worker: str = ""  # machine:pid:name of the worker that graded it (":name" on Dask)
     assignment: str = ""
     fingerprint: str = None  # what it was graded against (see fingerprint); None: a rerun grades it again
     saved_at: float = 0.0  # time.monotonic() once saved here (for the benchmark's timeline)

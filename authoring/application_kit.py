@@ -501,9 +501,14 @@ class _CnnApplicationKit(_CnnGradingKit):  # noqa: F821 (grading_kit.py comes fi
         Y = np.eye(10)[labels]
         parameters = cls.initial_parameters(np.random.default_rng(cls.SEED))
         batches = list(cls.training_batches(len(X)))
-        outcomes = iter(cls.descent_outcomes(function, X, Y, parameters, [batch for _, batch in batches]))
+        start = cls.steps_on_the_run(function, X, Y, parameters, [batch for _, batch in batches], run)
+        if start == len(batches):
+            return None, len(batches), True
+        if start:
+            parameters = run["steps"][start][3]
+        outcomes = iter(cls.descent_outcomes(function, X, Y, parameters, [batch for _, batch in batches], start))
         followed = True
-        for (label, batch), (_, _, _, _, run_grads) in zip(batches, run["steps"]):
+        for (label, batch), (_, _, _, _, run_grads) in zip(batches[start:], run["steps"][start:]):
             outcome = next(outcomes, None)
             if outcome is None:  # the kernel answered for fewer steps than it was asked
                 cls.fail(f"{label}: the training gave no result for this step, so it cannot be judged.")
@@ -517,6 +522,42 @@ class _CnnApplicationKit(_CnnGradingKit):  # noqa: F821 (grading_kit.py comes fi
                 cls.check_alignment(label, grads, true_grads)
             parameters = cls.descend(parameters, grads)
         return parameters, len(batches), followed
+
+    @classmethod
+    def steps_on_the_run(cls, function, X, Y, parameters, batches, run):
+        """How many of the training's first steps gave the true run's gradients, as the kernel's weighed sums
+        of them say (through the trusted grader; 0 elsewhere): the kernel runs the whole training in one request
+        and sends, per step, each gradient's sum weighted by weights drawn for this grading only, and keeps the
+        results, which descent_outcomes then asks for from the first step whose sums are not the run's. While
+        they are, the step is the run's: the weights are new at every grading and sent with the request, so
+        sums made right without the right gradient would need them (about 4.5 MB a training not sent back)."""
+        descend = getattr(function, "descend", None)
+        if descend is None:
+            return 0
+        np = cls.np
+        rng = np.random.default_rng(cls.fresh_seed())
+        weights = {name: rng.standard_normal(grad.shape) for name, grad in sorted(run["steps"][0][4].items())}
+        start = 0
+        for (sums, error), step in zip(descend(X, Y, parameters, batches, cls.LEARNING_RATE, weights), run["steps"]):
+            if error is not None or not cls.same_sums(sums, step[4], weights):
+                break
+            start += 1
+        return start
+
+    @classmethod
+    def same_sums(cls, sums, true_grads, weights):
+        """`sums` (the kernel's _cnn_grading_weighed of a step's result) are those of true_grads with `weights`, to
+        1e-8 of the sums of their sizes with the weights' (as a timed result's digest)."""
+        np = cls.np
+        if not isinstance(sums, dict) or sorted(map(str, sums)) != sorted(true_grads):
+            return False
+        for name, want in true_grads.items():
+            got, weight = sums[name], weights[name]
+            if not isinstance(got, float) or not np.isfinite(got):
+                return False
+            if not abs(got - float(want.ravel() @ weight.ravel())) <= 1e-8 * float(np.abs(want).ravel() @ np.abs(weight).ravel()):
+                return False
+        return True
 
     @classmethod
     def descend(cls, parameters, grads):
@@ -550,16 +591,15 @@ class _CnnApplicationKit(_CnnGradingKit):  # noqa: F821 (grading_kit.py comes fi
         return cls.CACHE[key]
 
     @classmethod
-    def descent_outcomes(cls, function, X, Y, parameters, batches):
-        """(result, error) of the function at each step of gradient descent with its own gradients, up to
-        the first that raised or could not make its step. The trusted grader's stand-in for the student's
-        function runs them all in the kernel, in one request (``descend``); here they run on copies, one
-        step at a time as the caller asks for them."""
-        descend = getattr(function, "descend", None)
-        if descend is not None:
-            yield from descend(X, Y, parameters, batches, cls.LEARNING_RATE)
+    def descent_outcomes(cls, function, X, Y, parameters, batches, start=0):
+        """(result, error) of the function at each step of gradient descent with its own gradients from step
+        `start` (at `parameters`), up to the first that raised or could not make its step. The trusted grader's
+        stand-in for the student's function ran them all in the kernel (steps_on_the_run), which kept the
+        results; here they run on copies, one step at a time as the caller asks for them."""
+        if getattr(function, "kept_results", None) is not None:
+            yield from function.kept_results(start, len(batches) - start)
             return
-        for batch in batches:
+        for batch in batches[start:]:
             result, error = cls.outcome(function, [X[batch], Y[batch], cls.fresh_copy(parameters)], {})
             yield result, error
             try:

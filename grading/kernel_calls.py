@@ -58,12 +58,19 @@ class StudentFunction:
         (result, error), = self._engine.call_in_kernel(self.__name__, [(args, kwargs)], digest=True)
         return result, error
 
-    def descend(self, X, Y, parameters, batches, rate):
+    def descend(self, X, Y, parameters, batches, rate, weights=None):
         """Gradient descent with the function as the gradient, in one kernel request: at each batch (row
         indices of X and Y) the function's (result, error) on (X[batch], Y[batch], parameters), then each
         parameter moved by -rate times result[1]["d" + its name]; up to the first step that raised or could not
-        be taken. The kernel computes the parameters: whatever it answers is checked like any result."""
-        return self._engine.descend_in_kernel(self.__name__, X, Y, parameters, batches, rate)
+        be taken. The kernel computes the parameters: whatever it answers is checked like any result.
+        With `weights` ({gradient's name: array}), each result is its weighed sums instead
+        (grading.kernel_side._cnn_grading_weighed: {name: float}, or None), and kept_results has the results."""
+        return self._engine.descend_in_kernel(self.__name__, X, Y, parameters, batches, rate, weights)
+
+    def kept_results(self, first, most):
+        """After descend with weights: (result, error) of at most `most` of its steps from step `first` on, as
+        descend without weights gives them (the kernel kept the results)."""
+        return self._engine.kept_in_kernel(self.__name__, first, most)
 
     @staticmethod
     def digest(value):
@@ -180,13 +187,30 @@ class KernelCalls:
         return [self.outcome(name, args if args_back else None, one, budget, quiet=self.references_sent)
                 for (args, _), one in zip(calls, replies)]
 
-    def descend_in_kernel(self, name, X, Y, parameters, batches, rate):
+    def descend_in_kernel(self, name, X, Y, parameters, batches, rate, weights=None):
         """Gradient descent in the kernel with the notebook's `name` as the gradient (grading.kernel_side's
         _cnn_grading_descend), in one request: a (result, error) pair per step, up to the first step that
-        raised or could not be taken. The kernel is sent X and Y once and each step's rows of them."""
+        raised or could not be taken. The kernel is sent X and Y once and each step's rows of them. With
+        `weights`, each result is its weighed sums, the results kept in the kernel (kept_in_kernel)."""
         request = {"X": encode_argument(X), "Y": encode_argument(Y), "parameters": encode_argument(parameters),
                    "batches": [[int(row) for row in batch] for batch in batches], "rate": float(rate)}
+        if weights is not None:
+            request["weights"] = encode_argument(weights)
         replies = self.replies_of("_cnn_grading_descend", name, request, f"{name} along a training", len(batches))
+        budget = plain_data.Budget()
+        return [self.outcome(name, None, one, budget, quiet=self.references_sent) for one in replies]
+
+    def kept_in_kernel(self, name, first, most):
+        """The results _cnn_grading_descend kept, from step `first` on (grading.kernel_side's
+        _cnn_grading_kept_replies), at most `most`: (result, error) pairs as descend_in_kernel's without weights;
+        none if the kernel kept none."""
+        what = f"{name} along a training"
+        encoded = base64.b64encode(json.dumps({"first": int(first)}).encode()).decode()
+        reply = self.kernel_request(f"_cnn_grading_kept_replies({name!r}, {encoded!r})", what, expression=True)
+        replies = reply.get("replies") if reply.get("status") == "called" else None
+        if (not isinstance(replies, list) or len(replies) > most or not all(isinstance(one, dict) for one in replies)
+                or any(one.get("status") != "returned" for one in replies[:-1])):
+            raise KernelCallFailed("MalformedReply", f"the kernel gave no usable answer for {what}")
         budget = plain_data.Budget()
         return [self.outcome(name, None, one, budget, quiet=self.references_sent) for one in replies]
 

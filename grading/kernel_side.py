@@ -3,7 +3,8 @@
 The grader sends this file's text once, when the kernel has started and before any
 of the student's cells; each request is then one call of ``_cnn_grading_call`` (a
 function on all the hidden cases of a check), ``_cnn_grading_descend`` (a function
-as the gradient of a training), ``_cnn_grading_define`` or ``_cnn_grading_restore``. The student may replace these functions: a replaced one can
+as the gradient of a training) and ``_cnn_grading_kept_replies`` (its results),
+``_cnn_grading_define`` or ``_cnn_grading_restore``. The student may replace these functions: a replaced one can
 answer nothing the student's own function could not (the arguments it sees are those
 the function sees, and its answer is read as data). Sending them once saves about
 9 ms of the kernel's CPU per request (IPython compiles every cell); sending a
@@ -124,7 +125,10 @@ def _cnn_grading_descend(name, request):
     indices), call it on (X[batch], Y[batch], a copy of the parameters), send back its result, and move each
     parameter by -rate times the gradient the result holds for it (result[1]["d" + name]). The replies as
     _cnn_grading_call's; they stop at the first call that raises, or whose result cannot make the step.
-    The data is sent once, not once per step: a step's own arguments would be most of the request."""
+    The data is sent once, not once per step: a step's own arguments would be most of the request.
+    A request with "weights" gets each result's weighed sums instead (_cnn_grading_weighed), and the
+    results are kept here for _cnn_grading_kept_replies: the grader asks for them only from the first step
+    whose sums are not its own run's (about 4.5 MB a training, most of that request's cost)."""
     import numpy
     request = _cnn_json.loads(_cnn_base64.b64decode(request))
     function = globals().get(name)
@@ -132,19 +136,54 @@ def _cnn_grading_descend(name, request):
         return _cnn_grading_reply({"status": "missing"})
     X, Y = _cnn_grading_decode(request["X"]), _cnn_grading_decode(request["Y"])
     parameters, rate = _cnn_grading_decode(request["parameters"]), float(request["rate"])
-    replies = []
+    weights = _cnn_grading_decode(request["weights"]) if "weights" in request else None
+    replies, kept = [], []
+    if weights is not None:
+        globals()["_cnn_grading_kept"] = kept
     for batch in request["batches"]:
         rows = numpy.array(batch, dtype=numpy.intp)
         try:
             result = function(X[rows], Y[rows], {key: value.copy() for key, value in parameters.items()})
         except Exception as error:
             replies.append({"status": "raised", "ename": type(error).__name__, "evalue": str(error)[:1000]})
+            kept.append(replies[-1])
             break
-        replies.append({"status": "returned", "result": _cnn_grading_encode(result)})
+        if weights is None:
+            replies.append({"status": "returned", "result": _cnn_grading_encode(result)})
+        else:
+            replies.append({"status": "returned", "result": _cnn_grading_encode(_cnn_grading_weighed(result, weights))})
+            kept.append(result)
         try:
             parameters = {key: value - rate * result[1]["d" + key] for key, value in parameters.items()}
         except Exception:
             break
+    return _cnn_grading_reply({"status": "called", "replies": replies})
+
+
+def _cnn_grading_weighed(result, weights):
+    """A training step's result as the grader compares it with its own run's: for (loss, grads), each gradient
+    that is a real array of its weights' shape as its sum weighted by them; None for any other result (the
+    grader then asks for the result itself)."""
+    import numpy
+    if type(result) not in (tuple, list) or len(result) != 2 or type(result[1]) is not dict:
+        return None
+    sums = {}
+    for key, grad in list(result[1].items())[:100]:
+        weight = weights.get(key) if type(key) is str else None
+        if (weight is None or not isinstance(grad, numpy.ndarray) or grad.dtype.kind not in "iuf"
+                or grad.shape != weight.shape):
+            return None
+        sums[key] = float(numpy.ravel(grad).astype(float) @ numpy.ravel(weight))
+    return sums
+
+
+def _cnn_grading_kept_replies(name, request):
+    """The replies of the last _cnn_grading_descend with weights, as full results, from step request["first"]
+    on; then they are dropped."""
+    request = _cnn_json.loads(_cnn_base64.b64decode(request))
+    kept = globals().pop("_cnn_grading_kept", [])
+    replies = [one if type(one) is dict else {"status": "returned", "result": _cnn_grading_encode(one)}
+               for one in kept[int(request["first"]):]]
     return _cnn_grading_reply({"status": "called", "replies": replies})
 
 
@@ -161,6 +200,7 @@ def _cnn_grading_define(name, source):
 
 
 def _cnn_grading_restore():
+    globals().pop("_cnn_grading_kept", None)
     for name, (present, value) in globals().pop("_cnn_grading_saved", {}).items():
         if present:
             globals()[name] = value

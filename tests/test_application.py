@@ -178,12 +178,15 @@ SLOW_LAYERS = (REPO / "source" / ASSIGNMENT / "cnn_layers.py").read_text().repla
 # submission could answer them from a table computed beforehand by slow code, and get the speed points.
 RECORDS_TIMED_INPUTS = """
 import hashlib
-_seen = []
+_seen, _seen_weights = [], []
 
 def _print_seen(*_):
     if _seen:
         print("recorded inputs:", " ".join(_seen))
         _seen.clear()
+    if _seen_weights:
+        print("recorded training weights:", " ".join(_seen_weights))
+        _seen_weights.clear()
 
 get_ipython().events.register("post_run_cell", _print_seen)
 _right = conv_forward_fast
@@ -193,6 +196,19 @@ def conv_forward_fast(A_prev, W, b, hparameters):
     if A_prev.shape == (32, 16, 16, 3):  # the timed batches
         _seen.append(hashlib.sha256(A_prev.tobytes()).hexdigest()[:16])
     return _right(A_prev, W, b, hparameters)
+
+
+# The weights of the training's sums, too: with the same weights at every grading, a table of the grader's own
+# run's sums (computed once, by right code, anywhere) would answer for any model.
+_real_descend = _cnn_grading_descend
+
+
+def _cnn_grading_descend(name, request):
+    import base64
+    import json
+    weights = json.loads(base64.b64decode(request)).get("weights")
+    _seen_weights.append(hashlib.sha256(json.dumps(weights).encode()).hexdigest()[:16])
+    return _real_descend(name, request)
 """
 
 
@@ -525,12 +541,13 @@ def test_the_loop_version_timed_is_the_instructors_not_a_copy_handed_in(graded):
     assert loses_the_speed_points(scores, "own-layers")
 
 
-def recorded_inputs(course, student):
+def recorded_inputs(course, student, what="inputs"):
     import nbformat
 
     nb = nbformat.read(course.autograded_notebook(student), as_version=4)
     text = "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", []) if o.get("name") == "stdout")
-    return set(re.findall(r"recorded inputs: ([0-9a-f ]+)", text)[0].split()) if "recorded inputs:" in text else set()
+    found = re.findall(rf"recorded {what}: ([0-9a-f ]+)", text)
+    return set(found[0].split()) if found else set()
 
 
 def test_the_timed_inputs_are_new_at_every_grading(graded):
@@ -538,6 +555,17 @@ def test_the_timed_inputs_are_new_at_every_grading(graded):
     first, second = recorded_inputs(course, "records-1"), recorded_inputs(course, "records-2")
     assert len(first) == len(second) == 3  # the three timed batches reached the kernel, and the feedback
     assert first.isdisjoint(second)
+
+
+def test_the_weights_of_the_trainings_sums_are_new_at_every_grading(graded):
+    """The training's request sends weights, and the kernel answers each step with its gradients' sums weighted
+    by them: were they the same at every grading, sums recorded from the grader's own run (by right code,
+    anywhere) would pass a model that computes nothing. Both students kept the reference's training points."""
+    scores, _, course = graded
+    first, second = (recorded_inputs(course, student, "training weights") for student in ("records-1", "records-2"))
+    assert len(first) == len(second) == 1  # the training's one request reached the kernel, and the feedback
+    assert first.isdisjoint(second)
+    assert "training" not in lost(scores, "records-1") | lost(scores, "records-2")
 
 
 def test_gradients_a_little_off_lose_the_models_points_and_still_train(graded):

@@ -75,16 +75,13 @@ class Station:
             finally:
                 self.grading.release()
 
-    def stop(self):
-        """Stop every host now, even one grading (its student is reported not graded): the process is ending."""
+    def take_run(self, run):
+        """The run ended here: its hosts, taken out of the station whether they grade or not."""
         with self.state:
-            hosts, self.hosts = list(self.hosts.values()) + self.closing, {}
-            self.closing = []
-        for host in hosts:
-            try:
-                host.close()
-            except Exception:
-                pass
+            self.ended_runs.add(run)
+            hosts = [self.hosts.pop(key) for key in [key for key in self.hosts if key[0] == run]]
+            hosts, self.closing = hosts + self.closing, []
+        return hosts
 
 
 _stations = {}  # a worker's address (None outside Dask) -> its Station
@@ -132,13 +129,21 @@ def end_run(run, worker=None):
     station(worker).end_run(run)
 
 
-def stop_all():
-    """Stop every host of this process now, grading or not: the local cluster's workers are threads of this
-    process, and it is being stopped (Ctrl-C)."""
+def stop_run(run):
+    """End the run on every worker of this process now, side by side: the local cluster's workers are threads
+    of this process. Its hosts end, those grading too (their students reported not graded, as when worker
+    processes were killed by Ctrl-C); a host takes about 0.2 s to end, one worker's after another's at the end
+    of each run."""
     with _stations_lock:
         stations = list(_stations.values())
-    for one in stations:
-        one.stop()
+    hosts = [host for one in stations for host in one.take_run(run)]
+    for host in hosts:
+        host.stop()
+    for host in hosts:
+        try:
+            host.wait_stopped()
+        except Exception:  # never at a student's cost: the next course made here sweeps it
+            pass
 
 
 class WorkerRun(WorkerPlugin):

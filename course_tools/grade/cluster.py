@@ -76,12 +76,10 @@ def grading_client(scheduler=None, workers=None):
                                    scheduler_kwargs={"dashboard_address": "127.0.0.1:0"})
         try:
             with Client(cluster) as client, run_on_workers(client):
-                yield client
-        except BaseException:
-            # Stopped (Ctrl-C) or failed: the hosts grading now are stopped too, their students left
-            # ungraded; worker processes would have taken them down as they were killed.
-            worker_runs.stop_all()
-            raise
+                try:
+                    yield client
+                finally:
+                    worker_runs.stop_run(client.id)
         finally:
             cluster.close()
     finally:

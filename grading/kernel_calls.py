@@ -148,6 +148,12 @@ class GradingKernel:
         with pause:
             yield
 
+    def seconds_paused(self, function, *args, **kwargs):
+        """Seconds function(*args, **kwargs) takes here while the kernel is paused, timed on the kernel's terms
+        for the CPU (SandboxedKernelManager.seconds_beside_kernels)."""
+        with self.paused():
+            return self._engine.km.seconds_beside_kernels(function, args, kwargs)
+
 
 class KernelCalls:
     """TrustedExecute's requests to its kernel: calls of the notebook's functions, and code of the grader's.

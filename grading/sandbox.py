@@ -32,7 +32,6 @@ import os
 import shutil
 import subprocess
 import tempfile
-import threading
 import time
 import uuid
 from pathlib import Path
@@ -42,7 +41,7 @@ from jupyter_client.manager import AsyncKernelManager
 from traitlets import Bool, Integer, Unicode, default
 
 from grading.bwrap import CONNECTION_FILE, IPC_PREFIX, BwrapArguments, SandboxUnavailable, bwrap_path
-from grading.cgroups import CGROUP_ROOT, Cgroup, own_cpu_group, timing_group
+from grading.cgroups import Cgroup, timing_thread
 from grading.kernel_messages import BoundedKernelClient, bound_session
 from grading.kernel_pause import NamespacePause, PauseFailed, ProcessGroupPause, exited, parent_pid, pid_namespace
 from grading.kernel_template import TEMPLATE_SOURCE
@@ -129,7 +128,6 @@ class SandboxedKernelManager(BwrapArguments, AsyncKernelManager):
         self.work_folder = None  # with from_template: the folder of files made for this kernel
         self.template = self.forked = None  # with from_template: the template, and the kernel forked from it
         self.counters_at_start = (0, 0)
-        self.timed_threads = {}  # native thread id: its cpu cgroup before _join_timing_cpu_group moved it
 
     @default("client_factory")
     def _client_factory_default(self):
@@ -245,35 +243,21 @@ class SandboxedKernelManager(BwrapArguments, AsyncKernelManager):
             pause = ProcessGroupPause(self._kernel_group())
         try:
             pause.stop_all()
-            self._join_timing_cpu_group()
             yield
         finally:
             pause.continue_all()
 
-    def _join_timing_cpu_group(self):
-        """The calling thread, as root, in a cpu cgroup beside the kernels' with the same share and quota, so
-        that what it times meanwhile gets the CPU on the terms the kernel's calls got it: a machine busy with
-        other work slows both alike. (Measured: in the root group, beside two busy loops, part 1's loops
-        looked up to 1.8 times slower than in the kernel.) Not the kernel's own group: the kernel could
-        spend that group's quota for the period just before it is paused, and the timing would wait.
-        The thread stays there until this kernel is released (_leave_timing_cpu_group): a move is a write
-        to cgroup v1's tasks file of about 5 ms, and a notebook's speed checks pause the kernel 6 times."""
+    def seconds_beside_kernels(self, function, args, kwargs):
+        """Seconds function(*args, **kwargs) takes here, on the terms the kernel's calls got the CPU: as root, in a
+        cpu cgroup beside the kernels' with the same share and quota (grading.cgroups.TimingThread), so that a
+        machine busy with other work slows both alike. (Measured: in the root group, beside two busy loops, part
+        1's loops looked up to 1.8 times slower than in the kernel.) Not the kernel's own group: the kernel could
+        spend that group's quota for the period just before it is paused, and the timing would wait."""
         if (self.template.cgroup if self.template is not None else self.cgroup) is not None:
-            thread = threading.get_native_id()
-            if thread not in self.timed_threads:
-                home = own_cpu_group()
-                (timing_group(self.cpu_cores) / "tasks").write_text(str(thread))
-                self.timed_threads[thread] = home
-
-    def _leave_timing_cpu_group(self):
-        """Every thread _join_timing_cpu_group moved, back where it was."""
-        for thread, home in self.timed_threads.items():
-            try:
-                (home / "tasks").write_text(str(thread))
-            except OSError:  # its group is gone, or the thread ended
-                with contextlib.suppress(OSError):
-                    (CGROUP_ROOT / "cpu" / "tasks").write_text(str(thread))
-        self.timed_threads.clear()
+            return timing_thread(self.cpu_cores).seconds(function, args, kwargs)
+        started = time.perf_counter()
+        function(*args, **kwargs)
+        return time.perf_counter() - started
 
     def _kernel_pid_namespace(self):
         """(st_dev, st_ino) of the kernel's pid namespace, read from its first process while it is known to
@@ -340,7 +324,6 @@ class SandboxedKernelManager(BwrapArguments, AsyncKernelManager):
             super().cleanup_ipc_files()
 
     def _release_sandbox(self):
-        self._leave_timing_cpu_group()
         if self.forked is not None:
             self.forked.kill()
             # Its socket reconnects through the fd, whose number is free once closed.

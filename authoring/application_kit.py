@@ -550,7 +550,8 @@ class _CnnApplicationKit(_CnnGradingKit):  # noqa: F821 (grading_kit.py comes fi
         """`sums` (the kernel's _cnn_grading_weighed of a step's result) are those of true_grads with `weights`, to
         1e-8 of the sums of their sizes with the weights' (as a timed result's digest)."""
         np = cls.np
-        if not isinstance(sums, dict) or sorted(map(str, sums)) != sorted(true_grads):
+        if (not isinstance(sums, dict) or not all(isinstance(name, str) for name in sums)
+                or sorted(sums) != sorted(true_grads)):
             return False
         for name, want in true_grads.items():
             got, weight = sums[name], weights[name]

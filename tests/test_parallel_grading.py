@@ -54,15 +54,18 @@ def products(course):
 
 
 def gradebook_rows(course):
-    """What the gradebook says of each submission: timestamp, late penalty, every score and comment."""
+    """What the gradebook says of each submission: timestamp, extension, late penalty, flag, every score and
+    comment (each column nbgrader's rows have, but their random ids)."""
     with course.gradebook() as gradebook:
         rows = {}
         for submission in gradebook.assignment_submissions(course.assignment):
             rows[submission.student_id] = (
-                submission.timestamp,
-                [(nb.name, nb.late_submission_penalty,
-                  sorted((g.name, g.auto_score, g.manual_score, g.needs_manual_grade) for g in nb.grades),
-                  sorted((c.name, c.auto_comment) for c in nb.comments)) for nb in submission.notebooks])
+                submission.timestamp, submission.extension,
+                [(nb.name, nb.late_submission_penalty, nb.flagged,
+                  sorted((g.name, g.auto_score, g.manual_score, g.extra_credit, g.needs_manual_grade)
+                         for g in nb.grades),
+                  sorted((c.name, c.auto_comment, c.manual_comment) for c in nb.comments))
+                 for nb in submission.notebooks])
         return rows
 
 

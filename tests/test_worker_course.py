@@ -55,3 +55,48 @@ def test_every_broken_metadata_is_refused():
     ours = OneValidatorPerSchema()
     for instance in broken(nbgrader_metadata()[0]):
         assert outcome(ours.validate, instance, schema) is not None, instance
+
+
+@pytest.fixture(scope="module")
+def a_record(tmp_path_factory):
+    """A course, and what a grading host's autograde saved for a reference submission (read_record)."""
+    from course_tools.proof.demo_class import DemoStudent
+    from course_tools.proof.sample_course import class_course, graded_on_a_host
+
+    course = class_course(tmp_path_factory.mktemp("record"), "cnn_step_by_step",
+                          [DemoStudent("ref", "reference solution")])
+    graded, _ = graded_on_a_host(course, "ref")
+    assert graded.success, graded.error or graded.log
+    return course, graded.record
+
+
+def test_a_first_submission_is_inserted_as_nbgraders_own_calls_save_it(a_record, monkeypatch):
+    """insert_first_submission writes the rows save_record's ORM path (nbgrader's add_submission, then its
+    updates) writes, and is the path a first submission takes."""
+    from grading import worker_course
+    from test_parallel_grading import gradebook_rows
+
+    course, record = a_record
+    late = {**record, "notebooks": {name: {**notebook, "late_penalty": 2.0}
+                                    for name, notebook in record["notebooks"].items()}}
+    with course.gradebook() as gradebook:
+        with monkeypatch.context() as orm_only:
+            orm_only.setattr(worker_course, "insert_first_submission", lambda *args: False)
+            worker_course.save_record(gradebook, course.assignment, "by-orm", record)
+            worker_course.save_record(gradebook, course.assignment, "late-by-orm", late)
+        monkeypatch.setattr(gradebook, "update_or_create_submission", lambda *args, **kwargs: pytest.fail("ORM path"))
+        worker_course.save_record(gradebook, course.assignment, "by-insert", record)
+        worker_course.save_record(gradebook, course.assignment, "late-by-insert", late)
+    rows = gradebook_rows(course)
+    assert rows["by-insert"] == rows["by-orm"] and rows["late-by-insert"] == rows["late-by-orm"]
+    assert rows["by-insert"] != rows["late-by-insert"]  # the penalty is among what is compared
+    assert all(auto_score is not None for nb in rows["by-insert"][2] for _, auto_score, *_ in nb[3])
+
+
+def test_a_second_submission_takes_the_orm_path(a_record, monkeypatch):
+    from grading import worker_course
+
+    course, record = a_record
+    with course.gradebook() as gradebook:
+        worker_course.save_record(gradebook, course.assignment, "twice", record)
+        assert not worker_course.insert_first_submission(gradebook, course.assignment, "twice", record)

@@ -440,7 +440,9 @@ class _CnnApplicationKit(_CnnGradingKit):  # noqa: F821 (grading_kit.py comes fi
             cls.check_parameters(label, "grads", grads, want_grads)
 
     @classmethod
-    def load_digits(cls, folder):
+    def load_digits(cls, folder, kernel=None):
+        """{"train": (X, labels), "test": ...}, the pixels over 255. Through the grader the images are its
+        kernel's scaled arrays: sent to the kernel as the 8-bit pixels and 255, not as the floats."""
         import os
 
         import h5py
@@ -448,7 +450,9 @@ class _CnnApplicationKit(_CnnGradingKit):  # noqa: F821 (grading_kit.py comes fi
         data = {}
         for part in ("train", "test"):
             with h5py.File(os.path.join(folder, "datasets", f"{part}_digits.h5"), "r") as file:
-                data[part] = (file[f"{part}_set_x"][:] / 255.0, file[f"{part}_set_y"][:])
+                pixels = file[f"{part}_set_x"][:]
+                data[part] = (kernel.scaled(pixels, 255.0) if kernel is not None else pixels / 255.0,
+                              file[f"{part}_set_y"][:])
         return data
 
     @classmethod
@@ -470,7 +474,7 @@ class _CnnApplicationKit(_CnnGradingKit):  # noqa: F821 (grading_kit.py comes fi
         """
         __tracebackhide__ = True
         np = cls.np
-        data = cls.load_digits(namespace.get("grading_folder", "."))
+        data = cls.load_digits(namespace.get("grading_folder", "."), namespace.get("grading_kernel"))
         run = cls.true_training(data)
         parameters, step, followed = cls.train(model_forward_backward, data, run)
         if followed:

@@ -97,10 +97,32 @@ def seeded_normal(seed, shape):
     return array
 
 
+class ScaledArray(np.ndarray):
+    """An array computed as raw / divisor, which a call sends to the kernel as raw and the divisor: the kernel
+    divides the same numbers with the same numpy. Part 2's training data is 8-bit pixels over 255: 0.4 MB sent
+    instead of 1.5 MB, 21 of the 28 ms of the grader's and the kernel's CPU spent encoding and decoding it
+    (measured). Arrays computed from it are plain (their raw is None)."""
+    raw = None
+    divisor = None
+
+    def __array_finalize__(self, obj):
+        self.raw = self.divisor = None
+
+
+def scaled(raw, divisor):
+    raw = np.asarray(raw)
+    array = (raw / divisor).view(ScaledArray)
+    array.raw, array.divisor = raw, float(divisor)
+    return array
+
+
 def encode_argument(value):
-    """An argument as the kernel side decodes it (grading.kernel_side): a SeededArray as its seed."""
+    """An argument as the kernel side decodes it (grading.kernel_side): a SeededArray as its seed, a
+    ScaledArray as its raw numbers and divisor."""
     if isinstance(value, SeededArray) and value.seed is not None:
         return {"t": "normal", "seed": value.seed, "shape": list(value.shape)}
+    if isinstance(value, ScaledArray) and value.raw is not None:
+        return {"t": "scaled", "raw": encode(value.raw), "divisor": value.divisor}
     if type(value) in (tuple, list):
         return {"t": type(value).__name__, "v": [encode_argument(v) for v in value]}
     return encode(np.asarray(value) if isinstance(value, np.ndarray) else value)
@@ -111,6 +133,7 @@ class GradingKernel:
     drawn from a seed, the kernel paused while they time something of their own."""
 
     seeded_normal = staticmethod(seeded_normal)
+    scaled = staticmethod(scaled)
 
     def __init__(self, engine):
         self._engine = engine

@@ -61,6 +61,8 @@ def _cnn_grading_decode(item):
         return numpy.frombuffer(data, dtype=numpy.dtype(item["dtype"])).reshape(item["shape"]).copy()
     if kind == "normal":  # drawn here from the grader's seed: the grader draws the same values
         return numpy.random.default_rng(item["seed"]).standard_normal(item["shape"])
+    if kind == "scaled":  # divided here as the grader divided them
+        return _cnn_grading_decode(item["raw"]) / float(item["divisor"])
     if kind == "npscalar":
         return numpy.frombuffer(_cnn_base64.b64decode(item["b64"]), dtype=numpy.dtype(item["dtype"]))[0]
     if kind in ("tuple", "list"):

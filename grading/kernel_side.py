@@ -148,13 +148,13 @@ def _cnn_grading_descend(name, request):
             result = function(X[rows], Y[rows], {key: value.copy() for key, value in parameters.items()})
         except Exception as error:
             replies.append({"status": "raised", "ename": type(error).__name__, "evalue": str(error)[:1000]})
-            kept.append(replies[-1])
+            kept.append((replies[-1], None))
             break
         if weights is None:
             replies.append({"status": "returned", "result": _cnn_grading_encode(result)})
         else:
             replies.append({"status": "returned", "result": _cnn_grading_encode(_cnn_grading_weighed(result, weights))})
-            kept.append(result)
+            kept.append((None, result))
         try:
             parameters = {key: value - rate * result[1]["d" + key] for key, value in parameters.items()}
         except Exception:
@@ -184,8 +184,8 @@ def _cnn_grading_kept_replies(name, request):
     on; then they are dropped."""
     request = _cnn_json.loads(_cnn_base64.b64decode(request))
     kept = globals().pop("_cnn_grading_kept", [])
-    replies = [one if type(one) is dict else {"status": "returned", "result": _cnn_grading_encode(one)}
-               for one in kept[int(request["first"]):]]
+    replies = [raised or {"status": "returned", "result": _cnn_grading_encode(result)}
+               for raised, result in kept[int(request["first"]):]]
     return _cnn_grading_reply({"status": "called", "replies": replies})
 
 

@@ -234,9 +234,9 @@ class KernelTemplate:
         return False
 
     def close(self):
-        # Killing bwrap ends the sandbox's pid 1 (its child), and so every process in the sandbox, but only
-        # after bwrap itself has ended (about a second later, measured): wait for that child too, so that no
-        # kernel of the template runs once close returns (a grading stopped with Ctrl-C ends at once).
+        # Killing bwrap ends the sandbox's pid 1 (its child, told by the kernel once bwrap has died), and with it
+        # every process in the sandbox: wait for that child too, so that no kernel of the template runs once
+        # close returns (a grading stopped with Ctrl-C ends at once).
         inside = self.children()
         self.process.kill()
         self.process.wait()

@@ -9,7 +9,7 @@ closes the run's hosts (after the submission being graded, if any), and each hos
 its course.
 
 Each Dask worker has hosts of its own (a ``Station``): the local cluster's workers are
-threads of one process (grading/../course_tools/grade/cluster.py), and each grades one
+threads of one process (course_tools/grade/cluster.py), and each grades one
 submission at a time on its own host, beside the others.
 """
 import os

@@ -26,3 +26,59 @@ def test_arrays_computed_from_a_scaled_or_seeded_array_are_sent_as_their_values(
         there = in_the_kernel(derived)
         assert encode_argument(derived)["t"] == "ndarray" and there.tobytes() == np.asarray(derived).tobytes()
     assert encode_argument(noise)["t"] == "normal" and in_the_kernel(noise).tobytes() == noise.tobytes()
+
+
+def kernel_namespace(**functions):
+    """The kernel side's functions in a namespace of their own, as in a notebook's, with the notebook's functions."""
+    namespace = dict(functions)
+    exec(compile(open(kernel_side.__file__).read(), "kernel_side", "exec"), namespace)
+    return namespace
+
+
+def request(value):
+    import base64
+
+    return base64.b64encode(json.dumps(value).encode()).decode()
+
+
+def reply(text):
+    import base64
+
+    return json.loads(base64.b64decode(text))
+
+
+def training(namespace, name, first=1):
+    """The kernel side's training of three steps with weights: the replies (weighed sums), and the kept results
+    from step `first` on."""
+    X, Y = np.arange(24.0).reshape(6, 4), np.eye(2)[[0, 1, 0, 1, 0, 1]]
+    weights = {"dW": np.random.default_rng(1).standard_normal((4, 2))}
+    body = {"X": encode_argument(X), "Y": encode_argument(Y), "parameters": encode_argument({"W": np.zeros((4, 2))}),
+            "batches": [[0, 1], [2, 3], [4, 5]], "rate": 0.1, "weights": encode_argument(weights)}
+    sums = reply(namespace["_cnn_grading_descend"](name, request(body)))["replies"]
+    return sums, reply(namespace["_cnn_grading_kept_replies"](name, request({"first": first})))["replies"], weights
+
+
+def test_a_training_sends_weighed_sums_and_keeps_the_results_from_any_step():
+    def model(X, Y, parameters):
+        return 0.5, {"dW": X.T @ Y}
+
+    sums, kept, weights = training(kernel_namespace(model=model), "model")
+    X = np.arange(24.0).reshape(6, 4)
+    for batch, one in zip([[0, 1], [2, 3], [4, 5]], sums):
+        want = float(np.ravel(X[batch].T @ np.eye(2)[[0, 1]]) @ np.ravel(weights["dW"]))
+        assert one["status"] == "returned" and kernel_side._cnn_grading_decode(one["result"]) == {"dW": want}
+    assert len(kept) == 2  # from step 1 on
+    result = kernel_side._cnn_grading_decode(kept[0]["result"])
+    assert result[0] == 0.5 and result[1]["dW"].tobytes() == (X[[2, 3]].T @ np.eye(2)[[0, 1]]).tobytes()
+
+
+def test_a_result_that_is_a_dictionary_is_kept_as_the_result_it_is():
+    """Not taken for one of the kernel side's replies: a model that returns {"status": "raised", ...} returned a
+    dictionary, and is judged as such (its sums are None, so the grader asks for the result)."""
+    def model(X, Y, parameters):
+        return {"status": "raised", "ename": "ValueError"}
+
+    sums, kept, _ = training(kernel_namespace(model=model), "model", first=0)
+    assert [kernel_side._cnn_grading_decode(one["result"]) for one in sums] == [None]  # its step could not be made
+    assert [one["status"] for one in kept] == ["returned"]
+    assert kernel_side._cnn_grading_decode(kept[0]["result"]) == {"status": "raised", "ename": "ValueError"}

@@ -103,9 +103,10 @@ def oom_kills(text):
 
 
 def timing_group(cpu_cores):
-    """This process's cpu cgroup for timing beside the kernels (made on first use, removed at exit). Named
-    like a kernel's, so that Cgroup.remove_stale removes it after a grader killed before its exit."""
-    group = CGROUP_ROOT / "cpu" / "cnn-grading" / f"kernel-timing-{os.getpid()}"
+    """This process's cpu cgroup for timing beside kernels of cpu_cores cores (made on first use, removed at
+    exit): one per quota, as each TimingThread stays in its group. Named like a kernel's, so that
+    Cgroup.remove_stale removes it after a grader killed before its exit."""
+    group = CGROUP_ROOT / "cpu" / "cnn-grading" / f"kernel-timing-{os.getpid()}-{cpu_cores:g}"
     if _timing_groups.get(group) != cpu_cores or not group.exists():
         if not group.exists():
             group.mkdir(parents=True)

@@ -153,8 +153,16 @@ def _cnn_grading_descend(name, request):
         if weights is None:
             replies.append({"status": "returned", "result": _cnn_grading_encode(result)})
         else:
-            replies.append({"status": "returned", "result": _cnn_grading_encode(_cnn_grading_weighed(result, weights))})
-            kept.append((None, result))
+            sums = _cnn_grading_weighed(result, weights)
+            replies.append({"status": "returned", "result": _cnn_grading_encode(sums)})
+            # The result as it is now: a function may return the same dictionary or arrays at every call, filled
+            # again (the notebook's own training uses each result at once). Gradients that have sums are copied
+            # (a few kB a step), anything else encoded now.
+            if sums is None:
+                kept.append(({"status": "returned", "result": _cnn_grading_encode(result)}, None))
+            else:
+                kept.append((None, (type(result).__name__, _cnn_grading_encode(result[0], 1),
+                                    {key: numpy.array(grad) for key, grad in result[1].items()})))
         try:
             parameters = {key: value - rate * result[1]["d" + key] for key, value in parameters.items()}
         except Exception:
@@ -184,8 +192,12 @@ def _cnn_grading_kept_replies(name, request):
     on; then they are dropped."""
     request = _cnn_json.loads(_cnn_base64.b64decode(request))
     kept = globals().pop("_cnn_grading_kept", [])
-    replies = [raised or {"status": "returned", "result": _cnn_grading_encode(result)}
-               for raised, result in kept[int(request["first"]):]]
+    replies = []
+    for ready, copied in kept[int(request["first"]):]:
+        if ready is None:  # encoded as _cnn_grading_encode encodes the (loss, grads) it was
+            kind, loss, grads = copied
+            ready = {"status": "returned", "result": {"t": kind, "v": [loss, _cnn_grading_encode(grads, 1)]}}
+        replies.append(ready)
     return _cnn_grading_reply({"status": "called", "replies": replies})
 
 

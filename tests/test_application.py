@@ -315,6 +315,23 @@ def reference_answers():
     return notebooks.reference_solutions(notebooks.read(REPO / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"))
 
 
+# An honest model, written for speed: the right gradients in float32 (off the grader's own run by far more than
+# the sums' 1e-8, so the grader asks for the results the kernel kept), returned in one dictionary filled again at
+# every call. Each step's result is right when returned, and the notebook's own training trains with it.
+# (Found by the red team: the kept results were references, and every step read as the last one.)
+FLOAT32_REUSED_DICT = """
+
+_grads = {}
+
+
+def model_forward_backward(X, Y, parameters):
+    loss, grads = _honest_model_forward_backward(X, Y, parameters)
+    for name, grad in grads.items():
+        _grads[name] = grad.astype(np.float32)
+    return loss, _grads
+"""
+
+
 # A model the grader's training could not train with: zero gradients from its 11th step on (it stands for any
 # model that fails late in a long training, a slow one say), right everywhere else, the notebook's own training
 # and checks included. The kernel side's training helper, replaced, runs the first ten steps only and answers
@@ -380,6 +397,8 @@ def graded(tmp_path_factory):
             "def conv_forward_fast(", "def _fast_version(") + "\n\n" + LINEAR_DIGEST},
         "short-training": {**reference, "model_forward_backward": reference["model_forward_backward"].replace(
             "def model_forward_backward(", "def _honest_model_forward_backward(") + "\n\n" + SHORT_TRAINING},
+        "float32-reused-dict": {**reference, "model_forward_backward": reference["model_forward_backward"].replace(
+            "def model_forward_backward(", "def _honest_model_forward_backward(") + FLOAT32_REUSED_DICT},
     }
     for student, answers in students.items():
         notebooks.write(notebooks.fill(release, answers), course.root, student, ASSIGNMENT, ASSIGNMENT)
@@ -622,6 +641,13 @@ def test_gradients_that_differ_at_one_step_fail_the_training_at_that_step():
     with pytest.raises(AssertionError, match="epoch 5, batch 20: your gradients do not point where"):
         kit.check_training(model, folder)
     assert model.calls == 200
+
+
+def test_float32_gradients_in_one_dictionary_filled_again_keep_the_training_points(graded):
+    """Each step's gradients are judged as they were when returned, not as the model leaves them later. The
+    model's own test cell loses its points (its message is not shown once the reference helpers are in)."""
+    scores, _, _ = graded
+    assert "training" not in lost(scores, "float32-reused-dict")
 
 
 def test_a_kernel_that_answers_for_fewer_training_steps_earns_no_training_points(graded):

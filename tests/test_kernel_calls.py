@@ -82,3 +82,23 @@ def test_a_result_that_is_a_dictionary_is_kept_as_the_result_it_is():
     assert [kernel_side._cnn_grading_decode(one["result"]) for one in sums] == [None]  # its step could not be made
     assert [one["status"] for one in kept] == ["returned"]
     assert kernel_side._cnn_grading_decode(kept[0]["result"]) == {"status": "raised", "ename": "ValueError"}
+
+
+def test_results_kept_are_each_steps_own_when_the_model_fills_one_dictionary_again():
+    """A model may return the same dictionary (and arrays) at every call, filled again: the notebook's own
+    training uses each result at once. Kept by reference, every step read as the last (found by the red team:
+    float32 gradients, whose sums are off the grader's run, lost the training points)."""
+    grads = {"dW": np.zeros((4, 2))}
+
+    def model(X, Y, parameters):
+        grads["dW"][...] = X.T @ Y
+        return 0.5, grads
+
+    sums, kept, _ = training(kernel_namespace(model=model), "model", first=0)
+    X = np.arange(24.0).reshape(6, 4)
+    for batch, one in zip([[0, 1], [2, 3], [4, 5]], kept):
+        loss, got = kernel_side._cnn_grading_decode(one["result"])
+        assert loss == 0.5 and got["dW"].tobytes() == (X[batch].T @ np.eye(2)[[0, 1]]).tobytes()
+    plain = {"t": "tuple", "v": [kernel_side._cnn_grading_encode(0.5, 1), kernel_side._cnn_grading_encode(
+        {"dW": X[[4, 5]].T @ np.eye(2)[[0, 1]]}, 1)]}
+    assert kept[2]["result"] == plain  # encoded as the result itself would be

@@ -25,5 +25,6 @@ The modules, by responsibility:
                               a memory bound that cover nbgrader's own work)
   submissions, the pipeline   submission_files.py and owned_collect.py (regular files, owners' folders only),
                               worker_course.py (a worker's private course), worker_runs.py (a worker's runs),
-                              owned_folders.py, text.py
+                              gradebook_record.py (what a worker's autograde saved, saved again in the course's
+                              gradebook), owned_folders.py, text.py
 """

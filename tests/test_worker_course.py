@@ -1,4 +1,5 @@
-"""The grading host's shortcuts into nbgrader (grading/worker_course.py) check what nbgrader itself checks."""
+"""The grader's shortcuts into nbgrader (grading/worker_course.py, grading/gradebook_record.py) check and save what
+nbgrader itself checks and saves."""
 import copy
 
 import jsonschema
@@ -73,7 +74,7 @@ def a_record(tmp_path_factory):
 def test_a_first_submission_is_inserted_as_nbgraders_own_calls_save_it(a_record, monkeypatch):
     """insert_first_submission writes the rows save_record's ORM path (nbgrader's add_submission, then its
     updates) writes, and is the path a first submission takes."""
-    from grading import worker_course
+    from grading import gradebook_record
     from test_parallel_grading import gradebook_rows
 
     course, record = a_record
@@ -81,12 +82,12 @@ def test_a_first_submission_is_inserted_as_nbgraders_own_calls_save_it(a_record,
                                     for name, notebook in record["notebooks"].items()}}
     with course.gradebook() as gradebook:
         with monkeypatch.context() as orm_only:
-            orm_only.setattr(worker_course, "insert_first_submission", lambda *args: False)
-            worker_course.save_record(gradebook, course.assignment, "by-orm", record)
-            worker_course.save_record(gradebook, course.assignment, "late-by-orm", late)
+            orm_only.setattr(gradebook_record, "insert_first_submission", lambda *args: False)
+            gradebook_record.save_record(gradebook, course.assignment, "by-orm", record)
+            gradebook_record.save_record(gradebook, course.assignment, "late-by-orm", late)
         monkeypatch.setattr(gradebook, "update_or_create_submission", lambda *args, **kwargs: pytest.fail("ORM path"))
-        worker_course.save_record(gradebook, course.assignment, "by-insert", record)
-        worker_course.save_record(gradebook, course.assignment, "late-by-insert", late)
+        gradebook_record.save_record(gradebook, course.assignment, "by-insert", record)
+        gradebook_record.save_record(gradebook, course.assignment, "late-by-insert", late)
     rows = gradebook_rows(course)
     assert rows["by-insert"] == rows["by-orm"] and rows["late-by-insert"] == rows["late-by-orm"]
     assert rows["by-insert"] != rows["late-by-insert"]  # the penalty is among what is compared
@@ -94,9 +95,9 @@ def test_a_first_submission_is_inserted_as_nbgraders_own_calls_save_it(a_record,
 
 
 def test_a_second_submission_takes_the_orm_path(a_record, monkeypatch):
-    from grading import worker_course
+    from grading import gradebook_record
 
     course, record = a_record
     with course.gradebook() as gradebook:
-        worker_course.save_record(gradebook, course.assignment, "twice", record)
-        assert not worker_course.insert_first_submission(gradebook, course.assignment, "twice", record)
+        gradebook_record.save_record(gradebook, course.assignment, "twice", record)
+        assert not gradebook_record.insert_first_submission(gradebook, course.assignment, "twice", record)

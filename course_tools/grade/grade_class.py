@@ -28,7 +28,7 @@ from pathlib import Path
 from nbgrader.api import MissingEntry
 
 from course_tools.grade import cluster
-from grading import submission_files, worker_course, worker_runs
+from grading import gradebook_record, submission_files, worker_course, worker_runs
 from grading.text import printable, printable_lines
 
 LOG_NAME = "autograde.log"
@@ -217,7 +217,7 @@ def save_result(course, gradebook, student, graded, problems, key, unsandboxed=F
     notebook = None
     if graded is not None and graded.success:
         worker_course.write_files(folder, graded.files)
-        worker_course.save_record(gradebook, course.assignment, student, graded.record)
+        gradebook_record.save_record(gradebook, course.assignment, student, graded.record)
         result.graded = True
         submission = gradebook.find_submission(course.assignment, student)
         seconds_late, penalty = submission.total_seconds_late, submission.late_submission_penalty or 0
@@ -229,7 +229,7 @@ def save_result(course, gradebook, student, graded, problems, key, unsandboxed=F
     else:  # recorded all the same, with no points
         gradebook.update_or_create_student(student)
         if graded is not None and graded.record:  # as nbgrader leaves it: the submission, no scores
-            worker_course.save_record(gradebook, course.assignment, student, without_scores(graded.record))
+            gradebook_record.save_record(gradebook, course.assignment, student, without_scores(graded.record))
         else:
             with contextlib.suppress(Exception):
                 gradebook.remove_submission(course.assignment, student)  # no earlier score stays

@@ -392,6 +392,13 @@ class _CnnApplicationKit(_CnnGradingKit):  # noqa: F821 (grading_kit.py comes fi
         Z[np.arange(m), (labels + rng.integers(1, C, m)) % C] += 800.0
         cases.append((f"softmax_cross_entropy case {len(cases) + 1} ({m} examples, {C} classes, one score per row "
                       "800 above the others, never the label's)", (Z, np.eye(C)[labels]), {}))
+        # Rows of very different size in one batch: shifted by the batch's largest score instead of each row's,
+        # a row 1600 below it has every exponential underflow to 0, and its loss is inf or nan. Each row alone,
+        # or a batch of rows alike (the cases above), does not show it.
+        m, C = 4, 5
+        Z = rng.standard_normal((m, C)) + np.array([[0.0], [900.0], [-700.0], [30.0]])
+        cases.append((f"softmax_cross_entropy case {len(cases) + 1} ({m} examples, {C} classes, rows of very "
+                      "different size: scores near 0, 900, -700 and 30)", (Z, np.eye(C)[rng.integers(0, C, m)]), {}))
         results = cls.call_each(softmax_cross_entropy, cases)
         for label, (Z, Y), _ in cases:
             loss, dZ = cls.unpack(label, next(results), ("loss", "dZ"))

@@ -568,7 +568,8 @@ class _CnnApplicationKit(_CnnGradingKit):  # noqa: F821 (grading_kit.py comes fi
             got, weight = sums[name], weights[name]
             if not isinstance(got, float) or not np.isfinite(got):
                 return False
-            if not abs(got - float(want.ravel() @ weight.ravel())) <= 1e-8 * float(np.abs(want).ravel() @ np.abs(weight).ravel()):
+            size = float(np.abs(want).ravel() @ np.abs(weight).ravel())
+            if not abs(got - float(want.ravel() @ weight.ravel())) <= 1e-8 * size:
                 return False
         return True
 

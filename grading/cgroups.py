@@ -103,21 +103,16 @@ def oom_kills(text):
 
 
 def timing_group(cpu_cores):
-    """This process's cpu cgroup for timing beside kernels of cpu_cores cores (made on first use, removed at
-    exit): one per quota, as each TimingThread stays in its group. Named like a kernel's, so that
+    """This process's cpu cgroup for timing beside kernels of cpu_cores cores, made by its TimingThread (removed
+    at exit): one per quota, as each TimingThread stays in its group. Named like a kernel's, so that
     Cgroup.remove_stale removes it after a grader killed before its exit."""
     group = CGROUP_ROOT / "cpu" / "cnn-grading" / f"kernel-timing-{os.getpid()}-{cpu_cores:g}"
-    if _timing_groups.get(group) != cpu_cores or not group.exists():
-        if not group.exists():
-            group.mkdir(parents=True)
-            atexit.register(remove_group, group)
-        (group / "cpu.cfs_period_us").write_text("100000")
-        (group / "cpu.cfs_quota_us").write_text(str(int(100000 * cpu_cores)))
-        _timing_groups[group] = cpu_cores
+    if not group.exists():
+        group.mkdir(parents=True)
+        atexit.register(remove_group, group)
+    (group / "cpu.cfs_period_us").write_text("100000")
+    (group / "cpu.cfs_quota_us").write_text(str(int(100000 * cpu_cores)))
     return group
-
-
-_timing_groups = {}  # timing group: the cores its quota was set to (each write costs milliseconds)
 
 
 class TimingThread:

@@ -58,17 +58,17 @@ class StudentFunction:
         (result, error), = self._engine.call_in_kernel(self.__name__, [(args, kwargs)], digest=True)
         return result, error
 
-    def descend(self, X, Y, parameters, batches, rate, weights=None):
+    def descend(self, X, Y, parameters, batches, rate, weights):
         """Gradient descent with the function as the gradient, in one kernel request: at each batch (row
-        indices of X and Y) the function's (result, error) on (X[batch], Y[batch], parameters), then each
+        indices of X and Y) the function's (sums, error) on (X[batch], Y[batch], parameters), then each
         parameter moved by -rate times result[1]["d" + its name]; up to the first step that raised or could not
-        be taken. The kernel computes the parameters: whatever it answers is checked like any result.
-        With `weights` ({gradient's name: array}), each result is its weighed sums instead
-        (grading.kernel_side._cnn_grading_weighed: {name: float}, or None), and kept_results has the results."""
+        be taken. The sums are the result's weighed by `weights` ({gradient's name: array}; see
+        grading.kernel_side._cnn_grading_weighed: {name: float}, or None); kept_results has the results. The
+        kernel computes the parameters: whatever it answers is checked like any result."""
         return self._engine.descend_in_kernel(self.__name__, X, Y, parameters, batches, rate, weights)
 
     def kept_results(self, first, most):
-        """After descend with weights: (result, error) of at most `most` of its steps from step `first` on, as
+        """After descend: (result, error) of at most `most` of its steps from step `first` on, as
         descend without weights gives them (the kernel kept the results)."""
         return self._engine.kept_in_kernel(self.__name__, first, most)
 
@@ -216,35 +216,28 @@ class KernelCalls:
         return [self.outcome(name, args if args_back else None, one, budget, quiet=self.references_sent)
                 for (args, _), one in zip(calls, replies)]
 
-    def descend_in_kernel(self, name, X, Y, parameters, batches, rate, weights=None):
+    def descend_in_kernel(self, name, X, Y, parameters, batches, rate, weights):
         """Gradient descent in the kernel with the notebook's `name` as the gradient (grading.kernel_side's
-        _cnn_grading_descend), in one request: a (result, error) pair per step, up to the first step that
-        raised or could not be taken. The kernel is sent X and Y once and each step's rows of them. With
-        `weights`, each result is its weighed sums, the results kept in the kernel (kept_in_kernel)."""
+        _cnn_grading_descend), in one request: a (sums, error) pair per step, the result's sums weighed by
+        `weights`, up to the first step that raised or could not be taken; the results kept in the kernel
+        (kept_in_kernel). The kernel is sent X and Y once and each step's rows of them."""
         request = {"X": encode_argument(X), "Y": encode_argument(Y), "parameters": encode_argument(parameters),
-                   "batches": [[int(row) for row in batch] for batch in batches], "rate": float(rate)}
-        if weights is not None:
-            request["weights"] = encode_argument(weights)
+                   "batches": [[int(row) for row in batch] for batch in batches], "rate": float(rate),
+                   "weights": encode_argument(weights)}
         replies = self.replies_of("_cnn_grading_descend", name, request, f"{name} along a training", len(batches))
         budget = plain_data.Budget()
         return [self.outcome(name, None, one, budget, quiet=self.references_sent) for one in replies]
 
     def kept_in_kernel(self, name, first, most):
         """The results _cnn_grading_descend kept, from step `first` on (grading.kernel_side's
-        _cnn_grading_kept_replies), at most `most`: (result, error) pairs as descend_in_kernel's without weights;
-        none if the kernel kept none."""
-        what = f"{name} along a training"
-        encoded = base64.b64encode(json.dumps({"first": int(first)}).encode()).decode()
-        reply = self.kernel_request(f"_cnn_grading_kept_replies({name!r}, {encoded!r})", what, expression=True)
-        replies = reply.get("replies") if reply.get("status") == "called" else None
-        if (not isinstance(replies, list) or len(replies) > most or not all(isinstance(one, dict) for one in replies)
-                or any(one.get("status") != "returned" for one in replies[:-1])):
-            raise KernelCallFailed("MalformedReply", f"the kernel gave no usable answer for {what}")
+        _cnn_grading_kept_replies), at most `most`: (result, error) pairs; none if the kernel kept none."""
+        replies = self.replies_of("_cnn_grading_kept_replies", name, {"first": int(first)}, f"{name} along a training",
+                                  most, fewest=0)
         budget = plain_data.Budget()
         return [self.outcome(name, None, one, budget, quiet=self.references_sent) for one in replies]
 
-    def replies_of(self, helper, name, request, what, most):
-        """The kernel side's `helper` on the notebook's `name` and `request`: its list of at most `most`
+    def replies_of(self, helper, name, request, what, most, fewest=1):
+        """The kernel side's `helper` on the notebook's `name` and `request`: its list of `fewest` to `most`
         replies, every one but the last "returned"."""
         encoded = base64.b64encode(json.dumps(request).encode()).decode()
         # An expression, not a cell: IPython's input transformers take about 50 ms on a cell holding
@@ -253,7 +246,7 @@ class KernelCalls:
         if reply["status"] == "missing":
             raise NameError(f"name '{name}' is not defined in the notebook")
         replies = reply.get("replies") if reply["status"] == "called" else None
-        if (not isinstance(replies, list) or not 0 < len(replies) <= most
+        if (not isinstance(replies, list) or not fewest <= len(replies) <= most
                 or not all(isinstance(one, dict) for one in replies)
                 or any(one.get("status") != "returned" for one in replies[:-1])):
             raise KernelCallFailed("MalformedReply", f"the kernel gave no usable answer for {what}")

@@ -124,13 +124,13 @@ def _cnn_grading_call(name, request):
 
 def _cnn_grading_descend(name, request):
     """Gradient descent with the notebook's function `name` as the gradient: for each batch (a list of row
-    indices), call it on (X[batch], Y[batch], a copy of the parameters), send back its result, and move each
-    parameter by -rate times the gradient the result holds for it (result[1]["d" + name]). The replies as
-    _cnn_grading_call's; they stop at the first call that raises, or whose result cannot make the step.
-    The data is sent once, not once per step: a step's own arguments would be most of the request.
-    A request with "weights" gets each result's weighed sums instead (_cnn_grading_weighed), and the
-    results are kept here for _cnn_grading_kept_replies: the grader asks for them only from the first step
-    whose sums are not its own run's (about 4.5 MB a training, most of that request's cost)."""
+    indices), call it on (X[batch], Y[batch], a copy of the parameters), send back the weighed sums of its
+    result (_cnn_grading_weighed, with the request's weights), keep the result for _cnn_grading_kept_replies,
+    and move each parameter by -rate times the gradient the result holds for it (result[1]["d" + name]). The
+    replies as _cnn_grading_call's; they stop at the first call that raises, or whose result cannot make the
+    step. The data is sent once, not once per step: a step's own arguments would be most of the request. The
+    grader asks for the results only from the first step whose sums are not its own run's (about 4.5 MB a
+    training, most of that request's cost)."""
     import numpy
     request = _cnn_json.loads(_cnn_base64.b64decode(request))
     function = globals().get(name)
@@ -138,10 +138,9 @@ def _cnn_grading_descend(name, request):
         return _cnn_grading_reply({"status": "missing"})
     X, Y = _cnn_grading_decode(request["X"]), _cnn_grading_decode(request["Y"])
     parameters, rate = _cnn_grading_decode(request["parameters"]), float(request["rate"])
-    weights = _cnn_grading_decode(request["weights"]) if "weights" in request else None
+    weights = _cnn_grading_decode(request["weights"])
     replies, kept = [], []
-    if weights is not None:
-        globals()["_cnn_grading_kept"] = kept
+    globals()["_cnn_grading_kept"] = kept
     for batch in request["batches"]:
         rows = numpy.array(batch, dtype=numpy.intp)
         try:
@@ -150,19 +149,16 @@ def _cnn_grading_descend(name, request):
             replies.append({"status": "raised", "ename": type(error).__name__, "evalue": str(error)[:1000]})
             kept.append((replies[-1], None))
             break
-        if weights is None:
-            replies.append({"status": "returned", "result": _cnn_grading_encode(result)})
+        sums = _cnn_grading_weighed(result, weights)
+        replies.append({"status": "returned", "result": _cnn_grading_encode(sums)})
+        # The result as it is now: a function may return the same dictionary or arrays at every call, filled
+        # again (the notebook's own training uses each result at once). Gradients that have sums are copied (a
+        # few kB a step), anything else encoded now.
+        if sums is None:
+            kept.append(({"status": "returned", "result": _cnn_grading_encode(result)}, None))
         else:
-            sums = _cnn_grading_weighed(result, weights)
-            replies.append({"status": "returned", "result": _cnn_grading_encode(sums)})
-            # The result as it is now: a function may return the same dictionary or arrays at every call, filled
-            # again (the notebook's own training uses each result at once). Gradients that have sums are copied
-            # (a few kB a step), anything else encoded now.
-            if sums is None:
-                kept.append(({"status": "returned", "result": _cnn_grading_encode(result)}, None))
-            else:
-                kept.append((None, (type(result).__name__, _cnn_grading_encode(result[0], 1),
-                                    {key: numpy.array(grad) for key, grad in result[1].items()})))
+            kept.append((None, (type(result).__name__, _cnn_grading_encode(result[0], 1),
+                                {key: numpy.array(grad) for key, grad in result[1].items()})))
         try:
             parameters = {key: value - rate * result[1]["d" + key] for key, value in parameters.items()}
         except Exception:

@@ -3,7 +3,7 @@ PY := .venv/bin/python
 VENV_STAMP := .venv/.installed
 export PATH := $(CURDIR)/.venv/bin:$(PATH)
 
-.PHONY: demo grade test notebook figures datasets release benchmark corpus system-demo system-grade system-test
+.PHONY: demo grade test notebook figures datasets release benchmark corpus mutation-score system-demo system-grade system-test
 
 # Debian packages beyond Python (bubblewrap; for the tests also Chromium, PostgreSQL, ...): installed with
 # apt-get when make runs as root, otherwise make stops at once with the `sudo apt-get install` line to run.
@@ -56,3 +56,7 @@ benchmark: system-grade $(VENV_STAMP)
 ## corpus: autograde the corpus of wrong and right solutions and print the verdicts
 corpus: system-grade $(VENV_STAMP)
 	$(PY) -m course_tools.proof.corpus
+
+## mutation-score: mutmut's mutants of every graded function's reference solution, judged by the hidden tests
+mutation-score: $(VENV_STAMP)
+	$(PY) -m course_tools.proof.mutation_score

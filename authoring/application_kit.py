@@ -337,8 +337,14 @@ class _CnnApplicationKit(_CnnGradingKit):  # noqa: F821 (grading_kit.py comes fi
         forward = cls.call_each(relu_forward, [(f"relu_forward case {n} (Z of shape {Z.shape})", (Z,), {})
                                                for n, (Z, _) in enumerate(inputs, 1)])
         for n, (Z, _) in enumerate(inputs, 1):
-            A, _ = cls.unpack(f"relu_forward case {n}", next(forward), ("A", "cache"))
-            cls.check_array(f"relu_forward case {n} (Z of shape {Z.shape})", "A", A, np.maximum(Z, 0))
+            label = f"relu_forward case {n} (Z of shape {Z.shape})"
+            A, cache = cls.unpack(label, next(forward), ("A", "cache"))
+            cls.check_array(label, "A", A, np.maximum(Z, 0))
+            # relu_backward reads from the cache where Z > 0 (the kit's own call hands it Z). A cache that says
+            # it of its own (Z, or A: positive at the same places) serves; one that does not breaks the model.
+            if not (isinstance(cache, np.ndarray) and cache.shape == Z.shape
+                    and np.array_equal(np.asarray(cache > 0), Z > 0)):
+                cls.fail(f"{label}: cache should be Z, from which relu_backward reads where Z > 0.")
         backward = cls.call_each(relu_backward, [(f"relu_backward case {n} (Z of shape {Z.shape}, some entries 0)",
                                                   (dA, Z), {}) for n, (Z, dA) in enumerate(inputs, 1)])
         for n, (Z, dA) in enumerate(inputs, 1):
@@ -438,6 +444,12 @@ class _CnnApplicationKit(_CnnGradingKit):  # noqa: F821 (grading_kit.py comes fi
         rng = cls.rng()
         cases = [(f"model_forward_backward case {number} ({m} image{'s' if m > 1 else ''})", cls.model_case(rng, m), {})
                  for number, m in enumerate((5, 1, 12), 1)]
+        # Scores in the thousands, as a diverging training can make them: a model that computes the softmax
+        # itself, without shifting each row by its largest score, overflows here (exp of more than 710).
+        X, Y, parameters = cls.model_case(rng, 4)
+        parameters["W2"] = parameters["W2"] * 1000.0
+        cases.append(("model_forward_backward case 4 (4 images, W2 a thousand times larger: scores in the "
+                      "thousands)", (X, Y, parameters), {}))
         wanted = [cls.model(*args) for _, args, _ in cases]
         results = cls.call_each(model_forward_backward, [(label, (X, Y, parameters), kwargs)
                                                          for label, (X, Y, parameters), kwargs in cases])

@@ -577,6 +577,10 @@ class _CnnGradingKit:
         for number, shape in enumerate([(2, 3), (3, 3), (1, 1), (4, 2), (2, 5)], 1):
             x = rng.standard_normal(shape) - 3.0  # all negative in most entries: a max of 0 is wrong
             cases.append((f"create_mask_from_window case {number} (window {shape[0]}x{shape[1]})", (x,), {}))
+        # Entries a billionth apart: the maximum is still one entry. A mask from np.isclose (its atol is 1e-8)
+        # marks them all; the cases above, their entries far apart, do not show it.
+        cases.append(("create_mask_from_window case 6 (window 3x3, entries of size about 1e-9)",
+                      (rng.standard_normal((3, 3)) * 1e-9,), {}))
         results = cls.call_each(create_mask_from_window, cases)
         for label, (x,), _ in cases:
             got = next(results)
@@ -612,7 +616,17 @@ class _CnnGradingKit:
         gradient_cases = [
             (f"pool_backward, mode '{mode}', on loss = sum(G * A) ({cls.describe(A.shape, f=f, stride=stride)})",
              (G, (A.copy(), {"f": f, "stride": stride})), {"mode": mode}) for mode in ("max", "average")]
-        results = cls.call_each(pool_backward, cases + gradient_cases)
+        # Without mode, as pool_forward's check calls pool_forward: the signature's default must be max pooling.
+        A_default = rng.standard_normal((2, 4, 4, 2))
+        dA_default = rng.standard_normal((2, 2, 2, 2))
+        default_case = ("pool_backward called without mode (the default must be 'max')",
+                        (dA_default, (A_default.copy(), {"f": 2, "stride": 2})), {})
+        # Max pooling of entries a billionth apart: the gradient still goes to one entry of each window.
+        A_tiny = rng.standard_normal((1, 4, 4, 2)) * 1e-9
+        dA_tiny = rng.standard_normal((1, 2, 2, 2))
+        tiny_case = (f"pool_backward, mode 'max', entries of size about 1e-9 ({cls.describe(A_tiny.shape, f=2, stride=2)})",
+                     (dA_tiny, (A_tiny.copy(), {"f": 2, "stride": 2})), {"mode": "max"})
+        results = cls.call_each(pool_backward, cases + gradient_cases + [default_case, tiny_case])
         for (label, (dA, cache), _), (A_prev, f_case, stride_case, mode) in zip(cases, inputs):
             got = next(results)
             cls.check_array(label, "dA_prev", got, cls.remembered(
@@ -629,3 +643,5 @@ class _CnnGradingKit:
 
             numeric = cls.remembered(lambda: cls.numerical_gradient(loss, A), "pool gradient", G, A, f, stride, mode)
             cls.check_gradient(label, "dA_prev", got, numeric)
+        cls.check_array(default_case[0], "dA_prev", next(results), cls.pool_backward(dA_default, A_default, 2, 2, "max"))
+        cls.check_array(tiny_case[0], "dA_prev", next(results), cls.pool_backward(dA_tiny, A_tiny, 2, 2, "max"))

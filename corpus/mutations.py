@@ -80,6 +80,11 @@ MUTATIONS = [
      [("horiz_start:horiz_end, c] +=", "horiz_start:horiz_end, c] =")]),
     ("pool_backward", "reads_dA_at_input_corner", "Reads dA at the window's corner in the input, not at (h, w).",
      [("dA[i, h, w, c]", "dA[i, vert_start, horiz_start, c]")]),
+    ("pool_backward", "isclose_mask", "Marks the window's maximum with np.isclose: with entries closer than its atol "
+     "(1e-8), every one of them gets the gradient.",
+     [("mask = create_mask_from_window(a_prev_slice)", "mask = np.isclose(a_prev_slice, np.max(a_prev_slice))")]),
+    ("pool_backward", "default_average", "Makes average pooling the default mode.",
+     [('def pool_backward(dA, cache, mode="max"):', 'def pool_backward(dA, cache, mode="average"):')]),
     ("pool_backward", "ignores_mode", "Always routes the gradient as max pooling does.",
      [('if mode == "max":', 'if True:')]),
     ("pool_backward", "divides_by_f", "Spreads the average's gradient as da / f instead of da / f**2.",

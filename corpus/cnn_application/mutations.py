@@ -58,6 +58,8 @@ MUTATIONS = [
      [(RELU_MASK, "dZ = dA * (Z >= 0)")]),
     ("relu", "gradient_everywhere", "Returns dA unchanged, as if ReLU were the identity.",
      [(RELU_MASK, "dZ = dA")]),
+    ("relu", "no_cache", "Keeps nothing for the backward pass: relu_forward's cache is None, and relu_backward, "
+     "which reads Z from it, breaks in the student's own network.", [("    cache = Z\n", "    cache = None\n")]),
     ("relu", "mask_without_parentheses", "Leaves out the parentheses: dA * Z > 0 compares the product with 0 "
      "and returns booleans.", [(RELU_MASK, "dZ = dA * Z > 0")]),
     # fc

@@ -71,3 +71,15 @@ def test_the_report_names_each_unexplained_survivor_and_counts_it():
     assert score.report({survivor: "survived", killed: "killed"}, {}, out) == 1
     assert "SURVIVES cnn_step_by_step:zero_pad: - a = 1 | + a = 2" in out.getvalue()
     assert score.report({survivor: "survived", killed: "killed"}, {survivor.key: "why"}, io.StringIO()) == 0
+
+
+def test_our_operators_add_windows_off_by_one_and_forgotten_lines(verdicts):
+    """mutmut's operators leave slice bounds and whole statements alone; ours move each bound by one and replace
+    each simple statement by `pass`. The window one row short in conv_forward, and the forgotten bias in
+    conv_backward, are among the mutants, and killed."""
+    by_edit = {m.diff: (m.function, verdict) for m, verdict in verdicts.items()}
+    short = ("- a_slice_prev = a_prev_pad[vert_start:vert_end, horiz_start:horiz_end, :]",
+             "+ a_slice_prev = a_prev_pad[vert_start:vert_end - 1, horiz_start:horiz_end, :]")
+    forgotten = ("- db[:, :, :, c] += dZ[i, h, w, c]", "+ pass")
+    assert by_edit[short] == ("conv_forward", "killed")
+    assert by_edit[forgotten] == ("conv_backward", "killed")

@@ -2,7 +2,9 @@
 
 mutmut makes the mutants (its operators, on the source of each solution cell: numbers moved by one,
 operators and comparisons swapped, arguments dropped, names and keywords changed, assignments
-replaced by None, ...). Its own runner does not fit: it mutates a package on disk and runs pytest
+replaced by None, ...), and two operators of ours add what mutmut leaves alone in this code: each
+slice bound moved by one either way (a window one row short or long) and each simple statement
+replaced by `pass` (a line forgotten). Its own runner does not fit: it mutates a package on disk and runs pytest
 on trampolines, while the reference solutions are notebook cells that run in the notebook's
 namespace (part 2's need the release's data and cnn_layers.py) and are judged by the hidden kit.
 So each mutant becomes a wrong corpus entry, judged here by the corpus's own in-process check
@@ -59,8 +61,42 @@ def mutmut_config():
         configuration.config()
 
 
+def edit(code, source):
+    """The lines a mutant changes, as ("- old", "+ new", ...), stripped."""
+    return tuple(line[0] + " " + line[1:].strip() for line in difflib.unified_diff(
+        code.splitlines(), source.splitlines(), lineterm="", n=0) if line[:1] in "+-" and line[:3] not in ("+++", "---"))
+
+
+class OurEdits:
+    """(node, mutated node) pairs of our two operators in one function: slice bounds +-1, statements to `pass`."""
+
+    def __init__(self):
+        import libcst
+
+        self.cst, self.pairs = libcst, []
+
+    def visitor(self):
+        ours = self
+
+        class Visitor(self.cst.CSTVisitor):
+            def visit_Slice(self, node):
+                for bound in ("lower", "upper"):
+                    value = getattr(node, bound)
+                    for operator in ((ours.cst.Add(), ours.cst.Subtract()) if value is not None else ()):
+                        moved = ours.cst.BinaryOperation(value, operator, ours.cst.Integer("1"))
+                        ours.pairs.append((node, node.with_changes(**{bound: moved})))
+
+            def visit_SimpleStatementLine(self, node):
+                docstring = [s for s in node.body if isinstance(s, ours.cst.Expr)
+                             and isinstance(s.value, ours.cst.SimpleString)]
+                if not docstring:
+                    ours.pairs.append((node, node.with_changes(body=[ours.cst.Pass()])))
+        return Visitor()
+
+
 def mutants(assignment, reference):
-    """Every mutant mutmut makes of every function of the assignment's solution cells."""
+    """Every mutant mutmut's operators and ours make of every function of the assignment's solution cells."""
+    import libcst
     from mutmut.mutation.file_mutation import create_mutations
 
     mutmut_config()
@@ -68,10 +104,16 @@ def mutants(assignment, reference):
         module, mutations, *_ = create_mutations(f"{cell}.py", code)
         for mutation in mutations:
             source = module.deep_replace(mutation.original_node, mutation.mutated_node).code
-            diff = tuple(line[0] + " " + line[1:].strip() for line in difflib.unified_diff(
-                code.splitlines(), source.splitlines(), lineterm="", n=0) if line[:1] in "+-" and line[:3] not in ("+++", "---"))
             function = mutation.contained_by_top_level_function
-            yield Mutant(assignment.name, cell, function.name.value if function is not None else cell, diff, source)
+            yield Mutant(assignment.name, cell, function.name.value if function is not None else cell,
+                         edit(code, source), source)
+        module = libcst.parse_module(code)
+        for function in (node for node in module.body if isinstance(node, libcst.FunctionDef)):
+            ours = OurEdits()
+            function.visit(ours.visitor())
+            for node, mutated in ours.pairs:
+                source = module.deep_replace(node, mutated).code
+                yield Mutant(assignment.name, cell, function.name.value, edit(code, source), source)
 
 
 class Judge:

@@ -107,6 +107,9 @@ def outputs_of(course, student, grade_id):
 
 
 def test_an_ordinary_user_grades_the_class_in_the_sandbox(graded):
+    """The forker's forks linger (zombies, never reaped) and keep its kernel at the process limit for the rest of
+    its grading: pool_backward's hidden cases, whose reply is over 64 KiB, still come back (the kernel copies every
+    message into zmq instead of starting pyzmq's garbage-collector thread for a zero-copy send)."""
     course, autograded = graded
     assert autograded.returncode == 0, autograded.stderr[-3000:]
     assert {student: scores["total"] for student, scores in course.scores().items()} == \

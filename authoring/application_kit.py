@@ -390,14 +390,16 @@ class _CnnApplicationKit(_CnnGradingKit):  # noqa: F821 (grading_kit.py comes fi
             Y = np.eye(C)[rng.integers(0, C, m)]
             what = f"{m} example{'s' if m > 1 else ''}, {C} classes" + (f", scores near {shift:g}" if shift else "")
             cases.append((f"softmax_cross_entropy case {number} ({what})", (Z, Y), {}))
-        # A confident wrong answer: in each row one score, never the label's, 800 above the others. The
-        # label's probability underflows to 0, and the loss (about 800) must still be finite and right.
+        # A confident wrong answer: in each row one score, never the label's, 1000 above the others. The
+        # label's probability underflows to 0, and the loss (about 1000) must still be finite and right. The
+        # top score is about 830 above its row's mean: a shift by the row's mean, not its largest score,
+        # overflows (exp of more than 709).
         m, C = 4, 6
         labels = rng.integers(0, C, m)
         Z = rng.standard_normal((m, C))
-        Z[np.arange(m), (labels + rng.integers(1, C, m)) % C] += 800.0
+        Z[np.arange(m), (labels + rng.integers(1, C, m)) % C] += 1000.0
         cases.append((f"softmax_cross_entropy case {len(cases) + 1} ({m} examples, {C} classes, one score per row "
-                      "800 above the others, never the label's)", (Z, np.eye(C)[labels]), {}))
+                      "1000 above the others, never the label's)", (Z, np.eye(C)[labels]), {}))
         # Rows of very different size in one batch: shifted by the batch's largest score instead of each row's,
         # a row 1600 below it has every exponential underflow to 0, and its loss is inf or nan. Each row alone,
         # or a batch of rows alike (the cases above), does not show it.
@@ -417,7 +419,8 @@ class _CnnApplicationKit(_CnnGradingKit):  # noqa: F821 (grading_kit.py comes fi
         __tracebackhide__ = True
         rng = cls.rng()
         cases = []
-        for number, (names, rate) in enumerate([(("W1", "b1", "W2", "b2"), 0.05), (("W1", "b1", "W2", "b2", "W3"), 1.5)], 1):
+        for number, (names, rate) in enumerate([(("W1", "b1", "W2", "b2"), 0.05), (("W1", "b1", "W2", "b2", "W3"), 1.5),
+                                                (("W1", "b1", "gamma1", "beta1"), 0.3)], 1):
             parameters = {name: rng.standard_normal((3, 2) if name.startswith("W") else (1, 2)) for name in names}
             grads = {"d" + name: rng.standard_normal(value.shape) for name, value in parameters.items()}
             cases.append((f"update_parameters case {number} ({', '.join(names)}, learning rate {rate:g})",
@@ -441,6 +444,7 @@ class _CnnApplicationKit(_CnnGradingKit):  # noqa: F821 (grading_kit.py comes fi
     @classmethod
     def check_model_forward_backward(cls, model_forward_backward):
         __tracebackhide__ = True
+        np = cls.np
         rng = cls.rng()
         cases = [(f"model_forward_backward case {number} ({m} image{'s' if m > 1 else ''})", cls.model_case(rng, m), {})
                  for number, m in enumerate((5, 1, 12), 1)]
@@ -450,6 +454,17 @@ class _CnnApplicationKit(_CnnGradingKit):  # noqa: F821 (grading_kit.py comes fi
         parameters["W2"] = parameters["W2"] * 1000.0
         cases.append(("model_forward_backward case 4 (4 images, W2 a thousand times larger: scores in the "
                       "thousands)", (X, Y, parameters), {}))
+        # Images with blank rows, as the digits have: wherever a 3x3 window is blank (the top three rows of Z1
+        # here), Z1 is exactly b1. With b1 = 0 the ReLU's derivative there must be 0 (a mask Z1 >= 0 lets the
+        # gradient through); with b1 > 0 every entry of a blank 2x2 pooling window is tied, and the gradient goes
+        # to the first only, as cnn_layers.pool_backward sends it (a mask A1 == max marks all four). Random
+        # images have neither.
+        for number, bias in ((5, 0.0), (6, 0.05)):
+            X, Y, parameters = cls.model_case(rng, 4)
+            X[:, :4] = 0.0
+            parameters["b1"] = np.full((1, 1, 1, 8), bias)
+            cases.append((f"model_forward_backward case {number} (4 images whose top half is blank, b1 = {bias:g})",
+                          (X, Y, parameters), {}))
         wanted = [cls.model(*args) for _, args, _ in cases]
         results = cls.call_each(model_forward_backward, [(label, (X, Y, parameters), kwargs)
                                                          for label, (X, Y, parameters), kwargs in cases])

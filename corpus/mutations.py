@@ -51,6 +51,9 @@ MUTATIONS = [
      [(POOL_SIZE_H, "n_H = (n_H_prev - f) // stride"), (POOL_SIZE_W, "n_W = (n_W_prev - f) // stride")]),
     ("pool_forward", "sum_for_average", "Sums the window instead of averaging it.",
      [("A[i, h, w, c] = np.mean(a_prev_slice)", "A[i, h, w, c] = np.sum(a_prev_slice)")]),
+    ("pool_forward", "compares_mode_by_identity", "Tests the mode with `is` instead of ==: true for the literal "
+     "passed in the same module, false for the equal string a caller builds or decodes.",
+     [('if mode == "max":', 'if mode is "max":'), ('elif mode == "average":', 'elif mode is "average":')]),
     ("pool_forward", "default_average", "Makes average pooling the default mode.",
      [('mode="max"):', 'mode="average"):')]),
     ("pool_forward", "caches_output", "Caches the pooled output instead of its input.",
@@ -83,6 +86,10 @@ MUTATIONS = [
     ("pool_backward", "isclose_mask", "Marks the window's maximum with np.isclose: with entries closer than its atol "
      "(1e-8), every one of them gets the gradient.",
      [("mask = create_mask_from_window(a_prev_slice)", "mask = np.isclose(a_prev_slice, np.max(a_prev_slice))")]),
+    ("pool_backward", "isclose_relative_mask", "Marks the window's maximum with np.isclose and atol=0: its relative "
+     "tolerance (1e-5) still marks every entry within a hundred-thousandth of the maximum.",
+     [("mask = create_mask_from_window(a_prev_slice)",
+       "mask = np.isclose(a_prev_slice, np.max(a_prev_slice), atol=0)")]),
     ("pool_backward", "default_average", "Makes average pooling the default mode.",
      [('def pool_backward(dA, cache, mode="max"):', 'def pool_backward(dA, cache, mode="average"):')]),
     ("pool_backward", "ignores_mode", "Always routes the gradient as max pooling does.",

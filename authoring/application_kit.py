@@ -255,7 +255,10 @@ class _CnnApplicationKit(_CnnGradingKit):  # noqa: F821 (grading_kit.py comes fi
         cases = [("one_hot case 1 (12 labels, C = 10)", (rng.integers(0, 10, 12), 10), {}),
                  ("one_hot case 2 (C larger than every label)", (np.array([0, 2, 1, 2]), 6), {}),
                  ("one_hot case 3 (a single label)", (np.array([4]), 5), {}),
-                 ("one_hot case 4 (labels as int32, C = 3)", (rng.integers(0, 3, 9).astype(np.int32), 3), {})]
+                 ("one_hot case 4 (labels as int32, C = 3)", (rng.integers(0, 3, 9).astype(np.int32), 3), {}),
+                 # uint8 labels, as images' labels often come, and more classes than the digits' ten: arithmetic
+                 # in the labels' dtype overflows (40 rows of 200 columns), a narrower cast wraps them.
+                 ("one_hot case 5 (40 labels as uint8, C = 200)", (rng.integers(0, 200, 40).astype(np.uint8), 200), {})]
         results = cls.call_each(one_hot, cases)
         for label, (Y, C), _ in cases:
             got = next(results)
@@ -334,6 +337,10 @@ class _CnnApplicationKit(_CnnGradingKit):  # noqa: F821 (grading_kit.py comes fi
             Z = rng.standard_normal(shape)
             Z.flat[::4] = 0.0  # exact zeros: the derivative there is 0
             inputs.append((Z, rng.standard_normal(shape)))
+        # Scores of size 1e-7: positive is positive, however small (a threshold like Z > 1e-6 blocks them).
+        Z = rng.standard_normal((3, 5)) * 1e-7
+        Z.flat[::4] = 0.0
+        inputs.append((Z, rng.standard_normal(Z.shape)))
         forward = cls.call_each(relu_forward, [(f"relu_forward case {n} (Z of shape {Z.shape})", (Z,), {})
                                                for n, (Z, _) in enumerate(inputs, 1)])
         for n, (Z, _) in enumerate(inputs, 1):
@@ -420,9 +427,12 @@ class _CnnApplicationKit(_CnnGradingKit):  # noqa: F821 (grading_kit.py comes fi
         rng = cls.rng()
         cases = []
         for number, (names, rate) in enumerate([(("W1", "b1", "W2", "b2"), 0.05), (("W1", "b1", "W2", "b2", "W3"), 1.5),
-                                                (("W1", "b1", "gamma1", "beta1"), 0.3)], 1):
+                                                (("W1", "b1", "gamma1", "beta1"), 0.3),
+                                                (("W_embed", "dense_b", "W2", "b2"), 0.2)], 1):
             parameters = {name: rng.standard_normal((3, 2) if name.startswith("W") else (1, 2)) for name in names}
             grads = {"d" + name: rng.standard_normal(value.shape) for name, value in parameters.items()}
+            if number == 4:  # names with a "d" inside, and the gradients in another order than the parameters
+                grads = dict(reversed(list(grads.items())))
             cases.append((f"update_parameters case {number} ({', '.join(names)}, learning rate {rate:g})",
                           (parameters, grads, rate), {}))
         results = cls.call_each(update_parameters, cases)
@@ -448,6 +458,10 @@ class _CnnApplicationKit(_CnnGradingKit):  # noqa: F821 (grading_kit.py comes fi
         rng = cls.rng()
         cases = [(f"model_forward_backward case {number} ({m} image{'s' if m > 1 else ''})", cls.model_case(rng, m), {})
                  for number, m in enumerate((5, 1, 12), 1)]
+        # The parameters are read by name: case 3 gives them in another order.
+        X, Y, parameters = cases[2][1]
+        cases[2] = (cases[2][0] + ", the parameters in the order b2, W2, b1, W1",
+                    (X, Y, dict(reversed(list(parameters.items())))), {})
         # Scores in the thousands, as a diverging training can make them: a model that computes the softmax
         # itself, without shifting each row by its largest score, overflows here (exp of more than 710).
         X, Y, parameters = cls.model_case(rng, 4)
@@ -458,8 +472,8 @@ class _CnnApplicationKit(_CnnGradingKit):  # noqa: F821 (grading_kit.py comes fi
         # here), Z1 is exactly b1. With b1 = 0 the ReLU's derivative there must be 0 (a mask Z1 >= 0 lets the
         # gradient through); with b1 > 0 every entry of a blank 2x2 pooling window is tied, and the gradient goes
         # to the first only, as cnn_layers.pool_backward sends it (a mask A1 == max marks all four). Random
-        # images have neither.
-        for number, bias in ((5, 0.0), (6, 0.05)):
+        # images have neither. b1 = 1e-7: positive, however small (a ReLU threshold like Z1 > 1e-6 blocks it).
+        for number, bias in ((5, 0.0), (6, 1e-7)):
             X, Y, parameters = cls.model_case(rng, 4)
             X[:, :4] = 0.0
             parameters["b1"] = np.full((1, 1, 1, 8), bias)

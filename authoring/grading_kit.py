@@ -407,6 +407,7 @@ class _CnnGradingKit:
         (2, 5, 4, 2, 4, 3, 0, 2),   # f larger than stride, a row left over
         (2, 3, 3, 2, 3, 5, 0, 1),   # f equals the input size: one output pixel
         (1, 4, 6, 3, 3, 1, 1, 1),   # "same" convolution, a single filter
+        (2, 4, 3, 2, 2, 3, 2, 1),   # pad larger than f, as in the worked example (f 2, pad 2)
     ]
     # (m, n_H_prev, n_W_prev, n_C, f, stride)
     POOL_CASES = [
@@ -470,28 +471,42 @@ class _CnnGradingKit:
                 # No "off by": with one number per case, two submissions would give the expected value.
                 cls.fail(f"{label}: Z is wrong.")
 
+    @staticmethod
+    def hyperparameters(number, **values):
+        """Case `number`'s hyperparameters: a dictionary with its keys in the order given for an odd case, reversed
+        for an even one. A function reads them by name, so either order must do (the brief writes
+        {"stride": s, "pad": p}, the notebook's examples often the other way round)."""
+        items = list(values.items())
+        return dict(items if number % 2 else items[::-1])
+
     @classmethod
     def conv_cases(cls, function_name, rng):
-        """Yield (label, A, W, b, pad, stride) for every convolution case."""
+        """Yield (label, A, W, b, pad, stride, hparameters) for every convolution case."""
         for number, (m, n_H, n_W, n_C_prev, f, n_C, pad, stride) in enumerate(cls.CONV_CASES, 1):
             A = rng.standard_normal((m, n_H, n_W, n_C_prev))
             W = rng.standard_normal((f, f, n_C_prev, n_C))
             b = rng.standard_normal((1, 1, 1, n_C))
             label = f"{function_name} case {number} ({cls.describe(A.shape, f=f, n_C=n_C, pad=pad, stride=stride)})"
-            yield label, A, W, b, pad, stride
+            yield label, A, W, b, pad, stride, cls.hyperparameters(number, pad=pad, stride=stride)
+
+    @staticmethod
+    def by_keyword(label, names, args):
+        """A call of case `label` with its arguments passed by name: the signature's names are the contract. The
+        last case of each convolution check is called so."""
+        return label + ", every argument passed by name", (), dict(zip(names, args))
 
     @classmethod
     def check_conv_forward(cls, conv_forward, name="conv_forward"):
         __tracebackhide__ = True
         cases = list(cls.conv_cases(name, cls.rng()))
-        results = cls.call_each(conv_forward, [(label, (A, W, b, {"pad": pad, "stride": stride}), {})
-                                               for label, A, W, b, pad, stride in cases])
-        for label, A, W, b, pad, stride in cases:
+        calls = [(label, (A, W, b, hp), {}) for label, A, W, b, pad, stride, hp in cases]
+        calls[-1] = cls.by_keyword(calls[-1][0], ("A_prev", "W", "b", "hparameters"), calls[-1][1])
+        results = cls.call_each(conv_forward, calls)
+        for (label, _, _), (_, A, W, b, pad, stride, hp) in zip(calls, cases):
             Z, cache = cls.unpack(label, next(results), ("Z", "cache"))
             cls.check_array(label, "Z", Z, cls.remembered(lambda: cls.conv_forward(A, W, b, stride, pad),
                                                           "conv_forward", A, W, b, stride, pad))
-            cls.check_cache(label, cache, (A, W, b, {"pad": pad, "stride": stride}),
-                            ("A_prev", "W", "b", "hparameters"))
+            cls.check_cache(label, cache, (A, W, b, hp), ("A_prev", "W", "b", "hparameters"))
 
     @classmethod
     def check_cache(cls, label, cache, want, names):
@@ -507,27 +522,33 @@ class _CnnGradingKit:
 
     @classmethod
     def pool_cases(cls, function_name, rng):
-        """Yield (label, A_prev, f, stride, mode) for every pooling case, in both modes."""
+        """Yield (label, A_prev, f, stride, mode, hparameters) for every pooling case, in both modes."""
         for number, (m, n_H, n_W, n_C, f, stride) in enumerate(cls.POOL_CASES, 1):
             A = rng.standard_normal((m, n_H, n_W, n_C))
             for mode in ("max", "average"):
                 yield (f"{function_name} case {number}, mode '{mode}' ({cls.describe(A.shape, f=f, stride=stride)})",
-                       A, f, stride, mode)
+                       A, f, stride, mode, cls.hyperparameters(number, f=f, stride=stride))
+
+    @staticmethod
+    def mode_passed(args, mode):
+        """(args, kwargs) of a pooling call: mode by name for max pooling, by position for average pooling (the
+        signature allows both)."""
+        return ((*args, mode), {}) if mode == "average" else (args, {"mode": mode})
 
     @classmethod
     def check_pool_forward(cls, pool_forward):
         __tracebackhide__ = True
         rng = cls.rng()
         cases = list(cls.pool_cases("pool_forward", rng))
-        calls = [(label, (A, {"f": f, "stride": stride}), {"mode": mode}) for label, A, f, stride, mode in cases]
+        calls = [(label, *cls.mode_passed((A, hp), mode)) for label, A, f, stride, mode, hp in cases]
         A_default = rng.standard_normal((2, 4, 4, 2))
         default_label = "pool_forward called without mode (the default must be 'max')"
         results = cls.call_each(pool_forward, calls + [(default_label, (A_default, {"f": 2, "stride": 2}), {})])
-        for label, A, f, stride, mode in cases:
+        for label, A, f, stride, mode, hp in cases:
             out, cache = cls.unpack(label, next(results), ("A", "cache"))
             cls.check_array(label, "A", out, cls.remembered(lambda: cls.pool_forward(A, f, stride, mode),
                                                             "pool_forward", A, f, stride, mode))
-            cls.check_cache(label, cache, (A, {"f": f, "stride": stride}), ("A_prev", "hparameters"))
+            cls.check_cache(label, cache, (A, hp), ("A_prev", "hparameters"))
         out, _ = cls.unpack(default_label, next(results), ("A", "cache"))
         cls.check_array(default_label, "A", out, cls.pool_forward(A_default, 2, 2, "max"))
 
@@ -536,13 +557,15 @@ class _CnnGradingKit:
         __tracebackhide__ = True
         rng = cls.rng()
         cases, inputs = [], []
-        for label, A, W, b, pad, stride in cls.conv_cases(name, rng):
+        for label, A, W, b, pad, stride, hp in cls.conv_cases(name, rng):
             dZ = rng.standard_normal(cls.conv_forward(A, W, b, stride, pad).shape)
-            cases.append((label, (dZ, (A.copy(), W.copy(), b.copy(), {"pad": pad, "stride": stride})), {}))
-            inputs.append((A, W, b, pad, stride))
+            cache = (A.copy(), W.copy(), b.copy(), hp)
+            cases.append((label, (dZ, cache), {}))
+            inputs.append((dZ, cache, A, W, b, pad, stride))
+        cases[-1] = cls.by_keyword(cases[-1][0], ("dZ", "cache"), cases[-1][1])
         gradient_case, gradient_inputs = cls.conv_gradient_case(rng, name)
         results = cls.call_each(conv_backward, cases + [gradient_case])
-        for (label, (dZ, cache), _), (A, W, b, pad, stride) in zip(cases, inputs):
+        for (label, _, _), (dZ, cache, A, W, b, pad, stride) in zip(cases, inputs):
             dA, dW, db = cls.unpack(label, next(results), ("dA_prev", "dW", "db"))
             want = cls.remembered(lambda: cls.conv_backward(dZ, A, W, stride, pad), "conv_backward", dZ, A, W,
                                   stride, pad)
@@ -592,6 +615,14 @@ class _CnnGradingKit:
         # in float32; the cases above, their entries far apart, do not show it.
         cases.append(("create_mask_from_window case 6 (window 3x3, entries within about 1e-9 of 1)",
                       (1.0 + rng.standard_normal((3, 3)) * 1e-9,), {}))
+        # A maximum of exactly 0, the others negative (a mask from x / max(x) == 1 marks nothing), and a maximum
+        # whose runner-up is the next float below it (a mask with any tolerance marks both).
+        x = -0.5 - rng.random((3, 3))
+        x[1, 2] = 0.0
+        cases.append(("create_mask_from_window case 7 (window 3x3, its maximum exactly 0)", (x,), {}))
+        x = rng.standard_normal((2, 3))
+        x.flat[np.argsort(x, axis=None)[-2]] = np.nextafter(x.max(), -np.inf)
+        cases.append(("create_mask_from_window case 8 (window 2x3, its two largest entries adjacent floats)", (x,), {}))
         results = cls.call_each(create_mask_from_window, cases)
         for label, (x,), _ in cases:
             got = next(results)
@@ -617,10 +648,11 @@ class _CnnGradingKit:
         __tracebackhide__ = True
         rng = cls.rng()
         cases, inputs = [], []
-        for label, A, f, stride, mode in cls.pool_cases("pool_backward", rng):
+        for label, A, f, stride, mode, hp in cls.pool_cases("pool_backward", rng):
             dA = rng.standard_normal(cls.pool_forward(A, f, stride, mode).shape)
-            cases.append((label, (dA, (A.copy(), {"f": f, "stride": stride})), {"mode": mode}))
-            inputs.append((A, f, stride, mode))
+            cache = (A.copy(), hp)
+            cases.append((label, *cls.mode_passed((dA, cache), mode)))
+            inputs.append((dA, cache, A, f, stride, mode))
         A = rng.standard_normal((1, 5, 4, 2))
         f, stride = 3, 1
         G = rng.standard_normal(cls.pool_forward(A, f, stride, "max").shape)
@@ -637,8 +669,15 @@ class _CnnGradingKit:
         dA_tiny = rng.standard_normal((1, 2, 2, 2))
         tiny_case = (f"pool_backward, mode 'max', entries within about 1e-9 of 1 ({cls.describe(A_tiny.shape, f=2, stride=2)})",
                      (dA_tiny, (A_tiny.copy(), {"f": 2, "stride": 2})), {"mode": "max"})
-        results = cls.call_each(pool_backward, cases + gradient_cases + [default_case, tiny_case])
-        for (label, (dA, cache), _), (A_prev, f_case, stride_case, mode) in zip(cases, inputs):
+        # Windows whose maximum is exactly 0 (one entry each, the others negative), as after a ReLU: the maximum
+        # still gets the gradient (a mask from x / max(x) == 1 finds none there).
+        A_zero = -0.5 - rng.random((1, 4, 4, 2))
+        A_zero[:, 0::2, 1::2, :] = 0.0
+        dA_zero = rng.standard_normal((1, 2, 2, 2))
+        zero_case = (f"pool_backward, mode 'max', each window's maximum exactly 0 ({cls.describe(A_zero.shape, f=2, stride=2)})",
+                     (dA_zero, (A_zero.copy(), {"f": 2, "stride": 2})), {"mode": "max"})
+        results = cls.call_each(pool_backward, cases + gradient_cases + [default_case, tiny_case, zero_case])
+        for (label, _, _), (dA, cache, A_prev, f_case, stride_case, mode) in zip(cases, inputs):
             got = next(results)
             cls.check_array(label, "dA_prev", got, cls.remembered(
                 lambda: cls.pool_backward(dA, A_prev, f_case, stride_case, mode), "pool_backward", dA, A_prev,
@@ -656,3 +695,4 @@ class _CnnGradingKit:
             cls.check_gradient(label, "dA_prev", got, numeric)
         cls.check_array(default_case[0], "dA_prev", next(results), cls.pool_backward(dA_default, A_default, 2, 2, "max"))
         cls.check_array(tiny_case[0], "dA_prev", next(results), cls.pool_backward(dA_tiny, A_tiny, 2, 2, "max"))
+        cls.check_array(zero_case[0], "dA_prev", next(results), cls.pool_backward(dA_zero, A_zero, 2, 2, "max"))

@@ -39,7 +39,17 @@ MUTATIONS = [
      STRIDE_AS_WINDOW),
     ("conv_forward", "caches_padded_input", "Caches the padded input instead of A_prev.",
      [("cache = (A_prev, W, b, hparameters)", "cache = (A_prev_pad, W, b, hparameters)")]),
+    ("conv_forward", "hyperparameters_by_order", "Unpacks the hyperparameters as pad, stride = hparameters.values(): "
+     "right only while the dictionary lists pad first.",
+     [('    stride = hparameters["stride"]\n    pad = hparameters["pad"]\n', '    pad, stride = hparameters.values()\n')]),
+    ("conv_forward", "renamed_argument", "Names its last parameter hparams: a call that passes hparameters by name fails.",
+     [("hparameters", "hparams")]),
     # pool_forward
+    ("pool_forward", "hyperparameters_by_order", "Unpacks the hyperparameters as f, stride = hparameters.values(): "
+     "right only while the dictionary lists f first.",
+     [('    f = hparameters["f"]\n    stride = hparameters["stride"]\n', '    f, stride = hparameters.values()\n')]),
+    ("pool_forward", "mode_keyword_only", "Makes mode keyword-only (*, mode=\"max\"): a call that passes it by position "
+     "fails.", [('def pool_forward(A_prev, hparameters, mode="max"):', 'def pool_forward(A_prev, hparameters, *, mode="max"):')]),
     ("pool_forward", "ignores_mode", "Always takes the max, whatever the mode.",
      [('if mode == "max":', "if True:")]),
     ("pool_forward", "max_over_all_channels", "Takes the max and mean over every channel of the window.",
@@ -90,6 +100,8 @@ MUTATIONS = [
      "tolerance (1e-5) still marks every entry within a hundred-thousandth of the maximum.",
      [("mask = create_mask_from_window(a_prev_slice)",
        "mask = np.isclose(a_prev_slice, np.max(a_prev_slice), atol=0)")]),
+    ("pool_backward", "ratio_mask", "Marks the maximum where x / max(x) == 1: nowhere when the maximum is 0.",
+     [("mask = create_mask_from_window(a_prev_slice)", "mask = a_prev_slice / np.max(a_prev_slice) == 1")]),
     ("pool_backward", "default_average", "Makes average pooling the default mode.",
      [('def pool_backward(dA, cache, mode="max"):', 'def pool_backward(dA, cache, mode="average"):')]),
     ("pool_backward", "ignores_mode", "Always routes the gradient as max pooling does.",

@@ -571,8 +571,6 @@ class _CnnGradingKit:
                                   stride, pad)
             for name, got, expected in zip(("dA_prev", "dW", "db"), (dA, dW, db), want):
                 cls.check_array(label, name, got, expected)
-            if not all(cls.np.array_equal(x, y) for x, y in zip(cache[:3], (A, W, b))):
-                cls.fail(f"{label}: {name} modified the arrays in the cache; work on new arrays instead.")
         cls.check_conv_gradients(gradient_case[0], gradient_inputs, next(results))
 
     @classmethod
@@ -682,8 +680,6 @@ class _CnnGradingKit:
             cls.check_array(label, "dA_prev", got, cls.remembered(
                 lambda: cls.pool_backward(dA, A_prev, f_case, stride_case, mode), "pool_backward", dA, A_prev,
                 f_case, stride_case, mode))
-            if not cls.np.array_equal(cache[0], A_prev):
-                cls.fail(f"{label}: pool_backward modified A_prev in the cache; work on new arrays instead.")
         for label, _, kwargs in gradient_cases:
             mode = kwargs["mode"]
             got = next(results)

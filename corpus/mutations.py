@@ -88,7 +88,11 @@ MUTATIONS = [
      STRIDE_AS_WINDOW),
     ("conv_backward", "reuses_input_as_buffer", "Uses A_prev itself as the buffer for dA_prev, wiping the cache.",
      [("dA_prev = np.zeros(A_prev.shape)", "dA_prev = A_prev\n    dA_prev[...] = 0")]),
+    ("conv_backward", "zeroes_cached_input", "Returns the right gradients, then zeroes A_prev in the cache it was given.",
+     [("    return dA_prev, dW, db", "    A_prev[...] = 0\n    return dA_prev, dW, db")]),
     # pool_backward
+    ("pool_backward", "zeroes_cached_input", "Returns the right gradient, then zeroes A_prev in the cache it was given.",
+     [("    return dA_prev", "    A_prev[...] = 0\n    return dA_prev")]),
     ("pool_backward", "overwrites_overlaps", "Overwrites where windows overlap instead of adding.",
      [("horiz_start:horiz_end, c] +=", "horiz_start:horiz_end, c] =")]),
     ("pool_backward", "reads_dA_at_input_corner", "Reads dA at the window's corner in the input, not at (h, w).",

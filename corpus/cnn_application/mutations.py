@@ -92,6 +92,12 @@ MUTATIONS = [
     # model_forward_backward
     ("model_forward_backward", "forgets_relu_backward", "Skips relu_backward: the pooling's gradient goes "
      "straight to the convolution.", [("dZ1 = relu_backward(dA1, relu_cache)", "dZ1 = dA1")]),
+    ("model_forward_backward", "relu_mask_includes_zero", "Writes the ReLU's backward itself as dA1 * (Z1 >= 0): the "
+     "gradient passes where Z1 is exactly 0 (blank rows with b1 = 0, the notebook's start), where the derivative is "
+     "taken as 0.", [("dZ1 = relu_backward(dA1, relu_cache)", "dZ1 = dA1 * (Z1 >= 0)")]),
+    ("model_forward_backward", "relu_threshold", "Writes the ReLU's backward itself as dA1 * (Z1 > 1e-6): blocks the "
+     "gradient where Z1 is positive but small (blank rows with a small bias).",
+     [("dZ1 = relu_backward(dA1, relu_cache)", "dZ1 = dA1 * (Z1 > 1e-6)")]),
     ("model_forward_backward", "average_pooling", "Pools with the average instead of the max, forward and "
      "backward.", [('mode="max"', 'mode="average"')]),
     ("model_forward_backward", "conv_pad_0", "Convolves with pad 0: the pooled maps are 3x3, not 4x4, and no "

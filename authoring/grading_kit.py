@@ -559,13 +559,12 @@ class _CnnGradingKit:
         cases, inputs = [], []
         for label, A, W, b, pad, stride, hp in cls.conv_cases(name, rng):
             dZ = rng.standard_normal(cls.conv_forward(A, W, b, stride, pad).shape)
-            cache = (A.copy(), W.copy(), b.copy(), hp)
-            cases.append((label, (dZ, cache), {}))
-            inputs.append((dZ, cache, A, W, b, pad, stride))
+            cases.append((label, (dZ, (A.copy(), W.copy(), b.copy(), hp)), {}))
+            inputs.append((dZ, A, W, b, pad, stride))
         cases[-1] = cls.by_keyword(cases[-1][0], ("dZ", "cache"), cases[-1][1])
         gradient_case, gradient_inputs = cls.conv_gradient_case(rng, name)
         results = cls.call_each(conv_backward, cases + [gradient_case])
-        for (label, _, _), (dZ, cache, A, W, b, pad, stride) in zip(cases, inputs):
+        for (label, _, _), (dZ, A, W, b, pad, stride) in zip(cases, inputs):
             dA, dW, db = cls.unpack(label, next(results), ("dA_prev", "dW", "db"))
             want = cls.remembered(lambda: cls.conv_backward(dZ, A, W, stride, pad), "conv_backward", dZ, A, W,
                                   stride, pad)
@@ -648,34 +647,33 @@ class _CnnGradingKit:
         cases, inputs = [], []
         for label, A, f, stride, mode, hp in cls.pool_cases("pool_backward", rng):
             dA = rng.standard_normal(cls.pool_forward(A, f, stride, mode).shape)
-            cache = (A.copy(), hp)
-            cases.append((label, *cls.mode_passed((dA, cache), mode)))
-            inputs.append((dA, cache, A, f, stride, mode))
+            cases.append((label, *cls.mode_passed((dA, (A.copy(), hp)), mode)))
+            inputs.append((dA, A, f, stride, mode))
         A = rng.standard_normal((1, 5, 4, 2))
         f, stride = 3, 1
         G = rng.standard_normal(cls.pool_forward(A, f, stride, "max").shape)
         gradient_cases = [
             (f"pool_backward, mode '{mode}', on loss = sum(G * A) ({cls.describe(A.shape, f=f, stride=stride)})",
              (G, (A.copy(), {"f": f, "stride": stride})), {"mode": mode}) for mode in ("max", "average")]
+        def max_of_2x2(label, A_prev, kwargs):
+            """A case of max pooling over 2x2 windows with stride 2, on A_prev, its dA drawn after it."""
+            return label, (rng.standard_normal((len(A_prev), 2, 2, 2)), (A_prev, {"f": 2, "stride": 2})), kwargs
+
+        where = cls.describe((1, 4, 4, 2), f=2, stride=2)
         # Without mode, as pool_forward's check calls pool_forward: the signature's default must be max pooling.
-        A_default = rng.standard_normal((2, 4, 4, 2))
-        dA_default = rng.standard_normal((2, 2, 2, 2))
-        default_case = ("pool_backward called without mode (the default must be 'max')",
-                        (dA_default, (A_default.copy(), {"f": 2, "stride": 2})), {})
-        # Max pooling of entries near 1 and a billionth apart: the gradient still goes to one entry of each window.
-        A_tiny = 1.0 + rng.standard_normal((1, 4, 4, 2)) * 1e-9
-        dA_tiny = rng.standard_normal((1, 2, 2, 2))
-        tiny_case = (f"pool_backward, mode 'max', entries within about 1e-9 of 1 ({cls.describe(A_tiny.shape, f=2, stride=2)})",
-                     (dA_tiny, (A_tiny.copy(), {"f": 2, "stride": 2})), {"mode": "max"})
+        max_cases = [max_of_2x2("pool_backward called without mode (the default must be 'max')",
+                                rng.standard_normal((2, 4, 4, 2)), {})]
+        # Entries near 1 and a billionth apart: the gradient still goes to one entry of each window.
+        max_cases.append(max_of_2x2(f"pool_backward, mode 'max', entries within about 1e-9 of 1 ({where})",
+                                    1.0 + rng.standard_normal((1, 4, 4, 2)) * 1e-9, {"mode": "max"}))
         # Windows whose maximum is exactly 0 (one entry each, the others negative), as after a ReLU: the maximum
         # still gets the gradient (a mask from x / max(x) == 1 finds none there).
         A_zero = -0.5 - rng.random((1, 4, 4, 2))
         A_zero[:, 0::2, 1::2, :] = 0.0
-        dA_zero = rng.standard_normal((1, 2, 2, 2))
-        zero_case = (f"pool_backward, mode 'max', each window's maximum exactly 0 ({cls.describe(A_zero.shape, f=2, stride=2)})",
-                     (dA_zero, (A_zero.copy(), {"f": 2, "stride": 2})), {"mode": "max"})
-        results = cls.call_each(pool_backward, cases + gradient_cases + [default_case, tiny_case, zero_case])
-        for (label, _, _), (dA, cache, A_prev, f_case, stride_case, mode) in zip(cases, inputs):
+        max_cases.append(max_of_2x2(f"pool_backward, mode 'max', each window's maximum exactly 0 ({where})", A_zero,
+                                    {"mode": "max"}))
+        results = cls.call_each(pool_backward, cases + gradient_cases + max_cases)
+        for (label, _, _), (dA, A_prev, f_case, stride_case, mode) in zip(cases, inputs):
             got = next(results)
             cls.check_array(label, "dA_prev", got, cls.remembered(
                 lambda: cls.pool_backward(dA, A_prev, f_case, stride_case, mode), "pool_backward", dA, A_prev,
@@ -689,6 +687,5 @@ class _CnnGradingKit:
 
             numeric = cls.remembered(lambda: cls.numerical_gradient(loss, A), "pool gradient", G, A, f, stride, mode)
             cls.check_gradient(label, "dA_prev", got, numeric)
-        cls.check_array(default_case[0], "dA_prev", next(results), cls.pool_backward(dA_default, A_default, 2, 2, "max"))
-        cls.check_array(tiny_case[0], "dA_prev", next(results), cls.pool_backward(dA_tiny, A_tiny, 2, 2, "max"))
-        cls.check_array(zero_case[0], "dA_prev", next(results), cls.pool_backward(dA_zero, A_zero, 2, 2, "max"))
+        for label, (dA, (A_prev, _)), _ in max_cases:  # call_each gave the function copies: these are as drawn
+            cls.check_array(label, "dA_prev", next(results), cls.pool_backward(dA, A_prev, 2, 2, "max"))

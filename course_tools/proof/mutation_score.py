@@ -12,7 +12,8 @@ of the hidden tests alone (part 1: hidden_check_rejects; part 2: the hidden bloc
 test cell, as NotebookChecks runs them), in a forked child with a time limit.
 
 A mutant is killed when its own cell's hidden tests fail it: the cell whose points a wrong function
-must lose (part 2's speed cells and training also reject many, but they are other cells' points). A survivor is either listed in
+must lose (part 2's speed cells and training also reject many, but they are other cells' points).
+A survivor is either listed in
 corpus/equivalent_mutants.py with the sentence that shows it changes nothing a student could be
 graded on, or it is a gap (printed as SURVIVES; the command then exits non-zero).
 
@@ -24,6 +25,7 @@ import difflib
 import multiprocessing
 import os
 import resource
+import shutil
 import sys
 import tempfile
 import time
@@ -64,34 +66,30 @@ def mutmut_config():
 def edit(code, source):
     """The lines a mutant changes, as ("- old", "+ new", ...), stripped."""
     return tuple(line[0] + " " + line[1:].strip() for line in difflib.unified_diff(
-        code.splitlines(), source.splitlines(), lineterm="", n=0) if line[:1] in "+-" and line[:3] not in ("+++", "---"))
+        code.splitlines(), source.splitlines(), lineterm="", n=0)
+        if line[:1] in "+-" and line[:3] not in ("+++", "---"))
 
 
-class OurEdits:
+def our_edits(function):
     """(node, mutated node) pairs of our two operators in one function: slice bounds +-1, statements to `pass`."""
+    import libcst as cst
 
-    def __init__(self):
-        import libcst
+    pairs = []
 
-        self.cst, self.pairs = libcst, []
+    class Visitor(cst.CSTVisitor):
+        def visit_Slice(self, node):
+            for bound in ("lower", "upper"):
+                value = getattr(node, bound)
+                for operator in ((cst.Add(), cst.Subtract()) if value is not None else ()):
+                    moved = cst.BinaryOperation(value, operator, cst.Integer("1"))
+                    pairs.append((node, node.with_changes(**{bound: moved})))
 
-    def visitor(self):
-        ours = self
+        def visit_SimpleStatementLine(self, node):
+            if not any(isinstance(s, cst.Expr) and isinstance(s.value, cst.SimpleString) for s in node.body):
+                pairs.append((node, node.with_changes(body=[cst.Pass()])))
 
-        class Visitor(self.cst.CSTVisitor):
-            def visit_Slice(self, node):
-                for bound in ("lower", "upper"):
-                    value = getattr(node, bound)
-                    for operator in ((ours.cst.Add(), ours.cst.Subtract()) if value is not None else ()):
-                        moved = ours.cst.BinaryOperation(value, operator, ours.cst.Integer("1"))
-                        ours.pairs.append((node, node.with_changes(**{bound: moved})))
-
-            def visit_SimpleStatementLine(self, node):
-                docstring = [s for s in node.body if isinstance(s, ours.cst.Expr)
-                             and isinstance(s.value, ours.cst.SimpleString)]
-                if not docstring:
-                    ours.pairs.append((node, node.with_changes(body=[ours.cst.Pass()])))
-        return Visitor()
+    function.visit(Visitor())
+    return pairs
 
 
 def mutants(assignment, reference):
@@ -109,9 +107,7 @@ def mutants(assignment, reference):
                          edit(code, source), source)
         module = libcst.parse_module(code)
         for function in (node for node in module.body if isinstance(node, libcst.FunctionDef)):
-            ours = OurEdits()
-            function.visit(ours.visitor())
-            for node, mutated in ours.pairs:
+            for node, mutated in our_edits(function):
                 source = module.deep_replace(node, mutated).code
                 yield Mutant(assignment.name, cell, function.name.value, edit(code, source), source)
 
@@ -130,10 +126,8 @@ class Judge:
 
     def failure(self, cell, source):
         """Whether the hidden tests of `cell` reject the cell's code `source`."""
-        import numpy
-
         entry = corpus.Entry("mutant", "wrong", "", {cell: source})
-        with numpy.errstate(all="ignore"), contextlib.redirect_stdout(open(os.devnull, "w")):
+        with corpus._quiet():
             if self.assignment == corpus.PART1:
                 return corpus.hidden_check_rejects(self.kit, self.reference, entry)
             return bool(self.checks.hidden_failure(entry, cell))
@@ -231,8 +225,6 @@ def run(assignment, functions=None, workers=2):
     all_mutants = [m for m in mutants(assignment, reference) if functions is None or m.function in functions]
     with tempfile.TemporaryDirectory() as folder:
         release = Path(folder) / assignment.name
-        import shutil
-
         shutil.copytree(ROOT / "release" / assignment.name, release)
         judge = Judge(assignment, reference, release)
         for cell in {m.cell for m in all_mutants}:  # the reference passes, and the kit's caches fill before forking

@@ -1,0 +1,252 @@
+"""How well the similarity report (course_tools/report/similarity.py) finds copies, measured on the corpora.
+
+The class: every file entry of both corpora (corpus/{wrong,right}/ and corpus/cnn_application/{wrong,slow,
+right}/, each written on its own from the assignment's text, by different hands and on different days), a
+student each, with the code of the cells it answers. Mutations (corpus/mutations.py) are left out: they are
+one-line edits of the reference, not independent work. Then planted copies: for every student whose written
+code is long enough to be compared, a copier who took it and renamed its variables, reformatted it, swapped
+statements that do not depend on one another and changed its comments (``planted_copy``).
+
+Measured, for several thresholds: the planted pairs listed (detection rate), and the honest pairs listed
+(pairs of two corpus entries sharing a cell: false positives). A few wrong entries were written by editing a
+right one (a bug put into it): two entries whose code differs in VARIANT_LINES lines or fewer (difflib, line by
+line) are such variants, not independent work, and their pairs are counted apart (``variants``).
+Then the cost: a class of CLASS_SIZE students per assignment, made by drawing each student's cells from the
+corpus's entries and copies of them, timed through the same code `make grade` runs.
+
+    python -m course_tools.proof.similarity_proof
+"""
+import ast
+import difflib
+import builtins
+import random
+import sys
+import time
+
+from course_tools import notebooks
+from course_tools.course import ROOT
+from course_tools.proof import corpus
+from course_tools.report import similarity
+
+THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
+CLASS_SIZE = 300
+VARIANT_LINES = 3  # two entries' code differing in this many lines or fewer (and alike in as many): variants
+
+
+def release_cells(assignment):
+    release = notebooks.read(ROOT / "release" / assignment.name / f"{assignment.name}.ipynb")
+    return {notebooks.grade_id(cell): cell.source for cell in release.cells if notebooks.grade_id(cell)}
+
+
+def corpus_class():
+    """{student: {cell: the cell's source as the student would hand it in}}, one student per corpus file entry,
+    and {student: its assignment's release cells}."""
+    students, releases = {}, {}
+    for assignment in (corpus.PART1, corpus.PART2):
+        reference = corpus.reference_of(assignment)
+        cells = release_cells(assignment)
+        for kind in assignment.kinds:
+            for entry in corpus.file_entries(kind, reference, assignment):
+                student = f"{assignment.name}:{entry.kind}:{entry.name}"
+                students[student] = dict(entry.answers)
+                releases[student] = cells
+    return students, releases
+
+
+class Renamer(ast.NodeTransformer):
+    """Gives each local name a new one; leaves builtins, modules and the notebook's functions alone."""
+
+    def __init__(self, keep, rng):
+        self.keep, self.rng, self.names = keep, rng, {}
+
+    def new_name(self, name):
+        if name in self.keep:
+            return name
+        if name not in self.names:
+            self.names[name] = self.rng.choice(["tmp", "val", "my", "x", "res", "arr"]) + f"_{len(self.names)}"
+        return self.names[name]
+
+    def visit_Name(self, node):
+        node.id = self.new_name(node.id)
+        return node
+
+    def visit_arg(self, node):
+        node.arg = self.new_name(node.arg)
+        return node
+
+
+def names_in(node, kind):
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, kind)}
+
+
+def independent(a, b):
+    """Two statements whose order does not matter: neither writes a name the other reads or writes."""
+    writes_a, writes_b = names_in(a, ast.Store), names_in(b, ast.Store)
+    reads_a, reads_b = names_in(a, ast.Load), names_in(b, ast.Load)
+    simple = all(isinstance(s, (ast.Assign, ast.AugAssign, ast.AnnAssign)) for s in (a, b))
+    return simple and not (writes_a & (reads_b | writes_b) or writes_b & reads_a)
+
+
+SWAPS = 2  # pairs of statements a copier swaps (the issue's own example: "two statements swapped")
+
+
+def swap_statements(body, rng, swaps=SWAPS):
+    """Swap `swaps` pairs of adjacent independent statements, drawn among those of the function's body and the
+    bodies inside it."""
+    places = []
+
+    def gather(statements):
+        places.extend((statements, i) for i in range(len(statements) - 1)
+                      if independent(statements[i], statements[i + 1]))
+        for statement in statements:
+            for inner in ("body", "orelse"):
+                if isinstance(getattr(statement, inner, None), list):
+                    gather(getattr(statement, inner))
+
+    gather(body)
+    for statements, i in rng.sample(places, min(swaps, len(places))):
+        if independent(statements[i], statements[i + 1]):  # an earlier swap may have moved them
+            statements[i], statements[i + 1] = statements[i + 1], statements[i]
+
+
+def planted_copy(source, functions, rng):
+    """A copy of a cell's source, disguised: every local name renamed, reformatted (ast.unparse), SWAPS pairs of
+    independent statements swapped, its comments gone and others written in."""
+    tree = ast.parse(source)
+    keep = set(dir(builtins)) | {"np", "numpy", "math"} | set(functions) | {
+        node.name for node in ast.walk(tree) if isinstance(node, ast.FunctionDef)}
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef):
+            args = {a.arg for a in node.args.args}
+            Renamer(keep | args, rng).visit(node)  # the parameters keep their names: the signature is given
+            swap_statements(node.body, rng)
+    lines = []
+    for line in ast.unparse(tree).splitlines():
+        lines.append(line)
+        if line.strip().startswith("for ") and rng.random() < 0.5:
+            lines.append(" " * (len(line) - len(line.lstrip()) + 4) + "# go over every position")
+    return "\n".join(lines) + "\n"
+
+
+def written(students, releases):
+    """{student: {cell: written code}}."""
+    return {s: {cell: similarity.written_code(code, releases[s][cell]) for cell, code in cells.items()}
+            for s, cells in students.items()}
+
+
+ROUNDS = 4  # the students are dealt into this many rounds; each round's class has a copy of each of its students
+
+
+def measure(seed=1):
+    """The figures: {threshold: (planted pairs listed, honest pairs listed, family pairs listed, the honest pairs
+    listed)}, and the counts of planted, honest and family pairs that could be compared, and of students.
+
+    Each round's class is every corpus student plus a planted copy of a quarter of them (each student is
+    copied in one round): a class of copies only would make every fingerprint common. An honest or family
+    pair counts as listed if it is listed in any round."""
+    rng = random.Random(seed)
+    students, releases = corpus_class()
+    functions = sorted({node.name for cells in students.values() for source in cells.values()
+                        for node in ast.parse(source).body if isinstance(node, ast.FunctionDef)})
+    code = written(students, releases)
+    order = sorted(students)
+    rng.shuffle(order)
+    planted_pairs, comparable, scores = set(), set(), {}
+    for round_number in range(ROUNDS):
+        copied = order[round_number::ROUNDS]
+        this_class = dict(code)
+        for student in copied:
+            this_class[f"copy of {student}"] = {
+                cell: similarity.written_code(planted_copy(source, functions, rng), releases[student][cell])
+                for cell, source in students[student].items()}
+        could = comparable_pairs(this_class)
+        comparable |= {p for p in could if not any(s.startswith("copy of ") for s in p)}
+        planted_pairs |= {p for p in could if p == tuple(sorted((p[0], f"copy of {p[0]}"))) or
+                          p == tuple(sorted((p[1], f"copy of {p[1]}")))}
+        for pair in similarity.similar_pairs(this_class, flagged=min(THRESHOLDS)):
+            key = (pair.first, pair.second)
+            scores[key] = max(scores.get(key, 0.0), pair.score)
+    honest = {p for p in comparable if not variants(code, *p)}
+    family = comparable - honest
+    table = {}
+    for threshold in THRESHOLDS:
+        listed = {p for p, s in scores.items() if s >= threshold}
+        table[threshold] = (len(listed & planted_pairs), len(listed & honest), len(listed & family),
+                            sorted(listed & honest))
+    return table, len(planted_pairs), len(honest), len(family), len(students)
+
+
+def variants(code, a, b):
+    """Two students' code of some cell differs in VARIANT_LINES lines or fewer, and has as many lines alike at
+    least: one edited into the other."""
+    for cell in set(code[a]) & set(code[b]):
+        first, second = code[a][cell].splitlines(), code[b][cell].splitlines()
+        matcher = difflib.SequenceMatcher(None, first, second, autojunk=False)
+        changed = sum(max(i2 - i1, j2 - j1) for tag, i1, i2, j1, j2 in matcher.get_opcodes() if tag != "equal")
+        if changed <= VARIANT_LINES and len(first) - changed >= changed:
+            return True
+    return False
+
+
+def comparable_pairs(code):
+    """Pairs of students who both have code of some cell long enough to be compared (after the class's common
+    fingerprints are set aside)."""
+    pairs = set()
+    for cell in sorted({c for cells in code.values() for c in cells}):
+        codes = {s: cells[cell] for s, cells in code.items() if cell in cells and cells[cell].strip()}
+        common = similarity.common_fingerprints({s: similarity.fingerprint(c) for s, c in codes.items()})
+        long_enough = sorted(s for s, c in codes.items()
+                             if similarity.fingerprint(c, common).token_coverage >= similarity.SHORTEST)
+        pairs.update((a, b) for i, a in enumerate(long_enough) for b in long_enough[i + 1:])
+    return pairs
+
+
+def large_class(assignment, size, rng):
+    """{student: {cell: written code}} of `size` students of one assignment: each cell of each student is a
+    disguised copy (planted_copy) of the reference or of a corpus entry answering it, drawn at random. Every
+    student's code differs from every other's in its names and order, and many share a source: more pairs to
+    compare than a real class would give."""
+    reference = corpus.reference_of(assignment)
+    cells = release_cells(assignment)
+    sources = {cell: [code] for cell, code in reference.items()}
+    for kind in assignment.kinds:
+        for entry in corpus.file_entries(kind, reference, assignment):
+            for cell, code in entry.answers.items():
+                sources[cell].append(code)
+    functions = [n for cell in reference.values() for n in (node.name for node in ast.parse(cell).body
+                                                              if isinstance(node, ast.FunctionDef))]
+    return {f"student {number:03d}": {cell: similarity.written_code(planted_copy(rng.choice(options), functions, rng),
+                                                                   cells[cell])
+                                      for cell, options in sources.items()}
+            for number in range(size)}
+
+
+def time_large_classes(size=CLASS_SIZE):
+    """{assignment: (seconds to find the similar pairs of `size` students, pairs listed)}."""
+    rng, times = random.Random(2), {}
+    for assignment in (corpus.PART1, corpus.PART2):
+        students = large_class(assignment, size, rng)
+        started = time.perf_counter()
+        pairs = similarity.similar_pairs(students)
+        times[assignment.name] = (time.perf_counter() - started, len(pairs))
+    return times
+
+
+def main():
+    started = time.monotonic()
+    table, planted, honest, family, students = measure()
+    print(f"{students} corpus students, a planted copy of each: {planted} planted pairs, {honest} honest pairs "
+          f"and {family} variant pairs (one entry edited into another) that could be compared")
+    print("threshold  planted listed  honest listed  variants listed")
+    for threshold, (found, false, fam, _) in table.items():
+        print(f"{threshold:9.1f}  {found:3d}/{planted} {100 * found / planted:5.1f}%  "
+              f"{false:3d}/{honest} {100 * false / honest:5.2f}%  {fam}/{family}")
+    print(f"({time.monotonic() - started:.1f} s)")
+    for assignment, (seconds, listed) in time_large_classes().items():
+        print(f"{assignment}: {CLASS_SIZE} students compared in {seconds:.1f} s ({listed} pairs listed: each "
+              "student's cells are copies of a few sources, so many are)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

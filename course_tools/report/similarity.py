@@ -1,0 +1,181 @@
+"""Similar submissions: pairs of students whose graded cells share code that the rest of the class does not.
+
+A reason for a person to look, never a verdict. Everything runs here, on the instructor's machine.
+
+What is compared is only what a student wrote: each GRADED FUNCTION cell without the release's own lines
+(signature, docstring, comments, the `# YOUR CODE HERE` placeholders), and without comments and blank lines,
+so that the starter code never makes two students alike (``written_code``). copydetect (MIT; MOSS-style
+fingerprints: every run of K characters of the code's tokens, names and strings replaced by one letter each,
+whitespace dropped) fingerprints it, so that renaming and reformatting change nothing.
+
+The class's own distribution then decides what counts, cell by cell (``cell_matches``):
+- a fingerprint found in the code of COMMON_SHARE of the class or more (and of COMMON_LEAST students at
+  least) is set aside before two students are compared: the loop skeleton the comments dictate, the
+  published answer many found; what is left is what few students wrote;
+- a cell whose code is shorter than SHORTEST characters of tokens once that is set aside is not compared for
+  that student: zero_pad's one np.pad call, distribute_value, one_hot, whose every right answer looks alike;
+- two students' score on a cell is the smaller of the two shares of their remaining code that the other's
+  covers: a copy covers most of both; a short answer found inside a long one does not.
+A pair is listed when a cell's score reaches FLAGGED (the figures behind these choices: docs/similarity.md,
+measured by ``python -m course_tools.proof.similarity_proof``).
+"""
+import builtins
+import bisect
+import difflib
+import io
+import itertools
+import keyword
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+K = 20  # characters of tokenised code per fingerprint (copydetect's noise threshold; its default is 25)
+COMMON_SHARE = 0.1  # a fingerprint in this share of the class's code of a cell or more is set aside ...
+COMMON_LEAST = 3  # ... when it is in this many students' code at least (two students alone never make one)
+SHORTEST = 50  # characters of tokenised code left after that, below which a student's cell is not compared
+FLAGGED = 0.5  # a pair is listed when its score on a cell reaches this
+MOST_CODE = 20_000  # characters of a student's cell that are read: a submission is hostile, its cost bounded
+MOST_LINES = 400
+
+COMMENT = re.compile(r"^\s*#")
+
+
+@dataclass
+class CellMatch:
+    """Two students' code of one cell, and what of it matches."""
+    cell: str
+    shares: tuple  # (share of the first's remaining code the second's covers, the other way)
+    slices: tuple  # ([(start, end)] of matching characters in the first's written code, in the second's)
+    percentile: float = 0.0  # share of the cell's compared pairs that score lower
+
+    @property
+    def score(self):
+        return min(self.shares)
+
+
+@dataclass
+class Pair:
+    first: str
+    second: str
+    matches: dict = field(default_factory=dict)  # cell -> CellMatch, every cell both could be compared on
+
+    @property
+    def score(self):
+        return max((m.score for m in self.matches.values()), default=0.0)
+
+    def flagged_cells(self, flagged=FLAGGED):
+        return [cell for cell, m in self.matches.items() if m.score >= flagged]
+
+
+def written_code(cell_source, release_source):
+    """The lines of `cell_source` that the student wrote: those not in the release's cell, without comments and
+    blank lines."""
+    student = cell_source[:MOST_CODE].splitlines()[:MOST_LINES]
+    release = release_source.splitlines()
+    written = []
+    matcher = difflib.SequenceMatcher(None, release, student, autojunk=False)
+    for tag, _, _, start, end in matcher.get_opcodes():
+        if tag in ("insert", "replace"):
+            written += [line for line in student[start:end] if line.strip() and not COMMENT.match(line)]
+    return "\n".join(written)
+
+
+# A token of Python: a comment, a one-line string, a name, a number, or any other character.
+TOKEN = re.compile(r"""#[^\n]*|[rbfuRBFU]{0,2}("(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*')|([A-Za-z_]\w*)|\d[\w.]*|\S""")
+KEPT_NAMES = frozenset(keyword.kwlist) | frozenset(dir(builtins))
+
+
+@dataclass
+class Normalised:
+    """Code as it is fingerprinted: names "V" (Python's keywords and builtins kept), strings "S", comments and
+    whitespace gone; `where[i]` is the (start, end) in the code of the token that gave character i."""
+    text: str
+    where: list
+
+
+def normalised(code):
+    """The code's tokens, names and formatting normalised. A regular expression, not a parser: any text a
+    student wrote goes through in linear time, and it is six times faster than copydetect's own pygments lexer
+    (0.2 against 1.1 ms a cell), which kept a class of 300 from fitting in a few seconds."""
+    text, where = [], []
+    for token in TOKEN.finditer(code):
+        word = token.group()
+        if word.startswith("#"):
+            continue
+        if token.group(1):
+            word = "S"
+        elif token.group(2) and word not in KEPT_NAMES:
+            word = "V"
+        text.append(word)
+        where += [token.span()] * len(word)
+    return Normalised("".join(text), where)
+
+
+def fingerprint(code, boilerplate=()):
+    """copydetect's fingerprints of normalised code (`code` a Normalised, or text)."""
+    from copydetect import CodeFingerprint
+
+    text = code.text if isinstance(code, Normalised) else normalised(code).text
+    return CodeFingerprint("cell.py", K, 1, boilerplate=sorted(boilerplate), filter=False, fp=io.StringIO(text))
+
+
+def in_code(slices, code):
+    """copydetect's slices of normalised text, as [(start, end)] of the code it came from."""
+    return [(code.where[start][0], code.where[end - 1][1]) for start, end in zip(*slices)] if len(slices[0]) else []
+
+
+def common_fingerprints(prints):
+    """The fingerprints in at least COMMON_SHARE of the students' code of one cell, and COMMON_LEAST students'."""
+    counts = Counter(h for p in prints.values() for h in p.hashes)
+    least = max(COMMON_LEAST, COMMON_SHARE * len(prints))
+    return {h for h, n in counts.items() if n >= least}
+
+
+def candidate_pairs(prints, flagged):
+    """The pairs that share enough fingerprints to reach `flagged` at all: each fingerprint covers at most K
+    characters, so a pair whose shared fingerprints cannot cover `flagged` of the shorter code is skipped
+    without comparing (with 300 students, most of the 44,850 pairs of a cell)."""
+    holders = defaultdict(list)
+    for student, p in prints.items():
+        for h in p.hashes:
+            holders[h].append(student)
+    shared = Counter()
+    for students in holders.values():
+        shared.update(itertools.combinations(sorted(students), 2))
+    return [(a, b) for (a, b), n in shared.items()
+            if n * K >= flagged * min(prints[a].token_coverage, prints[b].token_coverage)]
+
+
+def cell_matches(cell, codes, flagged=FLAGGED):
+    """[(first, second, CellMatch)] of one cell's {student: written code}, for every pair that may reach
+    `flagged`; students whose remaining code is shorter than SHORTEST are left out."""
+    from copydetect import compare_files
+
+    codes = {s: normalised(c) for s, c in codes.items() if c.strip()}
+    common = common_fingerprints({s: fingerprint(c) for s, c in codes.items()})
+    prints = {s: fingerprint(c, common) for s, c in codes.items()}
+    prints = {s: p for s, p in prints.items() if p.token_coverage >= SHORTEST}
+    compared = len(prints) * (len(prints) - 1) // 2
+    found = []
+    for first, second in candidate_pairs(prints, flagged):
+        _, shares, slices = compare_files(prints[first], prints[second])
+        found.append((first, second, CellMatch(cell, (float(shares[0]), float(shares[1])),
+                                               (in_code(slices[0], codes[first]), in_code(slices[1], codes[second])))))
+    # Pairs never compared scored lower than any compared: the percentile is over all pairs of the cell.
+    scores = sorted(m.score for _, _, m in found)
+    for _, _, match in found:
+        match.percentile = (compared - len(scores) + bisect.bisect_left(scores, match.score)) / compared
+    return found
+
+
+def similar_pairs(class_code, flagged=FLAGGED):
+    """Pairs of students with at least one cell scoring `flagged` or more, most alike first, from
+    {student: {cell: written code}}. Each pair keeps every cell the two were compared on that came near."""
+    cells = sorted({cell for code in class_code.values() for cell in code})
+    pairs = {}
+    for cell in cells:
+        codes = {student: code[cell] for student, code in class_code.items() if cell in code}
+        for first, second, match in cell_matches(cell, codes, flagged / 2):
+            pairs.setdefault((first, second), Pair(first, second)).matches[cell] = match
+    listed = [p for p in pairs.values() if p.score >= flagged]
+    return sorted(listed, key=lambda p: (-p.score, p.first, p.second))

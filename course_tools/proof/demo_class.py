@@ -56,6 +56,27 @@ for pid in [int(p) for p in os.listdir("/proc") if p.isdigit()]:
         except OSError:
             pass
 """
+# Copied from sam (corpus/right/conv_forward__int_division_and_copies.py, sam's own answer): every name
+# changed, the statements that do not depend on one another put in another order, other comments written in.
+# The class report lists the pair among its similar submissions.
+TIA_CONV_FORWARD = """def conv_forward(A_prev, W, b, hparameters):
+    # sizes first
+    s, p = hparameters["stride"], hparameters["pad"]
+    filt, _, _, channels = W.shape
+    count, rows_in, cols_in, _ = A_prev.shape
+    rows_out = int((rows_in + 2 * p - filt) / s) + 1
+    cols_out = int((cols_in + 2 * p - filt) / s) + 1
+    padded = zero_pad(A_prev, p)
+    out = np.empty((count, rows_out, cols_out, channels))
+    for n in range(count):
+        for r in range(rows_out):
+            for q in range(cols_out):
+                # the slice under the filter
+                patch = padded[n, r * s:r * s + filt, q * s:q * s + filt]
+                for k in range(channels):
+                    out[n, r, q, k] = conv_single_step(patch, W[..., k], b[..., k])
+    return out, (A_prev.copy(), W.copy(), b.copy(), dict(hparameters))
+"""
 
 
 @dataclass
@@ -114,11 +135,20 @@ STUDENTS = [
                 append={"pool_backward": KILL_KERNEL}, problem="kernel died"),
     DemoStudent("pat", "conv_forward returns zeros; patches numpy's comparisons and blanks the test lines",
                 {"conv_forward"}, answers={"conv_forward": LAZY_CONV_FORWARD}, append={"zero_pad": PATCH_CHECKS}),
-    DemoStudent("rex", "overwrites overlapping pooling windows; tries to kill the grader and every process",
-                {"pool_backward"}, ("pool_backward__overwrites_overlaps",), append={"zero_pad": KILL_GRADER}),
+    DemoStudent("rex", "reads dA at the window's corner in pool_backward; tries to kill the grader and every process",
+                {"pool_backward"}, ("pool_backward__reads_dA_at_input_corner",), append={"zero_pad": KILL_GRADER}),
+    # Similar submissions (the class report's section): tia copied sam's conv_forward and disguised it; vic
+    # copied uma's conv_backward word for word, and they share distribute_value's bug (the same wrong values).
+    DemoStudent("sam", "wrote conv_forward their own way (right)", bugs=("conv_forward__int_division_and_copies",)),
+    DemoStudent("tia", "copied sam's conv_forward, names changed and statements reordered",
+                answers={"conv_forward": TIA_CONV_FORWARD}),
+    DemoStudent("uma", "wrote conv_backward their own way; divides by the height in distribute_value",
+                {"distribute_value"}, ("conv_backward__conditional_unpad", "distribute_value__divides_by_height")),
+    DemoStudent("vic", "copied uma's conv_backward and distribute_value word for word", {"distribute_value"},
+                ("conv_backward__conditional_unpad", "distribute_value__divides_by_height")),
 ]
 
-# Part 2's demo class: nine of part 1's students; the seven others hand in nothing for part 2. The
+# Part 2's demo class: nine of part 1's students; the others hand in nothing for part 2. The
 # training cell runs every function the student wrote, so a bug that stops the network from learning
 # costs it too.
 APPLICATION_STUDENTS = [

@@ -22,6 +22,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from course_tools.course import Course  # noqa: E402
+from course_tools.report import similarity, similarity_pages  # noqa: E402
 from grading.text import csv_cell, html_text  # noqa: E402
 
 GRADES_FOLDER = "grades"  # grades/<assignment>.csv
@@ -178,8 +179,9 @@ def common_failures(grades, most=10):
     return counts.most_common(most)
 
 
-def assignment_section(assignment, grades):
-    """The report's section of one assignment. Its figures count only the students who handed it in."""
+def assignment_section(assignment, grades, similar=""):
+    """The report's section of one assignment. Its figures count only the students who handed it in. `similar`:
+    its similar submissions (similarity_section)."""
     handed_in = [g for g in grades if g.handed_in]
     most = sum(grades[0].maxima.values())
     totals = sorted(g.total for g in handed_in)
@@ -203,7 +205,7 @@ def assignment_section(assignment, grades):
             "<h3>Most common failure messages</h3><table><tr><th>students</th><th>part</th><th>message</th></tr>"
             f"{failures}</table>"
             "<h3>Students</h3><table><tr><th>student</th><th>score</th><th>late penalty</th><th>problems</th></tr>"
-            f"{students}</table>")
+            f"{students}</table>{similar}")
 
 
 def totals_table(by_assignment):
@@ -225,11 +227,27 @@ def totals_table(by_assignment):
             + "".join(body) + "</table>")
 
 
-def class_report_html(by_assignment, title):
-    """One page: a section per assignment, then every student's totals. by_assignment: {assignment: grades}."""
+def similarity_section(course, grades):
+    """The assignment's similar submissions: the section's HTML, with a page per listed pair written under
+    similarity/<assignment>/ (similarity_pages)."""
+    handed_in = [g.student for g in grades if g.handed_in]
+    code = similarity.class_code(course, handed_in)
+    pairs = similarity.similar_pairs(code)
+    links = similarity_pages.write_pages(course.root, course.assignment, pairs, code)
+    cells = course.graded_cells()
+    passed = {g.student: {cell for cell in cells if g.scores[part_name(cell)] == g.maxima[part_name(cell)]}
+              for g in grades}
+    shared, common = similarity.same_wrong_values(similarity.returned_values(course, handed_in), passed)
+    return similarity_pages.section(pairs, links, shared, common, len(code))
+
+
+def class_report_html(by_assignment, title, similar=None):
+    """One page: a section per assignment, then every student's totals. by_assignment: {assignment: grades};
+    similar: {assignment: its similar submissions' HTML}."""
     contents = ", ".join(f'<a href="#{html_text(a)}">{html_text(a)}</a>' for a in by_assignment)
+    similar = similar or {}
     body = (f'<p>Assignments: {contents}; <a href="#totals">totals</a>.</p>'
-            + "".join(assignment_section(a, grades) for a, grades in by_assignment.items())
+            + "".join(assignment_section(a, grades, similar.get(a, "")) for a, grades in by_assignment.items())
             + f'<h2 id="totals">Totals</h2>{totals_table(by_assignment)}')
     return page(title, body)
 
@@ -241,12 +259,13 @@ def write_all(course, graded):
     results = collections.defaultdict(list)
     for g in graded:
         results[g.assignment].append(g)
-    by_assignment = {}
+    by_assignment, similar = {}, {}
     for assignment, its_results in results.items():
         one = Course(course.root, assignment)
         grades = by_assignment[assignment] = collect(one, its_results)
         write_csv(grades, course.root / GRADES_FOLDER / f"{assignment}.csv")
         write_feedback(one, grades)
+        similar[assignment] = similarity_section(one, grades)
     title = f"{course.course_id or 'course'}: class report"
-    (course.root / CLASS_REPORT).write_text(class_report_html(by_assignment, title))
+    (course.root / CLASS_REPORT).write_text(class_report_html(by_assignment, title, similar))
     return by_assignment

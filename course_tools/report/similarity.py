@@ -179,3 +179,55 @@ def similar_pairs(class_code, flagged=FLAGGED):
             pairs.setdefault((first, second), Pair(first, second)).matches[cell] = match
     listed = [p for p in pairs.values() if p.score >= flagged]
     return sorted(listed, key=lambda p: (-p.score, p.first, p.second))
+
+
+def class_code(course, students):
+    """{student: {solution cell: the code the student wrote in it}} for the course's assignment, read from the
+    autograded notebooks (the cells nbgrader kept as the student handed them in)."""
+    from course_tools import notebooks
+
+    release = {notebooks.grade_id(cell): cell.source for cell in notebooks.read(course.release_notebook).cells
+               if cell.metadata.get("nbgrader", {}).get("solution")}
+    code = {}
+    for student in students:
+        path = course.autograded_notebook(student)
+        if path.exists():
+            cells = {notebooks.grade_id(cell): cell.source for cell in notebooks.read(path).cells}
+            code[student] = {cell: written_code(cells[cell], release[cell]) for cell in release
+                             if isinstance(cells.get(cell), str)}
+    return code
+
+
+def returned_values(course, students):
+    """{student: {test cell: digest of what the student's functions returned on its hidden cases}}, as the
+    trusted grader recorded them in the autograded notebook."""
+    from course_tools import notebooks
+
+    found = {}
+    for student in students:
+        path = course.autograded_notebook(student)
+        if path.exists():
+            record = notebooks.read(path).metadata.get("trusted_grading", {}).get("returned", {})
+            found[student] = {cell: digest for cell, digest in record.items()
+                              if isinstance(cell, str) and isinstance(digest, str)}
+    return found
+
+
+def same_wrong_values(returned, passed, rare=COMMON_SHARE):
+    """Students whose functions gave the same wrong values on a test cell's hidden cases, from `returned`
+    ({student: {test cell: digest}}) and `passed` ({student: the test cells they got full points for}).
+    Values some student passed with are right, not a shared mistake. ([(cell, [students])] of the groups of two
+    students or more, each group at most `rare` of the class (a rare shared mistake: a reason to look),
+    [(cell, how many)] of the larger groups (a common mistake: no reason to look))."""
+    right = {(cell, digest) for student, cells in returned.items() for cell, digest in cells.items()
+             if cell in passed.get(student, ())}
+    groups = defaultdict(list)
+    for student in sorted(returned):
+        for cell, digest in returned[student].items():
+            if cell not in passed.get(student, ()) and (cell, digest) not in right:
+                groups[(cell, digest)].append(student)
+    largest = max(2, int(rare * len(returned)))
+    shared = sorted(((cell, students) for (cell, _), students in groups.items() if 2 <= len(students) <= largest),
+                    key=lambda group: (group[0], group[1]))
+    common = sorted((cell, len(students)) for (cell, _), students in groups.items() if len(students) > largest)
+    return shared, common

@@ -21,6 +21,9 @@ ASSIGNMENTS = ("cnn_step_by_step", "cnn_application")  # part 1, part 2: each no
 ASSIGNMENT = ASSIGNMENTS[0]
 
 
+NOT_IMPLEMENTED = "not implemented yet: the function still raises NotImplementedError"
+
+
 def plain_message(errors):
     """One line saying why a cell failed, from its error outputs, never quoting the cell's source.
 
@@ -32,7 +35,7 @@ def plain_message(errors):
         return "the cell ran longer than the cell timeout and was stopped (an endless loop?)"
     error = errors[0]
     if error.ename == "NotImplementedError":
-        return "not implemented yet: the function still raises NotImplementedError"
+        return NOT_IMPLEMENTED
     # ename and evalue may be what the student's code raised, after it saw the hidden inputs: the grader
     # (TrustedExecute) made them short plain ASCII, and so does the page (grading/text.py), whoever graded.
     message = quoted(error.evalue or "", 300)

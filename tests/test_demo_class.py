@@ -2,6 +2,7 @@
 import csv
 import html
 import re
+import shutil
 
 import pytest
 
@@ -9,6 +10,7 @@ from conftest import REPO, hidden_lines, new_course
 from course_tools import notebooks
 from course_tools.course import Course
 from course_tools.proof import demo, demo_class
+from course_tools.report import similarity
 
 CLASSES = {assignment: students for assignment, students in demo_class.STUDENTS_BY_ASSIGNMENT.items() if students}
 PRODUCTS = [f"grades/{assignment}.csv" for assignment in CLASSES] + ["class_report.html"]
@@ -19,6 +21,7 @@ def snapshot(course):
     """The products a second run must leave unchanged, with the gradebook's scores."""
     files = {name: (course.root / name).read_bytes() for name in PRODUCTS}
     files.update({str(p.relative_to(course.root)): p.read_bytes() for p in (course.root / "feedback").rglob("*.html")})
+    files.update({str(p.relative_to(course.root)): p.read_bytes() for p in (course.root / "similarity").rglob("*")})
     return files, {a: (Course(course.root, a).scores(), Course(course.root, a).late_penalties()) for a in CLASSES}
 
 
@@ -123,3 +126,82 @@ def test_submissions_are_never_modified_by_grading(runs):
     assert sorted(p.name for p in renamed.glob("*.ipynb")) == ["cnn_step_by_step (1).ipynb"]
     noa = (course.root / "submitted" / "noa" / "cnn_step_by_step" / "cnn_step_by_step.ipynb").read_text()
     assert "os._exit(1)" in noa
+
+
+# The demo's copiers (demo_class.py): tia disguised a copy of sam's conv_forward; vic copied uma's conv_backward
+# and distribute_value word for word. Nobody else copied.
+COPIED = {"cnn_step_by_step": [("sam", "tia"), ("uma", "vic")], "cnn_application": []}
+
+
+def similar_section(report, assignment):
+    """The HTML of an assignment's "Similar submissions", up to the next assignment's section."""
+    start = report.index(f'<h2 id="{assignment}">')
+    section = report[report.index("<h3>Similar submissions</h3>", start):]
+    return section[:section.index("<h2")]
+
+
+def listed_pairs(section):
+    return re.findall(r"<tr><td>(\w+)</td><td>(\w+)</td><td class=num>([\d.]+)</td><td>([\w, ]+)</td>"
+                      r'<td><a href="([^"]+)">', section)
+
+
+@pytest.mark.parametrize("assignment", CLASSES)
+def test_the_report_lists_the_copied_pairs_and_no_honest_one(runs, assignment):
+    section = similar_section((runs[0].root / "class_report.html").read_text(), assignment)
+    assert sorted((a, b) for a, b, *_ in listed_pairs(section)) == COPIED[assignment]
+    assert "a reason to look, not proof" in section
+
+
+def test_the_disguised_copy_and_the_verbatim_one_are_listed_on_the_cells_copied(runs):
+    pairs = {(a, b): (float(score), cells) for a, b, score, cells, _ in
+             listed_pairs(similar_section((runs[0].root / "class_report.html").read_text(), "cnn_step_by_step"))}
+    assert pairs[("uma", "vic")] == (1.0, "conv_backward")
+    score, cells = pairs[("sam", "tia")]
+    assert cells == "conv_forward" and similarity.FLAGGED <= score < 1.0
+
+
+def test_each_listed_pair_has_its_page_with_both_students_code_and_the_matches_marked(runs):
+    course = runs[0]
+    report = (course.root / "class_report.html").read_text()
+    for first, second, _, cells, link in listed_pairs(similar_section(report, "cnn_step_by_step")):
+        assert re.fullmatch(r"similarity/cnn_step_by_step/pair-\d+\.html", link)  # no student text in a path
+        page = (course.root / link).read_text()
+        assert f"{first} and {second}" in page and "a reason to look, not proof" in page
+        assert page.count("<mark>") >= 2 and f"<code>{cells}</code>" in page
+        assert not re.search(r'(src|href)="', page)  # offline: nothing to fetch
+    tia = (course.root / "similarity/cnn_step_by_step/pair-2.html").read_text()
+    assert "patch = padded[n, r * s:r * s + filt, q * s:q * s + filt]" in tia
+
+
+def test_the_same_wrong_values_are_listed_for_the_pair_that_shares_a_bug(runs):
+    section = similar_section((runs[0].root / "class_report.html").read_text(), "cnn_step_by_step")
+    shared = section[section.index("The same wrong values"):]
+    assert re.findall(r"<tr><td><code>(\w+)</code></td><td>([\w, ]+)</td></tr>", shared) == [
+        ("distribute_value", "uma, vic")]
+
+
+def test_the_similar_submissions_open_in_a_browser(runs, tmp_path_factory):
+    """Chromium opens the class report from disk, offline, at part 1's similar submissions, then follows the
+    first pair's link to its page. Screenshots: test-artifacts/browser/report/."""
+    from test_browser import SCREENSHOTS, BrowserPage, chromium, new_page
+
+    artifacts = SCREENSHOTS / "report"
+    shutil.rmtree(artifacts, ignore_errors=True)
+    artifacts.mkdir(parents=True)
+    report = runs[0].root / "class_report.html"
+    with chromium(tmp_path_factory) as browser:
+        shots = BrowserPage(new_page(browser), artifacts)
+        try:
+            shots.page.route(re.compile(r"^(?!file:).*"), lambda route: route.abort())  # offline
+            shots.page.goto(report.as_uri())
+            heading = shots.page.locator("h3", has_text="Similar submissions").first
+            heading.evaluate("h => h.scrollIntoView({block: 'start'})")
+            shots.screenshot("similar-submissions")
+            assert shots.page.locator("text=a reason to look, not proof").first.is_visible()
+            shots.page.locator("a", has_text="side by side").first.click()
+            shots.page.wait_for_load_state()
+            assert shots.page.url.endswith("similarity/cnn_step_by_step/pair-1.html")
+            assert shots.page.locator("mark").count() >= 2
+            shots.screenshot("pair-side-by-side")
+        finally:
+            shots.last_screenshot()

@@ -21,10 +21,14 @@ import difflib
 import builtins
 import random
 import sys
+import tempfile
 import time
+from pathlib import Path
+
+import nbformat
 
 from course_tools import notebooks
-from course_tools.course import ROOT
+from course_tools.course import ROOT, Course
 from course_tools.proof import corpus
 from course_tools.report import similarity
 
@@ -202,12 +206,11 @@ def comparable_pairs(code):
 
 
 def large_class(assignment, size, rng):
-    """{student: {cell: written code}} of `size` students of one assignment: each cell of each student is a
-    disguised copy (planted_copy) of the reference or of a corpus entry answering it, drawn at random. Every
-    student's code differs from every other's in its names and order, and many share a source: more pairs to
-    compare than a real class would give."""
+    """{student: {cell: source}} of `size` students of one assignment: each cell of each student is a disguised
+    copy (planted_copy) of the reference or of a corpus entry answering it, drawn at random. Every student's
+    code differs from every other's in its names and order, and many share a source: more pairs to compare
+    than a real class would give."""
     reference = corpus.reference_of(assignment)
-    cells = release_cells(assignment)
     sources = {cell: [code] for cell, code in reference.items()}
     for kind in assignment.kinds:
         for entry in corpus.file_entries(kind, reference, assignment):
@@ -215,36 +218,48 @@ def large_class(assignment, size, rng):
                 sources[cell].append(code)
     functions = [n for cell in reference.values() for n in (node.name for node in ast.parse(cell).body
                                                               if isinstance(node, ast.FunctionDef))]
-    return {f"student {number:03d}": {cell: similarity.written_code(planted_copy(rng.choice(options), functions, rng),
-                                                                   cells[cell])
-                                      for cell, options in sources.items()}
+    return {f"student{number:03d}": {cell: planted_copy(rng.choice(options), functions, rng)
+                                     for cell, options in sources.items()}
             for number in range(size)}
 
 
 def time_large_classes(size=CLASS_SIZE):
-    """{assignment: (seconds to find the similar pairs of `size` students, pairs listed)}."""
+    """{assignment: (seconds to read `size` students' autograded notebooks, seconds to find their similar
+    pairs, pairs listed)}, as the class report does it (course_tools/report/reports.py's similarity_section)."""
     rng, times = random.Random(2), {}
     for assignment in (corpus.PART1, corpus.PART2):
         students = large_class(assignment, size, rng)
-        started = time.perf_counter()
-        pairs = similarity.similar_pairs(students)
-        times[assignment.name] = (time.perf_counter() - started, len(pairs))
+        with tempfile.TemporaryDirectory() as folder:
+            course = Course(Path(folder), assignment.name)
+            release = notebooks.read(ROOT / "release" / assignment.name / f"{assignment.name}.ipynb")
+            course.release_notebook.parent.mkdir(parents=True)
+            nbformat.write(release, str(course.release_notebook))
+            for student, answers in students.items():
+                course.autograded_notebook(student).parent.mkdir(parents=True)
+                nbformat.write(notebooks.fill(release, answers), str(course.autograded_notebook(student)))
+            started = time.perf_counter()
+            code, _ = similarity.read_class(course, sorted(students))
+            read = time.perf_counter() - started
+            pairs = similarity.similar_pairs(code)
+            times[assignment.name] = (read, time.perf_counter() - started - read, len(pairs))
     return times
 
 
 def main():
     started = time.monotonic()
     table, planted, honest, family, students = measure()
-    print(f"{students} corpus students, a planted copy of each: {planted} planted pairs, {honest} honest pairs "
-          f"and {family} variant pairs (one entry edited into another) that could be compared")
+    print(f"{students} corpus students (independent entries of both corpora) and a disguised copy of each. "
+          f"{planted} copies have a cell long enough to be compared (the other {students - planted} answered only "
+          "cells whose own code is too short: never compared, by design); honest pairs that could be compared: "
+          f"{honest}; variant pairs (one entry edited into the other): {family}.")
     print("threshold  planted listed  honest listed  variants listed")
     for threshold, (found, false, fam, _) in table.items():
         print(f"{threshold:9.1f}  {found:3d}/{planted} {100 * found / planted:5.1f}%  "
               f"{false:3d}/{honest} {100 * false / honest:5.2f}%  {fam}/{family}")
     print(f"({time.monotonic() - started:.1f} s)")
-    for assignment, (seconds, listed) in time_large_classes().items():
-        print(f"{assignment}: {CLASS_SIZE} students compared in {seconds:.1f} s ({listed} pairs listed: each "
-              "student's cells are copies of a few sources, so many are)")
+    for assignment, (read, compared, listed) in time_large_classes().items():
+        print(f"{assignment}: {CLASS_SIZE} students' notebooks read in {read:.1f} s, compared in {compared:.1f} s "
+              f"({listed} pairs listed: each student's cells are copies of a few sources, so many are)")
     return 0
 
 

@@ -21,7 +21,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from course_tools.course import Course  # noqa: E402
+from course_tools.course import NOT_IMPLEMENTED, Course  # noqa: E402
 from course_tools.report import similarity, similarity_pages  # noqa: E402
 from grading.text import csv_cell, html_text  # noqa: E402
 
@@ -231,13 +231,19 @@ def similarity_section(course, grades):
     """The assignment's similar submissions: the section's HTML, with a page per listed pair written under
     similarity/<assignment>/ (similarity_pages)."""
     handed_in = [g.student for g in grades if g.handed_in]
-    code = similarity.class_code(course, handed_in)
+    by_student = {g.student: g for g in grades}
+    code, returned = similarity.read_class(course, handed_in)
     pairs = similarity.similar_pairs(code)
     links = similarity_pages.write_pages(course.root, course.assignment, pairs, code)
-    cells = course.graded_cells()
-    passed = {g.student: {cell for cell in cells if g.scores[part_name(cell)] == g.maxima[part_name(cell)]}
+    test_cells = course.graded_cells()
+    passed = {g.student: {cell for cell in test_cells if g.scores[part_name(cell)] == g.maxima[part_name(cell)]}
               for g in grades}
-    shared, common = similarity.same_wrong_values(similarity.returned_values(course, handed_in), passed)
+    # A function still raising NotImplementedError returns nothing of the student's: every untouched notebook
+    # "shares" it.
+    returned = {student: {cell: digest for cell, digest in cells.items()
+                          if by_student[student].messages.get(part_name(cell)) != NOT_IMPLEMENTED}
+                for student, cells in returned.items()}
+    shared, common = similarity.same_wrong_values(returned, passed)
     return similarity_pages.section(pairs, links, shared, common, len(code))
 
 

@@ -15,7 +15,8 @@ trusted: the limits it hit are read from its cgroup and its mounts, its end from
 The modules, by responsibility:
   the cell loop and verdict   trusted_execute.py (TrustedExecute), verdict.py (a test cell's hidden part in the
                               grader), deferred_cells.py and cell_names.py (test cells run at the end),
-                              cell_outputs.py (outputs and their limits), feedback_page.py (what feedback shows)
+                              cell_outputs.py (outputs and their limits), feedback_page.py (what feedback shows),
+                              returned_values.py (a digest per test cell of what the functions returned)
   kernel lifecycle, replay    kernel_lifecycle.py (start, replace, replay), sandbox.py (SandboxedKernelManager),
                               bwrap.py, kernel_template.py, template_inside.py, kernel_pause.py
   the channel, the decoder    kernel_calls.py (the hidden tests' calls), kernel_side.py (the kernel's end),

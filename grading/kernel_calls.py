@@ -15,7 +15,7 @@ import numpy as np
 from jupyter_core.utils import ensure_async, run_sync
 from nbclient.exceptions import DeadKernelError
 
-from grading import plain_data
+from grading import plain_data, returned_values
 from grading.kernel_pause import PauseFailed
 from grading.kernel_side import _cnn_grading_digest as digest_of
 from grading.kernel_side import _cnn_grading_encode as encode
@@ -186,6 +186,9 @@ class KernelCalls:
     timings (seconds) and kernel replacement (async_replace_kernel, death_cause)."""
 
     definitions_to_send = ()  # reference helpers asked for and not yet sent (GradingKernel.define_for_this_cell)
+    # The grade_id of the test cell whose hidden tests run now (TestCells.run_segments), else None; and
+    # {grade_id: its record of what the notebook's functions returned} (grading/returned_values.py), set per notebook.
+    returned_cell = returned_records = None
 
     def forget_definitions(self):
         """The kernel holds none of the reference helpers asked for: it is new, or there is none."""
@@ -254,7 +257,17 @@ class KernelCalls:
 
     def outcome(self, name, args, reply, budget, quiet=False):
         """(result, error) of one call from its reply; the grader's copies of `args` show what it did to them.
-        `quiet` once reference helpers are in the kernel: the error then carries no text of the kernel's."""
+        `quiet` once reference helpers are in the kernel: the error then carries no text of the kernel's.
+        Folded, as decoded, into the record of the test cell whose hidden tests run (returned_cell)."""
+        result, error = self.decoded_outcome(name, args, reply, budget, quiet)
+        if self.returned_cell is not None and self.returned_records is not None:
+            if self.returned_cell not in self.returned_records:
+                self.returned_records[self.returned_cell] = returned_values.new_record()
+            returned_values.fold_outcome(self.returned_records[self.returned_cell], name, result, error)
+        return result, error
+
+    def decoded_outcome(self, name, args, reply, budget, quiet=False):
+        """outcome's (result, error), not recorded."""
         if reply["status"] == "raised":
             # The function raised in the kernel, where it could record the hidden inputs and, once the grader
             # has sent them (quiet), the reference helpers: what it says reaches its verdict. So a type's name,

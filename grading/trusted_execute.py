@@ -126,6 +126,7 @@ class TrustedExecute(TestCells, DeferredCells, KernelLifecycle, NotebookClock, B
         self.limits = self.describe_limits(self.sandbox_settings)
         self.cell_deadline = self.notebook_deadline = float("inf")
         self.deferred, self.disturbed_since_deferral = [], False  # see run_segments and run_deferred_tests
+        self.returned_cell, self.returned_records = None, {}  # see KernelCalls.outcome
         self.seconds = {"kernel start": 0.0, "kernel": 0.0, "hidden tests": 0.0}  # see last_timings
         started = time.perf_counter()
         with self.setup_kernel():  # ready: its client has had the kernel's answer (async_wait_until_ready)
@@ -142,8 +143,12 @@ class TrustedExecute(TestCells, DeferredCells, KernelLifecycle, NotebookClock, B
         if not sandboxed:
             self.nb.cells.insert(0, new_markdown_cell(NOT_SANDBOXED))
         # For the class pipeline's report; nbgrader leaves notebook metadata alone.
+        # "returned": {test cell's grade_id: the digest of what the notebook's functions returned on its hidden
+        # cases} (grading/returned_values.py), for every test cell whose hidden tests got an answer.
         self.nb.metadata["trusted_grading"] = {"sandboxed": sandboxed, "limits_reached": sorted(self.limits_reached),
-                                               "kernel_restarts": self.restarts}
+                                               "kernel_restarts": self.restarts,
+                                               "returned": {grade_id: record.hexdigest() for grade_id, record
+                                                            in sorted(self.returned_records.items())}}
         TrustedExecute.last_timings = dict(self.seconds, total=time.perf_counter() - started)
         return self.nb, self.resources
 

@@ -98,7 +98,13 @@ class TestCells:
                                           self.cell_deadline - time.monotonic(), self.budget_left))
                     return outputs
                 if hidden:
-                    failure = self.run_hidden(code)
+                    # What the notebook's functions return here is recorded under the cell's grade_id, which a
+                    # deferred rest keeps (KernelCalls.outcome, grading/returned_values.py).
+                    self.returned_cell = cell.metadata.get("nbgrader", {}).get("grade_id")
+                    try:
+                        failure = self.run_hidden(code)
+                    finally:
+                        self.returned_cell = None
                 else:
                     kernel_outputs = self.run_in_kernel(cell, index, code)
                     errors = [o for o in kernel_outputs if o.output_type == "error"]

@@ -254,7 +254,7 @@ def test_the_grader_cuts_an_exception_from_the_kernel_to_a_short_line_of_ascii()
 
     reply = {"status": "raised", "ename": "Value\U00020000Error" + "x" * 100,
              "evalue": "recorded " + "0.12345678901234567 " * 50 + "\x1b[2K\u202e\ndef zero_pad(X, pad):\n    return X"}
-    result, error = TrustedExecute.outcome(None, "zero_pad", [], reply, None)
+    result, error = TrustedExecute.decoded_outcome(None, "zero_pad", [], reply, None)
     assert result is None and type(error).__name__ == ("Value_Error" + "x" * 100)[:40]
     assert len(str(error)) == 120 and str(error).startswith("recorded 0.1234") and str(error).endswith("...")
     assert str(error).isascii() and str(error).isprintable() and "def zero_pad" not in str(error)
@@ -267,7 +267,7 @@ def test_a_character_beyond_ascii_is_one_placeholder_and_counts_in_the_cut():
     from grading.trusted_execute import TrustedExecute
 
     wide = "".join(chr(0x20000 + i) for i in range(300))
-    _, error = TrustedExecute.outcome(None, "zero_pad", [], {"status": "raised", "ename": wide, "evalue": wide}, None)
+    _, error = TrustedExecute.decoded_outcome(None, "zero_pad", [], {"status": "raised", "ename": wide, "evalue": wide}, None)
     assert type(error).__name__ == "_" * 40 and str(error) == "?" * 117 + "..."
     assert quoted("caf\u00e9 \x1b[31mred\x00") == "caf? ?[31mred?" and type_name("a.b-c d") == "a.b_c_d"
 
@@ -279,10 +279,10 @@ def test_once_a_reference_is_in_the_kernel_an_exception_keeps_a_known_name_only(
 
     for ename, shown in (("RuntimeError", "RuntimeError"), ("ZeroPadSourceEncodedInAName", "Exception")):
         reply = {"status": "raised", "ename": ename, "evalue": "def zero_pad(X, pad): return numpy.pad(X)"}
-        _, error = TrustedExecute.outcome(None, "conv_forward", [], reply, None, quiet=True)
+        _, error = TrustedExecute.decoded_outcome(None, "conv_forward", [], reply, None, quiet=True)
         assert type(error).__name__ == shown and str(error) == ""
     reply = {"status": "returned", "result": {"t": "opaque", "type": "def_zero_pad_X_pad"}}
-    result, _ = TrustedExecute.outcome(None, "conv_forward", None, reply, None, quiet=True)
+    result, _ = TrustedExecute.decoded_outcome(None, "conv_forward", None, reply, None, quiet=True)
     assert type(result).__name__ == "object"
 
 

@@ -1,0 +1,215 @@
+"""What the notebook's functions returned on each test cell's hidden cases, kept as a digest in the autograded
+notebook's metadata (grading/returned_values.py): students whose functions give the same values, right or wrong,
+share it; other values give another. Through the real `nbgrader autograde`, and the fold on its own."""
+import base64
+import json
+
+import nbformat
+import numpy as np
+import pytest
+
+from conftest import GRADED_FUNCTIONS, generated_course
+from course_tools import notebooks
+from course_tools.proof import corpus
+from course_tools.proof.sample_course import NOTEBOOK
+from grading import plain_data
+from grading.returned_values import fold_outcome, new_record
+
+# The corpus's hyperparameters_by_order mutation (pad, stride = hparameters.values(): right while the dictionary
+# lists pad first, as the visible checks do), written by another student: other names, another order of
+# statements, np.pad instead of zero_pad, and each window's sum by tensordot, whose order of additions is not
+# np.sum's (Z differs from the mutation's by about 1e-16).
+SAME_BUG_OTHER_CODE = '''
+def conv_forward(A_prev, W, b, hparameters):
+    pad, stride = hparameters.values()
+    f, _, _, filters = W.shape
+    examples, rows, cols, _ = A_prev.shape
+    out_cols = (cols - f + 2 * pad) // stride + 1
+    out_rows = (rows - f + 2 * pad) // stride + 1
+    padded = np.pad(A_prev, ((0, 0), (pad, pad), (pad, pad), (0, 0)))
+    out = np.empty((examples, out_rows, out_cols, filters))
+    for c in range(filters):
+        kernel = W[..., c]
+        for i in range(examples):
+            for h in range(out_rows):
+                for w in range(out_cols):
+                    top, left = h * stride, w * stride
+                    window = padded[i, top:top + f, left:left + f, :]
+                    out[i, h, w, c] = float(np.tensordot(window, kernel, axes=3)) + float(b[0, 0, 0, c])
+    return out, (A_prev, W, b, hparameters)
+'''
+CELL = "test_conv_forward"
+
+
+@pytest.fixture(scope="module")
+def returned(tmp_path_factory, reference_answers):
+    """{student: the autograded notebook's metadata["trusted_grading"]}."""
+    course = generated_course(tmp_path_factory.mktemp("returned"))
+    release = notebooks.read(course.release_notebook)
+    entries = {entry.name: entry for entry in corpus.load(reference_answers)}
+    conv_forward = {student: entries[name].answers for student, name in [
+        ("right-einsum", "conv_forward__as_strided_einsum"), ("by-order", "conv_forward__hyperparameters_by_order"),
+        ("renamed-argument", "conv_forward__renamed_argument")]}
+    conv_forward.update({"reference": {}, "by-order-rewritten": {"conv_forward": SAME_BUG_OTHER_CODE}})
+    for student, answers in conv_forward.items():
+        notebooks.write(notebooks.fill(release, {**reference_answers, **answers}), course.root, student,
+                        course.assignment, NOTEBOOK)
+    course.autograde()
+    scores = course.scores()
+    assert {student: scores[student][CELL] for student in conv_forward} == {
+        "reference": 20, "right-einsum": 20, "by-order": 0, "by-order-rewritten": 0, "renamed-argument": 0}
+    return {student: nbformat.read(str(course.autograded_notebook(student)), as_version=4).metadata.trusted_grading
+            for student in conv_forward}
+
+
+def test_every_test_cell_has_a_digest_beside_the_other_keys(returned):
+    metadata = returned["reference"]
+    assert set(metadata) == {"sandboxed", "limits_reached", "kernel_restarts", "returned"}
+    assert sorted(metadata["returned"]) == sorted(f"test_{name}" for name in GRADED_FUNCTIONS)
+    assert all(len(digest) == 32 and int(digest, 16) >= 0 for digest in metadata["returned"].values())
+
+
+def test_the_same_wrong_values_from_other_code_give_the_same_digest(returned):
+    assert returned["by-order"]["returned"][CELL] == returned["by-order-rewritten"]["returned"][CELL]
+    assert returned["by-order"]["returned"][CELL] != returned["reference"]["returned"][CELL]
+
+
+def test_two_right_solutions_give_the_same_digest(returned):
+    assert returned["right-einsum"]["returned"] == returned["reference"]["returned"]
+
+
+def test_two_different_wrong_functions_give_different_digests(returned):
+    assert returned["renamed-argument"]["returned"][CELL] != returned["by-order"]["returned"][CELL]
+    assert returned["renamed-argument"]["returned"][CELL] != returned["reference"]["returned"][CELL]
+
+
+def test_the_other_cells_digests_do_not_depend_on_conv_forward(returned):
+    others = [{k: v for k, v in returned[student]["returned"].items() if k != CELL} for student in returned]
+    assert all(digest == others[0] for digest in others)
+
+
+# ----------------------------------------------------------------- the fold
+def digest(*outcomes):
+    """The digest of (name, result, error) outcomes folded in order."""
+    record = new_record()
+    for name, result, error in outcomes:
+        fold_outcome(record, name, result, error)
+    return record.hexdigest()
+
+
+def returned_value(value):
+    return digest(("f", value, None))
+
+
+def test_values_summed_in_another_order_give_the_same_digest():
+    x = np.random.default_rng(5).standard_normal((200, 30))
+    forward, backward = x.sum(axis=1), np.array([sum(reversed(row.tolist())) for row in x])
+    assert not np.array_equal(forward, backward) and np.abs(forward - backward).max() < 1e-14
+    assert returned_value((forward, float(forward[0]))) == returned_value((backward, float(backward[0])))
+
+
+def test_minus_zero_and_zero_give_the_same_digest():
+    assert returned_value(np.array([[0.0, -0.0]])) == returned_value(np.zeros((1, 2)))
+    assert returned_value(-0.0) == returned_value(0.0)
+
+
+def test_every_nan_gives_the_same_digest():
+    other_nan = np.array([0x7FF8000000000001, 0xFFF0000000000002], dtype=np.uint64).view(np.float64)
+    assert np.isnan(other_nan).all()
+    assert returned_value(other_nan) == returned_value(np.full(2, np.nan))
+
+
+def test_a_changed_value_gives_another_digest():
+    x = np.random.default_rng(6).standard_normal((4, 3))
+    changed = x.copy()
+    changed[2, 1] += 1e-5
+    assert returned_value(x) != returned_value(changed)
+    assert returned_value({"dW": x}) != returned_value({"dW": changed})
+    assert returned_value(1.0) != returned_value(1.0001)
+
+
+def test_another_dtype_or_shape_gives_another_digest():
+    x = np.arange(6.0)
+    digests = {returned_value(value) for value in [
+        x, x.reshape(2, 3), x.reshape(3, 2), x.astype(np.int64), x.astype(bool), x.astype(np.complex128),
+        list(x), tuple(x), 6, 6.0, "6"]}
+    assert len(digests) == 11
+
+
+def test_the_width_and_byte_order_of_a_number_do_not_count():
+    x = np.arange(6.0)
+    assert returned_value(x) == returned_value(x.astype(np.float32)) == returned_value(x.astype(">f8"))
+    assert returned_value(x.astype(np.int32)) == returned_value(x.astype(">i8"))
+    assert returned_value(np.float64(2.5)) == returned_value(2.5)
+
+
+def test_a_dict_gives_the_same_digest_in_any_order_of_its_keys():
+    assert returned_value({"dW": 1.0, "db": 2.0}) == returned_value({"db": 2.0, "dW": 1.0})
+    assert returned_value({"dW": 1.0, "db": 2.0}) != returned_value({"dW": 2.0, "db": 1.0})
+
+
+def test_an_error_gives_its_type_and_message():
+    error = type("ValueError", (Exception,), {})
+    assert digest(("f", None, error("bad shape"))) == digest(("f", None, error("bad shape")))
+    assert len({digest(("f", None, error("bad shape"))), digest(("f", None, error("other"))),
+                digest(("f", None, type("TypeError", (Exception,), {})("bad shape"))),
+                digest(("g", None, error("bad shape"))), digest(("f", "bad shape", None))}) == 5
+
+
+def test_outcomes_count_in_their_order():
+    assert digest(("f", 1, None), ("f", 2, None)) != digest(("f", 2, None), ("f", 1, None))
+    assert digest(("f", (1, 2), None)) != digest(("f", 1, None), ("f", 2, None))
+
+
+def test_the_fold_leaves_the_value_as_decoded():
+    value = np.array([-0.0, np.nan, 1e300])
+    returned_value((value, [value]))
+    assert np.signbit(value[0]) and np.isnan(value[1]) and value[2] == 1e300
+
+
+@pytest.mark.parametrize("item", [
+    {"t": "str", "v": "\ud800 lone surrogate"}, {"t": "int", "v": "-" + "9" * 100},
+    {"t": "float", "v": "inf"}, {"t": "float", "v": "-1e400"}, {"t": "opaque", "type": "generator"},
+    {"t": "dict", "v": [[{"t": "opaque", "type": "A"}, {"t": "none"}], [{"t": "opaque", "type": "A"}, {"t": "none"}]]},
+    {"t": "ndarray", "dtype": ">c16", "shape": [2, 0, 3], "b64": ""},
+    {"t": "ndarray", "dtype": "<f2", "shape": [2], "b64": base64.b64encode(b"\x00\x7c\x01\x7e").decode()},
+    {"t": "npscalar", "dtype": "<c8", "b64": base64.b64encode(np.complex64(1 - 0j).tobytes()).decode()},
+    {"t": "npscalar", "dtype": "<f16", "b64": base64.b64encode(np.longdouble(1e4000).tobytes()).decode()},
+    {"t": "ndarray", "dtype": "|b1", "shape": [], "b64": base64.b64encode(b"\x01").decode()},
+])
+def test_odd_decodable_values_fold_without_raising(item):
+    value = plain_data.decode(json.loads(json.dumps(item)))
+    assert returned_value(value) == returned_value(plain_data.decode(json.loads(json.dumps(item))))
+
+
+def test_a_deferred_cell_keeps_one_record_and_calls_outside_hidden_tests_are_not_recorded():
+    """run_segments records the hidden tests' calls under the cell's grade_id, before and after its deferral
+    (here without a kernel: each call's reply is its first argument)."""
+    from grading.kernel_calls import StudentFunction
+    from grading.trusted_execute import TrustedExecute
+
+    def replies_of(helper, name, request, what, most, fewest=1):
+        call = request["calls"][0]
+        return [{"status": "returned", "result": call["args"][0], "args_after": call["args"]}]
+
+    class Kit:
+        @staticmethod
+        def isolate(*functions):
+            pass
+
+    engine = TrustedExecute()
+    engine.replies_of = replies_of
+    engine.deferred, engine.returned_records, engine.graded_functions = [], {}, set()
+    engine.defined_for_cell, engine.definitions_to_send, engine.budget_left = set(), [], None
+    engine.hidden_namespace, engine.seconds = {"Kit": Kit}, {"kernel": 0.0, "hidden tests": 0.0}
+    engine.cell_deadline = float("inf")
+    cell = nbformat.v4.new_code_cell(metadata={"nbgrader": {"grade_id": "test_f", "grade": True}})
+    segments = [(True, "f(1.5)"), (True, "Kit.isolate(f)"), (True, "f((2, 'x'))")]
+    assert engine.run_segments(cell, 0, segments, [], may_defer=True) == []
+    assert len(engine.deferred) == 1 and list(engine.returned_records) == ["test_f"]
+    StudentFunction("f", engine)(9.0)  # a call of no hidden test: not recorded
+    (_, index, rest, outputs, _, _), = engine.deferred
+    assert engine.run_segments(cell, index, rest, outputs, may_defer=False) == []
+    StudentFunction("f", engine)(9.0)
+    assert {grade_id: record.hexdigest() for grade_id, record in engine.returned_records.items()} == {
+        "test_f": digest(("f", 1.5, None), ("f", (2, "x"), None))}

@@ -216,8 +216,8 @@ class KernelCalls:
         if len(replies) < len(calls) and replies[-1].get("status") != "raised":
             raise KernelCallFailed("MalformedReply", f"the kernel gave no usable answer for {what}")
         budget = plain_data.Budget()
-        return [self.outcome(name, args if args_back else None, one, budget, quiet=self.references_sent)
-                for (args, _), one in zip(calls, replies)]
+        return [self.outcome(name, args if args_back else None, one, budget, quiet=self.references_sent,
+                             recorded=not digest) for (args, _), one in zip(calls, replies)]
 
     def descend_in_kernel(self, name, X, Y, parameters, batches, rate, weights):
         """Gradient descent in the kernel with the notebook's `name` as the gradient (grading.kernel_side's
@@ -229,7 +229,7 @@ class KernelCalls:
                    "weights": encode_argument(weights)}
         replies = self.replies_of("_cnn_grading_descend", name, request, f"{name} along a training", len(batches))
         budget = plain_data.Budget()
-        return [self.outcome(name, None, one, budget, quiet=self.references_sent) for one in replies]
+        return [self.outcome(name, None, one, budget, quiet=self.references_sent, recorded=False) for one in replies]
 
     def kept_in_kernel(self, name, first, most):
         """The results _cnn_grading_descend kept, from step `first` on (grading.kernel_side's
@@ -255,12 +255,14 @@ class KernelCalls:
             raise KernelCallFailed("MalformedReply", f"the kernel gave no usable answer for {what}")
         return replies
 
-    def outcome(self, name, args, reply, budget, quiet=False):
+    def outcome(self, name, args, reply, budget, quiet=False, recorded=True):
         """(result, error) of one call from its reply; the grader's copies of `args` show what it did to them.
         `quiet` once reference helpers are in the kernel: the error then carries no text of the kernel's.
-        Folded, as decoded, into the record of the test cell whose hidden tests run (returned_cell)."""
+        Folded, as decoded, into the record of the test cell whose hidden tests run (returned_cell), unless not
+        `recorded`: a timed call's digest and a training's sums come from inputs the kit draws afresh at each
+        grading (the same notebook would never agree with itself), and the fold would count in the timing."""
         result, error = self.decoded_outcome(name, args, reply, budget, quiet)
-        if self.returned_cell is not None and self.returned_records is not None:
+        if recorded and self.returned_cell is not None and self.returned_records is not None:
             if self.returned_cell not in self.returned_records:
                 self.returned_records[self.returned_cell] = returned_values.new_record()
             returned_values.fold_outcome(self.returned_records[self.returned_cell], name, result, error)

@@ -10,9 +10,9 @@ and dicts (their pairs in the order of the keys' own digests) item by item with 
 and None; any other value (a placeholder, grading/plain_data.py) as its type's name. An error is its type's name
 and its message.
 
-The same notebook graded twice gets the same digests, but for the cells whose hidden inputs are new at every
-grading (part 2's timed calls, whose digests are of fresh inputs, and the training's sums, weighed by fresh
-weights: test_conv_forward_fast_speed, test_conv_backward_fast_speed, test_training): theirs match nothing.
+The same notebook graded twice gets the same digests. Outcomes of inputs the kit draws afresh at each grading
+(part 2's timed calls, which bring back a digest of their result, and the training's weighed sums) are not
+folded (KernelCalls.outcome's `recorded`): they would make those cells' digests match nothing.
 
 Everything here comes from the kernel, decoded: hostile, but only of plain_data's types and within its
 Budget. The fold never raises (a verdict must not depend on it) and costs a few passes over the value's bytes,

@@ -213,3 +213,19 @@ def test_a_deferred_cell_keeps_one_record_and_calls_outside_hidden_tests_are_not
     StudentFunction("f", engine)(9.0)
     assert {grade_id: record.hexdigest() for grade_id, record in engine.returned_records.items()} == {
         "test_f": digest(("f", 1.5, None), ("f", (2, "x"), None))}
+
+
+def test_the_same_part_2_notebook_gets_the_same_digests_every_time(tmp_path):
+    """Part 2's kit draws the timed calls' inputs and the training's weights afresh at each grading: what comes
+    of them is not recorded, so two students handing in the same notebook share every digest."""
+    course = generated_course(tmp_path, "cnn_application")
+    reference = notebooks.reference_solutions(notebooks.read(course.source_notebook))
+    release = notebooks.read(course.release_notebook)
+    for student in ("first", "second"):
+        notebooks.write(notebooks.fill(release, reference), course.root, student, course.assignment,
+                        course.notebook)
+    course.autograde()
+    digests = {student: nbformat.read(str(course.autograded_notebook(student)), as_version=4)
+               .metadata["trusted_grading"]["returned"] for student in ("first", "second")}
+    assert digests["first"] == digests["second"]
+    assert {"test_one_hot", "test_conv_forward_fast", "test_model_forward_backward"} <= set(digests["first"])

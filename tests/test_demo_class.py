@@ -21,7 +21,7 @@ def snapshot(course):
     """The products a second run must leave unchanged, with the gradebook's scores."""
     files = {name: (course.root / name).read_bytes() for name in PRODUCTS}
     files.update({str(p.relative_to(course.root)): p.read_bytes() for p in (course.root / "feedback").rglob("*.html")})
-    files.update({str(p.relative_to(course.root)): p.read_bytes() for p in (course.root / "similarity").rglob("*")})
+    files.update({str(p.relative_to(course.root)): p.read_bytes() for p in (course.root / "similarity").rglob("*.html")})
     return files, {a: (Course(course.root, a).scores(), Course(course.root, a).late_penalties()) for a in CLASSES}
 
 
@@ -129,7 +129,7 @@ def test_submissions_are_never_modified_by_grading(runs):
 
 
 # The demo's copiers (demo_class.py): tia disguised a copy of sam's conv_forward; vic copied uma's conv_backward
-# and distribute_value word for word. Nobody else copied.
+# and create_mask_from_window word for word. Nobody else copied.
 COPIED = {"cnn_step_by_step": [("sam", "tia"), ("uma", "vic")], "cnn_application": []}
 
 
@@ -168,21 +168,23 @@ def test_each_listed_pair_has_its_page_with_both_students_code_and_the_matches_m
         page = (course.root / link).read_text()
         assert f"{first} and {second}" in page and "a reason to look, not proof" in page
         assert page.count("<mark>") >= 2 and f"<code>{cells}</code>" in page
+        assert "\\x0a" not in page and page[page.index("<pre>"):page.index("</pre>")].count("\n") > 2  # lines kept
         assert not re.search(r'(src|href)="', page)  # offline: nothing to fetch
     tia = (course.root / "similarity/cnn_step_by_step/pair-2.html").read_text()
-    assert "patch = padded[n, r * s:r * s + filt, q * s:q * s + filt]" in tia
+    assert "\n                patch = padded[n, r * s:r * s + filt, q * s:q * s + filt]\n" in tia
+    assert re.search(r"<code>conv_forward</code>: score 0\.\d\d, ranked 1 of the \d+ pairs? of students", tia)
 
 
 def test_the_same_wrong_values_are_listed_for_the_pair_that_shares_a_bug(runs):
     section = similar_section((runs[0].root / "class_report.html").read_text(), "cnn_step_by_step")
     shared = section[section.index("The same wrong values"):]
     assert re.findall(r"<tr><td><code>(\w+)</code></td><td>([\w, ]+)</td></tr>", shared) == [
-        ("distribute_value", "uma, vic")]
+        ("create_mask_from_window", "uma, vic")]
 
 
 def test_the_similar_submissions_open_in_a_browser(runs, tmp_path_factory):
     """Chromium opens the class report from disk, offline, at part 1's similar submissions, then follows the
-    first pair's link to its page. Screenshots: test-artifacts/browser/report/."""
+    link of the disguised copy (sam and tia) to its page. Screenshots: test-artifacts/browser/report/."""
     from test_browser import SCREENSHOTS, BrowserPage, chromium, new_page
 
     artifacts = SCREENSHOTS / "report"
@@ -198,9 +200,9 @@ def test_the_similar_submissions_open_in_a_browser(runs, tmp_path_factory):
             heading.evaluate("h => h.scrollIntoView({block: 'start'})")
             shots.screenshot("similar-submissions")
             assert shots.page.locator("text=a reason to look, not proof").first.is_visible()
-            shots.page.locator("a", has_text="side by side").first.click()
+            shots.page.locator("tr", has_text="tia").locator("a", has_text="side by side").click()
             shots.page.wait_for_load_state()
-            assert shots.page.url.endswith("similarity/cnn_step_by_step/pair-1.html")
+            assert shots.page.url.endswith("similarity/cnn_step_by_step/pair-2.html")
             assert shots.page.locator("mark").count() >= 2
             shots.screenshot("pair-side-by-side")
         finally:

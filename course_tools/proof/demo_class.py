@@ -138,14 +138,17 @@ STUDENTS = [
     DemoStudent("rex", "reads dA at the window's corner in pool_backward; tries to kill the grader and every process",
                 {"pool_backward"}, ("pool_backward__reads_dA_at_input_corner",), append={"zero_pad": KILL_GRADER}),
     # Similar submissions (the class report's section): tia copied sam's conv_forward and disguised it; vic
-    # copied uma's conv_backward word for word, and they share distribute_value's bug (the same wrong values).
+    # copied uma's conv_backward and create_mask_from_window word for word, bug included: a one-line function,
+    # never compared as code, but the two return the same wrong masks (the report's second signal).
     DemoStudent("sam", "wrote conv_forward their own way (right)", bugs=("conv_forward__int_division_and_copies",)),
     DemoStudent("tia", "copied sam's conv_forward, names changed and statements reordered",
                 answers={"conv_forward": TIA_CONV_FORWARD}),
-    DemoStudent("uma", "wrote conv_backward their own way; divides by the height in distribute_value",
-                {"distribute_value"}, ("conv_backward__conditional_unpad", "distribute_value__divides_by_height")),
-    DemoStudent("vic", "copied uma's conv_backward and distribute_value word for word", {"distribute_value"},
-                ("conv_backward__conditional_unpad", "distribute_value__divides_by_height")),
+    DemoStudent("uma", "wrote conv_backward their own way; marks a window's maximum where x / max(x) == 1",
+                {"create_mask_from_window"},
+                ("conv_backward__conditional_unpad", "create_mask_from_window__ratio_to_max")),
+    DemoStudent("vic", "copied uma's conv_backward and create_mask_from_window word for word",
+                {"create_mask_from_window"},
+                ("conv_backward__conditional_unpad", "create_mask_from_window__ratio_to_max")),
 ]
 
 # Part 2's demo class: nine of part 1's students; the others hand in nothing for part 2. The

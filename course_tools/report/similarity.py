@@ -19,8 +19,8 @@ The class's own distribution then decides what counts, cell by cell (``cell_matc
 A pair is listed when a cell's score reaches FLAGGED (the figures behind these choices: docs/similarity.md,
 measured by ``python -m course_tools.proof.similarity_proof``).
 """
-import builtins
 import bisect
+import builtins
 import difflib
 import io
 import itertools
@@ -47,7 +47,8 @@ class CellMatch:
     cell: str
     shares: tuple  # (share of the first's remaining code the second's covers, the other way)
     slices: tuple  # ([(start, end)] of matching characters in the first's written code, in the second's)
-    percentile: float = 0.0  # share of the cell's compared pairs that score lower
+    rank: int = 0  # 1 for the cell's most alike pair of students
+    compared: int = 0  # pairs of students compared on the cell
 
     @property
     def score(self):
@@ -163,10 +164,11 @@ def cell_matches(cell, codes, flagged=FLAGGED):
         _, shares, slices = compare_files(prints[first], prints[second])
         found.append((first, second, CellMatch(cell, (float(shares[0]), float(shares[1])),
                                                (in_code(slices[0], codes[first]), in_code(slices[1], codes[second])))))
-    # Pairs never compared scored lower than any compared: the percentile is over all pairs of the cell.
+    # A pair candidate_pairs leaves out cannot reach `flagged`: for a pair that does, its rank among those
+    # found is its rank among all.
     scores = sorted(m.score for _, _, m in found)
     for _, _, match in found:
-        match.percentile = (compared - len(scores) + bisect.bisect_left(scores, match.score)) / compared
+        match.rank, match.compared = len(scores) - bisect.bisect_right(scores, match.score) + 1, compared
     return found
 
 

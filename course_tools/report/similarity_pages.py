@@ -19,6 +19,11 @@ PAGE_STYLE = """body{font-family:sans-serif;margin:1.5em;color:#222}.sides{displ
 mark{background:#ffe08a}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left}"""
 
 
+def code_text(code):
+    """A piece of a student's code for a <pre>: each line printable and escaped (html_text), the lines kept."""
+    return "\n".join(html_text(line) for line in code.split("\n"))
+
+
 def marked(code, slices):
     """The code as HTML, the characters in `slices` ([(start, end)]) inside <mark>."""
     out, at = [], 0
@@ -26,9 +31,9 @@ def marked(code, slices):
         start = max(start, at)
         if end <= start:
             continue
-        out += [html_text(code[at:start]), "<mark>", html_text(code[start:end]), "</mark>"]
+        out += [code_text(code[at:start]), "<mark>", code_text(code[start:end]), "</mark>"]
         at = end
-    out.append(html_text(code[at:]))
+    out.append(code_text(code[at:]))
     return "".join(out)
 
 
@@ -40,8 +45,9 @@ def pair_page(assignment, number, pair, code):
             f'<div class="side"><h3>{html_text(student)}: {100 * share:.0f}% of this code matches</h3>'
             f"<pre>{marked(code[student][cell], slices)}</pre></div>"
             for student, share, slices in zip((pair.first, pair.second), match.shares, match.slices))
-        sections.append(f"<h2><code>{html_text(cell)}</code>: score {match.score:.2f} (higher than "
-                        f"{100 * match.percentile:.1f}% of the class's pairs on this cell)</h2>"
+        sections.append(f"<h2><code>{html_text(cell)}</code>: score {match.score:.2f}, ranked {match.rank} of "
+                        f"the {match.compared} pair{'' if match.compared == 1 else 's'} of students compared on "
+                        "this cell</h2>"
                         f'<div class="sides">{sides}</div>')
     title = f"{assignment}: similar pair {number}"
     return (f"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{html_text(title)}</title>"

@@ -5,6 +5,7 @@ import random
 
 import pytest
 
+from conftest import REPO
 from course_tools.course import Course
 from course_tools.proof import similarity_proof
 from course_tools.report import similarity, similarity_pages
@@ -17,32 +18,19 @@ RELEASE = '''def conv_forward(A_prev, W, b, hparameters):
 
     return Z, cache
 '''
-ANSWER = '''def conv_forward(A_prev, W, b, hparameters):
-    """The forward pass."""
-    # Read the dimensions. (≈ 2 lines)
-    m, n_H_prev, n_W_prev, _ = A_prev.shape  # the input's sizes
-    f, _, _, n_C = W.shape
-    # my own note
-    stride, pad = hparameters["stride"], hparameters["pad"]
-    n_H = int((n_H_prev + 2 * pad - f) / stride) + 1
-    n_W = int((n_W_prev + 2 * pad - f) / stride) + 1
-    Z = np.empty((m, n_H, n_W, n_C))
-    A_pad = zero_pad(A_prev, pad)
-    for i in range(m):
-        for h in range(n_H):
-            for w in range(n_W):
-                window = A_pad[i, h * stride:h * stride + f, w * stride:w * stride + f]
-                for c in range(n_C):
-                    Z[i, h, w, c] = conv_single_step(window, W[..., c], b[..., c])
-    cache = (A_prev.copy(), W.copy(), b.copy(), dict(hparameters))
-
-    return Z, cache
-'''
+# A student's cell: the release's with its placeholder replaced by a corpus entry's body (sam's in the demo class),
+# a comment of the student's own above it and a trailing one on its first line.
+BODY = (REPO / "corpus" / "right" / "conv_forward__int_division_and_copies.py").read_text().split(
+    "def conv_forward(A_prev, W, b, hparameters):\n")[1]
+FIRST = "    m, n_H_prev, n_W_prev, _ = A_prev.shape"
+ANSWER = (RELEASE.split("    # YOUR CODE HERE")[0] + "    # my own note\n"
+          + BODY.replace(FIRST, FIRST + "  # the input's sizes", 1) + "\n    return Z, cache\n")
 
 
 def test_written_code_is_what_the_student_added_without_comments():
     written = similarity.written_code(ANSWER, RELEASE)
-    assert written.splitlines()[0] == "    m, n_H_prev, n_W_prev, _ = A_prev.shape  # the input's sizes"
+    assert written.splitlines()[0] == FIRST + "  # the input's sizes"
+    assert len(written.splitlines()) == len(BODY.strip().splitlines())
     assert "def conv_forward" not in written and "return Z, cache" not in written
     assert "The forward pass" not in written and "my own note" not in written and "YOUR CODE" not in written
 

@@ -3,7 +3,7 @@ PY := .venv/bin/python
 VENV_STAMP := .venv/.installed
 export PATH := $(CURDIR)/.venv/bin:$(PATH)
 
-.PHONY: demo grade test notebook figures datasets release benchmark corpus mutation-score system-demo system-grade system-test
+.PHONY: demo grade test notebook figures datasets release benchmark corpus mutation-score similarity-proof system-demo system-grade system-test
 
 # Debian packages beyond Python (bubblewrap; for the tests also Chromium, PostgreSQL, ...): installed with
 # apt-get when make runs as root, otherwise make stops at once with the `sudo apt-get install` line to run.
@@ -60,3 +60,8 @@ corpus: system-grade $(VENV_STAMP)
 ## mutation-score: mutmut's mutants of every graded function's reference solution, judged by the hidden tests
 mutation-score: $(VENV_STAMP)
 	$(PY) -m course_tools.proof.mutation_score
+
+## similarity-proof: how many disguised copies the class report's similar submissions find among the corpora's
+##                   entries, how many honest pairs it lists, and its time for 300 students (docs/similarity.md)
+similarity-proof: $(VENV_STAMP)
+	$(PY) -m course_tools.proof.similarity_proof

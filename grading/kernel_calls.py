@@ -262,11 +262,19 @@ class KernelCalls:
         `recorded`: a timed call's digest and a training's sums come from inputs the kit draws afresh at each
         grading (the same notebook would never agree with itself), and the fold would count in the timing."""
         result, error = self.decoded_outcome(name, args, reply, budget, quiet)
-        if recorded and self.returned_cell is not None and self.returned_records is not None:
-            if self.returned_cell not in self.returned_records:
-                self.returned_records[self.returned_cell] = returned_values.new_record()
-            returned_values.fold_outcome(self.returned_records[self.returned_cell], name, result, error)
+        if error is not None:
+            self.spoil_returned()  # "same wrong values" means values: an error (quiet: its type alone) is not one
+        elif recorded and self.returned_cell is not None and self.returned_records is not None:
+            record = self.returned_records.setdefault(self.returned_cell, returned_values.new_record())
+            if record is not None:
+                returned_values.fold_outcome(record, name, result, error)
         return result, error
+
+    def spoil_returned(self):
+        """The test cell being graded has no record of what its functions returned: one raised, or the hidden
+        tests stopped before they judged the values (see TestCells.run_hidden)."""
+        if self.returned_cell is not None and self.returned_records is not None:
+            self.returned_records[self.returned_cell] = None
 
     def decoded_outcome(self, name, args, reply, budget, quiet=False):
         """outcome's (result, error), not recorded."""

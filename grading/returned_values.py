@@ -8,7 +8,9 @@ float32, -0.0 as 0.0 and every NaN the same NaN, so that code computing the same
 for booleans), whatever its width and byte order; every array with its dtype's kind and its shape; tuples, lists
 and dicts (their pairs in the order of the keys' own digests) item by item with a tag and a length; strings, ints
 and None; any other value (a placeholder, grading/plain_data.py) as its type's name. An error is its type's name
-and its message.
+and its message, but KernelCalls.outcome folds none: a cell in which a function raised, or whose hidden tests
+stopped before judging the values, has no record (its type alone, once the grader is quiet, would make two
+different mistakes alike).
 
 The same notebook graded twice gets the same digests. Outcomes of inputs the kit draws afresh at each grading
 (part 2's timed calls, which bring back a digest of their result, and the training's weighed sums) are not

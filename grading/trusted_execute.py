@@ -144,11 +144,12 @@ class TrustedExecute(TestCells, DeferredCells, KernelLifecycle, NotebookClock, B
             self.nb.cells.insert(0, new_markdown_cell(NOT_SANDBOXED))
         # For the class pipeline's report; nbgrader leaves notebook metadata alone.
         # "returned": {test cell's grade_id: the digest of what the notebook's functions returned on its hidden
-        # cases} (grading/returned_values.py), for every test cell whose hidden tests got an answer.
+        # cases} (grading/returned_values.py), for every test cell whose hidden tests judged values the
+        # functions returned, none of them raising.
         self.nb.metadata["trusted_grading"] = {"sandboxed": sandboxed, "limits_reached": sorted(self.limits_reached),
                                                "kernel_restarts": self.restarts,
                                                "returned": {grade_id: record.hexdigest() for grade_id, record
-                                                            in sorted(self.returned_records.items())}}
+                                                            in sorted(self.returned_records.items()) if record is not None}}
         TrustedExecute.last_timings = dict(self.seconds, total=time.perf_counter() - started)
         return self.nb, self.resources
 

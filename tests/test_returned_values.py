@@ -15,30 +15,27 @@ from course_tools.proof.sample_course import NOTEBOOK
 from grading import plain_data
 from grading.returned_values import fold_outcome, new_record
 
-# The corpus's hyperparameters_by_order mutation (pad, stride = hparameters.values(): right while the dictionary
-# lists pad first, as the visible checks do), written by another student: other names, another order of
-# statements, np.pad instead of zero_pad, and each window's sum by tensordot, whose order of additions is not
-# np.sum's (Z differs from the mutation's by about 1e-16).
+# The corpus's compares_mode_by_identity mutation (`mode is "max"`: false for the equal string the grader sends,
+# so neither branch runs and A stays zeros), written by another student: other names, windows taken for every
+# example and channel at once, np.max and np.mean along axes instead of per slice.
 SAME_BUG_OTHER_CODE = '''
-def conv_forward(A_prev, W, b, hparameters):
-    pad, stride = hparameters.values()
-    f, _, _, filters = W.shape
-    examples, rows, cols, _ = A_prev.shape
-    out_cols = (cols - f + 2 * pad) // stride + 1
-    out_rows = (rows - f + 2 * pad) // stride + 1
-    padded = np.pad(A_prev, ((0, 0), (pad, pad), (pad, pad), (0, 0)))
-    out = np.empty((examples, out_rows, out_cols, filters))
-    for c in range(filters):
-        kernel = W[..., c]
-        for i in range(examples):
-            for h in range(out_rows):
-                for w in range(out_cols):
-                    top, left = h * stride, w * stride
-                    window = padded[i, top:top + f, left:left + f, :]
-                    out[i, h, w, c] = float(np.tensordot(window, kernel, axes=3)) + float(b[0, 0, 0, c])
-    return out, (A_prev, W, b, hparameters)
+def pool_forward(A_prev, hparameters, mode="max"):
+    f, s = hparameters["f"], hparameters["stride"]
+    m, rows, cols, channels = A_prev.shape
+    out = np.zeros((m, (rows - f) // s + 1, (cols - f) // s + 1, channels))
+    for r in range(out.shape[1]):
+        for q in range(out.shape[2]):
+            window = A_prev[:, r * s:r * s + f, q * s:q * s + f, :]
+            if mode is "max":
+                out[:, r, q, :] = window.max(axis=(1, 2))
+            elif mode is "average":
+                out[:, r, q, :] = window.mean(axis=(1, 2))
+    return out, (A_prev, hparameters)
 '''
-CELL = "test_conv_forward"
+CELL = "test_pool_forward"
+# Two other mistakes, each raising TypeError on the hidden case that passes the arguments by name: the corpus's
+# renamed_argument (hparameters named hparams) and A_prev named A.
+RAISING = {"renamed-argument": "conv_forward__renamed_argument", "renamed-input": None}
 
 
 @pytest.fixture(scope="module")
@@ -47,19 +44,21 @@ def returned(tmp_path_factory, reference_answers):
     course = generated_course(tmp_path_factory.mktemp("returned"))
     release = notebooks.read(course.release_notebook)
     entries = {entry.name: entry for entry in corpus.load(reference_answers)}
-    conv_forward = {student: entries[name].answers for student, name in [
-        ("right-einsum", "conv_forward__as_strided_einsum"), ("by-order", "conv_forward__hyperparameters_by_order"),
-        ("renamed-argument", "conv_forward__renamed_argument")]}
-    conv_forward.update({"reference": {}, "by-order-rewritten": {"conv_forward": SAME_BUG_OTHER_CODE}})
-    for student, answers in conv_forward.items():
-        notebooks.write(notebooks.fill(release, {**reference_answers, **answers}), course.root, student,
+    answers = {student: entries[name].answers for student, name in [
+        ("right-sliding-window", "pool_forward__sliding_window"), ("by-identity", "pool_forward__compares_mode_by_identity"),
+        ("by-order", "pool_forward__hyperparameters_by_order"), ("renamed-argument", "conv_forward__renamed_argument")]}
+    answers.update({"reference": {}, "by-identity-rewritten": {"pool_forward": SAME_BUG_OTHER_CODE},
+                    "renamed-input": {"conv_forward": reference_answers["conv_forward"].replace("A_prev", "A")}})
+    for student, cells in answers.items():
+        notebooks.write(notebooks.fill(release, {**reference_answers, **cells}), course.root, student,
                         course.assignment, NOTEBOOK)
     course.autograde()
     scores = course.scores()
-    assert {student: scores[student][CELL] for student in conv_forward} == {
-        "reference": 20, "right-einsum": 20, "by-order": 0, "by-order-rewritten": 0, "renamed-argument": 0}
+    assert {student: (scores[student][CELL], scores[student]["test_conv_forward"]) for student in answers} == {
+        "reference": (20, 20), "right-sliding-window": (20, 20), "by-identity": (0, 20), "by-identity-rewritten": (0, 20),
+        "by-order": (0, 20), "renamed-argument": (20, 0), "renamed-input": (20, 0)}
     return {student: nbformat.read(str(course.autograded_notebook(student)), as_version=4).metadata.trusted_grading
-            for student in conv_forward}
+            for student in answers}
 
 
 def test_every_test_cell_has_a_digest_beside_the_other_keys(returned):
@@ -70,22 +69,30 @@ def test_every_test_cell_has_a_digest_beside_the_other_keys(returned):
 
 
 def test_the_same_wrong_values_from_other_code_give_the_same_digest(returned):
-    assert returned["by-order"]["returned"][CELL] == returned["by-order-rewritten"]["returned"][CELL]
-    assert returned["by-order"]["returned"][CELL] != returned["reference"]["returned"][CELL]
+    assert returned["by-identity"]["returned"][CELL] == returned["by-identity-rewritten"]["returned"][CELL]
+    assert returned["by-identity"]["returned"][CELL] != returned["reference"]["returned"][CELL]
 
 
 def test_two_right_solutions_give_the_same_digest(returned):
-    assert returned["right-einsum"]["returned"] == returned["reference"]["returned"]
+    assert returned["right-sliding-window"]["returned"] == returned["reference"]["returned"]
 
 
 def test_two_different_wrong_functions_give_different_digests(returned):
-    assert returned["renamed-argument"]["returned"][CELL] != returned["by-order"]["returned"][CELL]
-    assert returned["renamed-argument"]["returned"][CELL] != returned["reference"]["returned"][CELL]
+    assert returned["by-order"]["returned"][CELL] != returned["by-identity"]["returned"][CELL]
+    assert returned["by-order"]["returned"][CELL] != returned["reference"]["returned"][CELL]
 
 
-def test_the_other_cells_digests_do_not_depend_on_conv_forward(returned):
-    others = [{k: v for k, v in returned[student]["returned"].items() if k != CELL} for student in returned]
-    assert all(digest == others[0] for digest in others)
+def test_a_cell_whose_function_raised_has_no_digest(returned):
+    """Two different mistakes that raise the same exception on the same case share no digest: there is none.
+    (Once the grader is quiet, an exception is its type alone: both were folded alike.)"""
+    for student in RAISING:
+        assert "test_conv_forward" not in returned[student]["returned"]
+        assert returned[student]["returned"][CELL] == returned["reference"]["returned"][CELL]
+
+
+def test_the_other_cells_digests_do_not_depend_on_the_cell_that_differs(returned):
+    pooling = [{k: v for k, v in returned[s]["returned"].items() if k != CELL} for s in returned if s not in RAISING]
+    assert all(digest == pooling[0] for digest in pooling)
 
 
 # ----------------------------------------------------------------- the fold

@@ -2,6 +2,7 @@
 graded class, see test_demo_class.py (the report's section, the pages, the shared wrong values)."""
 import json
 import random
+import signal
 
 import pytest
 
@@ -155,7 +156,81 @@ def test_notebooks_of_any_shape_are_read_without_stopping_the_report(tmp_path):
         course.autograded_notebook(student).write_text(json.dumps(notebook))
     course.autograded_notebook("broken").parent.mkdir(parents=True)
     course.autograded_notebook("broken").write_text("{not json")
-    code, returned = similarity.read_class(course, ["good", "odd", "list", "broken", "absent"])
+    code, returned, too_long = similarity.read_class(course, ["good", "odd", "list", "broken", "absent"])
     assert code["good"]["conv_forward"] == similarity.written_code(ANSWER, RELEASE)
     assert code["odd"] == {"conv_forward": "12"} and code["list"] == {}
     assert returned == {"good": {"test_conv_forward": "abc"}, "odd": {}, "list": {}}
+    assert too_long == {}
+
+
+# Attacks of a red team that read this code (each won before its fix).
+def test_blank_lines_comments_and_imports_before_the_code_hide_nothing():
+    """Padding the cell with 400 blank lines or a 20,000-character comment pushed the code past the lines read."""
+    written = similarity.written_code(ANSWER, RELEASE)
+    for padding in ("\n" * 400, "#" * 20_000 + "\n", "    import numpy as np\n" * 500):
+        padded = ANSWER.replace("    # my own note\n", "    # my own note\n" + padding)
+        assert similarity.written_code(padded, RELEASE) == written
+        assert not similarity.cut_short(padded)
+
+
+def test_a_cell_longer_than_the_lines_read_is_named_in_the_report():
+    junk = "".join(f"    unused_{n} = {n}\n" for n in range(similarity.MOST_LINES))
+    padded = ANSWER.replace("    # my own note\n", junk)
+    assert similarity.cut_short(padded) and not similarity.cut_short(ANSWER)
+    section = similarity_pages.section([], [], [], [], 2, {"<i>eve</i>": ["conv_forward"]})
+    assert f"first {similarity.MOST_LINES} lines of code only" in section
+    assert "&lt;i&gt;eve&lt;/i&gt; (conv_forward)" in section
+
+
+def test_names_in_other_scripts_or_fullwidth_letters_are_names():
+    """Python reads ｗｉｎｄｏｗ as window and ｒａｎｇｅ as range (NFKC): a copy so renamed scored 0."""
+    plain = similarity.normalised("for i in range(n):\n    window = np.max(x[i])\n")
+    disguised = similarity.normalised("for ｉ in ｒａｎｇｅ(ｎ):\n    μwindow = ｎｐ.max(χ[ｉ])\n")
+    assert disguised.text == plain.text == "forVinrange(V):V=V.max(V[V])"
+
+
+def test_an_unterminated_string_is_read_once():
+    """A line of 20,000 quote characters took 2 s a cell (every quote rescanned the rest of the line); 200,000 of
+    them would take minutes. Linear now: an unterminated string ends at the end of its line."""
+    line = "    s = '" + "\\'" * 100_000 + "\n"
+    signal.signal(signal.SIGALRM, lambda *_: pytest.fail("normalised() is not linear in the text"))
+    signal.alarm(20)  # 1,000 times what it takes (a few milliseconds)
+    try:
+        text = similarity.normalised(line * 3).text
+    finally:
+        signal.alarm(0)
+    assert text == "V=SV=SV=S"
+
+
+def test_one_line_answers_stay_uncompared_when_the_student_adds_an_import():
+    """Two honest one-line zero_pads (one pads one side only, the other uses mode "edge") among eight students
+    with the reference's were listed at 0.50 once each cell also held `import numpy as np`: the import lifted the
+    code over the shortest compared."""
+    release = "def zero_pad(X, pad):\n    # YOUR CODE HERE\n    raise NotImplementedError()\n"
+    reference = "def zero_pad(X, pad):\n    X_pad = np.pad(X, ((0, 0), (pad, pad), (pad, pad), (0, 0)), mode=\"constant\", constant_values=0)\n"
+    header = "import numpy as np\n\n\ndef zero_pad(X, pad):\n"
+    one_side = header + "    return np.pad(X, ((0, 0), (0, 2 * pad), (0, 2 * pad), (0, 0)), mode=\"constant\", constant_values=0)\n"
+    edge = header + "    return np.pad(X, ((0, 0), (pad, pad), (pad, pad), (0, 0)), mode=\"edge\")\n"
+    sources = {"one side": one_side, "edge": edge, **{f"reference {n}": reference for n in range(8)}}
+    code = {s: {"zero_pad": similarity.written_code(source, release)} for s, source in sources.items()}
+    assert similarity.similar_pairs(code) == []
+
+
+def test_code_that_repeats_itself_keeps_its_repeats_when_the_class_has_common_code():
+    """copydetect's own boilerplate removal (np.intersect1d with assume_unique) dropped a fingerprint's repeats
+    with any common fingerprint: a student's coverage went from 62 to 50 characters."""
+    code = similarity.normalised("for i in range(n):\n    total = total + x[i]\nfor i in range(n):\n    total = total + x[i]\n")
+    whole = similarity.fingerprint(code).token_coverage
+    assert similarity.set_aside(similarity.fingerprint(code), {12345}).token_coverage == whole
+
+
+def test_dead_code_added_to_a_copy_does_not_hide_it(corpus_code):
+    """With the smaller of the two shares as the score, six lines of dead code halved the copies found."""
+    original = "cnn_step_by_step:right:conv_backward__conditional_unpad"
+    students, releases = similarity_proof.corpus_class()
+    copy = similarity_proof.planted_copy(students[original]["conv_backward"], ["zero_pad"], random.Random(0),
+                                         dead_lines=10)
+    code = {s: cells for s, cells in corpus_code.items() if s.startswith("cnn_step_by_step:")}
+    code["copier"] = {"conv_backward": similarity.written_code(copy, releases[original]["conv_backward"])}
+    pairs = [p for p in similarity.similar_pairs(code) if "copier" in (p.first, p.second)]
+    assert [(p.first, p.second) for p in pairs] == [(original, "copier")]

@@ -113,9 +113,10 @@ def swap_statements(body, rng, swaps=SWAPS):
             statements[i], statements[i + 1] = statements[i + 1], statements[i]
 
 
-def planted_copy(source, functions, rng):
+def planted_copy(source, functions, rng, dead_lines=0):
     """A copy of a cell's source, disguised: every local name renamed, reformatted (ast.unparse), SWAPS pairs of
-    independent statements swapped, its comments gone and others written in."""
+    independent statements swapped, its comments gone and others written in; and `dead_lines` lines of code
+    that change nothing added at the top of each function."""
     tree = ast.parse(source)
     keep = set(dir(builtins)) | {"np", "numpy", "math"} | set(functions) | {
         node.name for node in ast.walk(tree) if isinstance(node, ast.FunctionDef)}
@@ -127,6 +128,8 @@ def planted_copy(source, functions, rng):
     lines = []
     for line in ast.unparse(tree).splitlines():
         lines.append(line)
+        if line.startswith("def "):
+            lines += [f"    unused_{n} = {n} * {n + 3} - len([{n}, {n + 1}])" for n in range(dead_lines)]
         if line.strip().startswith("for ") and rng.random() < 0.5:
             lines.append(" " * (len(line) - len(line.lstrip()) + 4) + "# go over every position")
     return "\n".join(lines) + "\n"
@@ -138,10 +141,11 @@ def written(students, releases):
             for s, cells in students.items()}
 
 
+DEAD_LINES = 6  # lines of dead code a copier adds, in the second measure
 ROUNDS = 4  # the students are dealt into this many rounds; each round's class has a copy of each of its students
 
 
-def measure(seed=1):
+def measure(seed=1, dead_lines=0):
     """The figures: {threshold: (planted pairs listed, honest pairs listed, family pairs listed, the honest pairs
     listed)}, and the counts of planted, honest and family pairs that could be compared, and of students.
 
@@ -161,7 +165,8 @@ def measure(seed=1):
         this_class = dict(code)
         for student in copied:
             this_class[f"copy of {student}"] = {
-                cell: similarity.written_code(planted_copy(source, functions, rng), releases[student][cell])
+                cell: similarity.written_code(planted_copy(source, functions, rng, dead_lines),
+                                              releases[student][cell])
                 for cell, source in students[student].items()}
         could = comparable_pairs(this_class)
         comparable |= {p for p in could if not any(s.startswith("copy of ") for s in p)}
@@ -184,7 +189,8 @@ def variants(code, a, b):
     """Two students' code of some cell differs in VARIANT_LINES lines or fewer, and has as many lines alike at
     least: one edited into the other."""
     for cell in set(code[a]) & set(code[b]):
-        first, second = code[a][cell].splitlines(), code[b][cell].splitlines()
+        # A trailing comment is no code (a rough cut: a "#" inside a string ends the line too).
+        first, second = ([line.split("#")[0].rstrip() for line in code[s][cell].splitlines()] for s in (a, b))
         matcher = difflib.SequenceMatcher(None, first, second, autojunk=False)
         changed = sum(max(i2 - i1, j2 - j1) for tag, i1, i2, j1, j2 in matcher.get_opcodes() if tag != "equal")
         if changed <= VARIANT_LINES and len(first) - changed >= changed:
@@ -198,9 +204,10 @@ def comparable_pairs(code):
     pairs = set()
     for cell in sorted({c for cells in code.values() for c in cells}):
         codes = {s: cells[cell] for s, cells in code.items() if cell in cells and cells[cell].strip()}
-        common = similarity.common_fingerprints({s: similarity.fingerprint(c) for s, c in codes.items()})
-        long_enough = sorted(s for s, c in codes.items()
-                             if similarity.fingerprint(c, common).token_coverage >= similarity.SHORTEST)
+        prints = {s: similarity.fingerprint(c) for s, c in codes.items()}
+        common = similarity.common_fingerprints(prints)
+        long_enough = sorted(s for s, p in prints.items()
+                             if similarity.set_aside(p, common).token_coverage >= similarity.SHORTEST)
         pairs.update((a, b) for i, a in enumerate(long_enough) for b in long_enough[i + 1:])
     return pairs
 
@@ -238,7 +245,7 @@ def time_large_classes(size=CLASS_SIZE):
                 course.autograded_notebook(student).parent.mkdir(parents=True)
                 nbformat.write(notebooks.fill(release, answers), str(course.autograded_notebook(student)))
             started = time.perf_counter()
-            code, _ = similarity.read_class(course, sorted(students))
+            code, _, _ = similarity.read_class(course, sorted(students))
             read = time.perf_counter() - started
             pairs = similarity.similar_pairs(code)
             times[assignment.name] = (read, time.perf_counter() - started - read, len(pairs))
@@ -256,6 +263,9 @@ def main():
     for threshold, (found, false, fam, _) in table.items():
         print(f"{threshold:9.1f}  {found:3d}/{planted} {100 * found / planted:5.1f}%  "
               f"{false:3d}/{honest} {100 * false / honest:5.2f}%  {fam}/{family}")
+    dead = measure(dead_lines=DEAD_LINES)[0][similarity.FLAGGED][0]
+    print(f"The same copies with {DEAD_LINES} lines of dead code added to each function: {dead}/{planted} listed at "
+          f"{similarity.FLAGGED} ({100 * dead / planted:.1f}%)")
     print(f"({time.monotonic() - started:.1f} s)")
     for assignment, (read, compared, listed) in time_large_classes().items():
         print(f"{assignment}: {CLASS_SIZE} students' notebooks read in {read:.1f} s, compared in {compared:.1f} s "

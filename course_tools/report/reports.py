@@ -232,7 +232,7 @@ def similarity_section(course, grades):
     similarity/<assignment>/ (similarity_pages)."""
     handed_in = [g.student for g in grades if g.handed_in]
     by_student = {g.student: g for g in grades}
-    code, returned = similarity.read_class(course, handed_in)
+    code, returned, too_long = similarity.read_class(course, handed_in)
     pairs = similarity.similar_pairs(code)
     links = similarity_pages.write_pages(course.root, course.assignment, pairs, code)
     test_cells = course.graded_cells()
@@ -244,7 +244,7 @@ def similarity_section(course, grades):
                           if by_student[student].messages.get(part_name(cell)) != NOT_IMPLEMENTED}
                 for student, cells in returned.items()}
     shared, common = similarity.same_wrong_values(returned, passed)
-    return similarity_pages.section(pairs, links, shared, common, len(code))
+    return similarity_pages.section(pairs, links, shared, common, len(code), too_long)
 
 
 def class_report_html(by_assignment, title, similar=None):

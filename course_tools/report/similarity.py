@@ -14,8 +14,8 @@ The class's own distribution then decides what counts, cell by cell (``cell_matc
   published answer many found; what is left is what few students wrote;
 - a cell whose code is shorter than SHORTEST characters of tokens once that is set aside is not compared for
   that student: zero_pad's one np.pad call, distribute_value, one_hot, whose every right answer looks alike;
-- two students' score on a cell is the smaller of the two shares of their remaining code that the other's
-  covers: a copy covers most of both; a short answer found inside a long one does not.
+- two students' score on a cell is the larger of the two shares of their remaining code that the other's
+  covers: a copy is found in the copier's code, whatever the copier adds to it.
 A pair is listed when a cell's score reaches FLAGGED (the figures behind these choices: docs/similarity.md,
 measured by ``python -m course_tools.proof.similarity_proof``).
 """
@@ -27,6 +27,7 @@ import itertools
 import json
 import keyword
 import re
+import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
@@ -35,10 +36,11 @@ COMMON_SHARE = 0.1  # a fingerprint in this share of the class's code of a cell 
 COMMON_LEAST = 3  # ... when it is in this many students' code at least (two students alone never make one)
 SHORTEST = 50  # characters of tokenised code left after that, below which a student's cell is not compared
 FLAGGED = 0.5  # a pair is listed when its score on a cell reaches this
-MOST_CODE = 20_000  # characters of a student's cell that are read: a submission is hostile, its cost bounded
-MOST_LINES = 400
+MOST_LINES = 400  # lines of code (not comments, blank lines or imports) of a student's cell that are compared ...
+LINE_CHARS = 200  # ... each cut to this many characters: a submission is hostile, its cost bounded
 
 COMMENT = re.compile(r"^\s*#")
+IMPORT = re.compile(r"^\s*(import|from)\s")
 
 
 @dataclass
@@ -52,7 +54,9 @@ class CellMatch:
 
     @property
     def score(self):
-        return min(self.shares)
+        """The larger share: how much of one student's own code is in the other's. The smaller share would let
+        a copier hide behind a few lines of dead code (measured: six such lines halved the copies found)."""
+        return max(self.shares)
 
 
 @dataclass
@@ -69,21 +73,37 @@ class Pair:
         return [cell for cell, m in self.matches.items() if m.score >= flagged]
 
 
+def code_lines(source):
+    """The source's lines that are code: not blank, not comments, not imports (every student imports numpy), each
+    cut to LINE_CHARS characters."""
+    return (line[:LINE_CHARS] for line in io.StringIO(source)
+            if line.strip() and not COMMENT.match(line) and not IMPORT.match(line))
+
+
 def written_code(cell_source, release_source):
-    """The lines of `cell_source` that the student wrote: those not in the release's cell, without comments and
-    blank lines."""
-    student = cell_source[:MOST_CODE].splitlines()[:MOST_LINES]
-    release = release_source.splitlines()
+    """The lines of code of `cell_source` that the student wrote: those not in the release's cell, comments,
+    blank lines and imports left out first (so that padding a cell with them hides nothing), the first
+    MOST_LINES of them. The lines are kept without their line ends."""
+    student = [line.rstrip("\r\n") for line in itertools.islice(code_lines(cell_source), MOST_LINES)]
+    release = [line.rstrip("\r\n") for line in code_lines(release_source)]
     written = []
     matcher = difflib.SequenceMatcher(None, release, student, autojunk=False)
     for tag, _, _, start, end in matcher.get_opcodes():
         if tag in ("insert", "replace"):
-            written += [line for line in student[start:end] if line.strip() and not COMMENT.match(line)]
+            written += student[start:end]
     return "\n".join(written)
 
 
-# A token of Python: a comment, a one-line string, a name, a number, or any other character.
-TOKEN = re.compile(r"""#[^\n]*|[rbfuRBFU]{0,2}("(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*')|([A-Za-z_]\w*)|\d[\w.]*|\S""")
+def cut_short(cell_source):
+    """The cell has more lines of code than written_code reads."""
+    return next(itertools.islice(code_lines(cell_source), MOST_LINES, None), None) is not None
+
+
+# A token of Python: a comment, a string, a name, a number, or any other character. Every alternative but the
+# last always matches where it starts (an unterminated string runs to the end of its line, or of the text for
+# triple quotes), so no text is scanned twice: linear in the student's text, whatever it holds.
+TOKEN = re.compile(r"""#[^\n]*|[rbfuRBFU]{0,2}('\'\'[\s\S]*?(?:'\'\'|\Z)|"\"\"[\s\S]*?(?:"\"\"|\Z)"""
+                   r"""|"(?:\\.|[^"\\\n])*"?|'(?:\\.|[^'\\\n])*'?)|((?!\d)\w+)|\d[\w.]*|\S""")
 KEPT_NAMES = frozenset(keyword.kwlist) | frozenset(dir(builtins))
 
 
@@ -97,8 +117,8 @@ class Normalised:
 
 def normalised(code):
     """The code's tokens, names and formatting normalised. A regular expression, not a parser: any text a
-    student wrote goes through in linear time, and it is six times faster than copydetect's own pygments lexer
-    (0.2 against 1.1 ms a cell), which kept a class of 300 from fitting in a few seconds."""
+    student wrote goes through in linear time (TOKEN), and it is six times faster than copydetect's own pygments
+    lexer (0.2 against 1.1 ms a cell), which kept a class of 300 from fitting in a few seconds."""
     text, where = [], []
     for token in TOKEN.finditer(code):
         word = token.group()
@@ -106,19 +126,33 @@ def normalised(code):
             continue
         if token.group(1):
             word = "S"
-        elif token.group(2) and word not in KEPT_NAMES:
-            word = "V"
+        elif token.group(2):
+            # Python reads names in NFKC form: fullwidth ｒａｎｇｅ is range, and ｗｉｎｄｏｗ a name like any other.
+            word = unicodedata.normalize("NFKC", word)
+            word = word if word in KEPT_NAMES else "V"
         text.append(word)
         where += [token.span()] * len(word)
     return Normalised("".join(text), where)
 
 
-def fingerprint(code, boilerplate=()):
-    """copydetect's fingerprints of normalised code (`code` a Normalised, or text)."""
+def fingerprint(code):
+    """copydetect's fingerprints of normalised code (`code` a Normalised, or text): every run of K characters."""
     from copydetect import CodeFingerprint
 
     text = code.text if isinstance(code, Normalised) else normalised(code).text
-    return CodeFingerprint("cell.py", K, 1, boilerplate=sorted(boilerplate), filter=False, fp=io.StringIO(text))
+    return CodeFingerprint("cell.py", K, 1, filter=False, fp=io.StringIO(text))
+
+
+def set_aside(fingerprint, common):
+    """The fingerprint without the class's common fingerprints. Done here, not by copydetect's `boilerplate`:
+    it removes them with np.intersect1d(..., assume_unique=True) from a list that repeats a fingerprint where
+    the code repeats itself, and so also drops repeats of fingerprints nobody else has."""
+    from copydetect.utils import get_token_coverage
+
+    fingerprint.hash_idx = {h: places for h, places in fingerprint.hash_idx.items() if h not in common}
+    fingerprint.hashes = set(fingerprint.hash_idx)
+    fingerprint.token_coverage = get_token_coverage(fingerprint.hash_idx, K, len(fingerprint.filtered_code))
+    return fingerprint
 
 
 def in_code(slices, code):
@@ -155,8 +189,9 @@ def cell_matches(cell, codes, flagged=FLAGGED):
     from copydetect import compare_files
 
     codes = {s: normalised(c) for s, c in codes.items() if c.strip()}
-    common = common_fingerprints({s: fingerprint(c) for s, c in codes.items()})
-    prints = {s: fingerprint(c, common) for s, c in codes.items()}
+    prints = {s: fingerprint(c) for s, c in codes.items()}
+    common = common_fingerprints(prints)
+    prints = {s: set_aside(p, common) for s, p in prints.items()}
     prints = {s: p for s, p in prints.items() if p.token_coverage >= SHORTEST}
     compared = len(prints) * (len(prints) - 1) // 2
     found = []
@@ -201,11 +236,12 @@ def solution_cells(notebook):
 
 def read_class(course, students):
     """({student: {solution cell: the code the student wrote in it}}, {student: {test cell: digest of what the
-    student's functions returned on its hidden cases}}) for the course's assignment, from the autograded
-    notebooks: nbgrader keeps the solution cells as handed in, and the trusted grader records the digests in the
-    notebook's metadata. Read as JSON, without nbformat's schema check (7 ms a notebook, 2 s for 300)."""
+    student's functions returned on its hidden cases}}, {student: [solution cells longer than MOST_LINES lines of
+    code, compared on their start only]}) for the course's assignment, from the autograded notebooks: nbgrader
+    keeps the solution cells as handed in, and the trusted grader records the digests in the notebook's
+    metadata. Read as JSON, without nbformat's schema check (7 ms a notebook, 2 s for 300)."""
     release = solution_cells(json.loads(course.release_notebook.read_text()))
-    code, returned = {}, {}
+    code, returned, too_long = {}, {}, {}
     for student in students:
         path = course.autograded_notebook(student)
         if not path.exists():
@@ -216,11 +252,14 @@ def read_class(course, students):
             continue
         cells = solution_cells(notebook)
         code[student] = {cell: written_code(cells[cell], release[cell]) for cell in release if cell in cells}
+        long_cells = [cell for cell in release if cell in cells and cut_short(cells[cell])]
+        if long_cells:
+            too_long[student] = long_cells
         record = notebook
         for key in ("metadata", "trusted_grading", "returned"):
             record = record.get(key) if isinstance(record, dict) else None
         returned[student] = {cell: digest for cell, digest in (record or {}).items() if isinstance(digest, str)}
-    return code, returned
+    return code, returned, too_long
 
 
 def same_wrong_values(returned, passed, rare=COMMON_SHARE):

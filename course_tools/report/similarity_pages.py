@@ -75,8 +75,9 @@ def part_name(cell):
     return cell.removeprefix("test_")
 
 
-def section(pairs, links, shared, common, students):
-    """The class report's section of one assignment: the listed pairs, then the shared wrong values."""
+def section(pairs, links, shared, common, students, too_long=None):
+    """The class report's section of one assignment: the listed pairs, the cells too long to compare in full
+    (too_long: {student: [cells]}), then the shared wrong values."""
     rows = "".join(
         f"<tr><td>{html_text(p.first)}</td><td>{html_text(p.second)}</td><td class=num>{p.score:.2f}</td>"
         f"<td>{html_text(', '.join(p.flagged_cells()))}</td><td><a href=\"{link}\">side by side</a></td></tr>"
@@ -85,6 +86,10 @@ def section(pairs, links, shared, common, students):
     listed = (f"<table><tr><th>student</th><th>student</th><th>score</th><th>cells</th><th>code</th></tr>{rows}"
               "</table>" + (f"<p>{more} more pairs reached the threshold and are not listed.</p>" if more else "")
               if pairs else "<p>No pair of students reached the threshold.</p>")
+    cut = "; ".join(f"{student} ({', '.join(cells)})" for student, cells in sorted((too_long or {}).items()))
+    if cut:
+        listed += (f"<p>Compared on their first {similarity.MOST_LINES} lines of code only (the rest of each is "
+                   f"not read: look at these yourself): {html_text(cut)}.</p>")
     groups = "".join(f"<tr><td><code>{html_text(part_name(cell))}</code></td>"
                      f"<td>{html_text(', '.join(names))}</td></tr>" for cell, names in shared)
     commons = "; ".join(f"{part_name(cell)}: {n} students" for cell, n in common)
@@ -94,8 +99,8 @@ def section(pairs, links, shared, common, students):
         f"<p>Compared: the code each of the {students} students wrote in the graded cells, cell by cell, without "
         "the release's own lines and comments, names and spacing set aside. What many students share (a tenth "
         "of the class or more) counts for nothing, and a cell whose own code is too short to tell students apart "
-        f"(a one-line answer) is not compared. Score: the share of each student's code that matches the other's, "
-        f"the smaller of the two; listed from {similarity.FLAGGED:.1f} on.</p>{listed}"
+        f"(a one-line answer) is not compared. Score: the share of a student's code that is also in the other's, "
+        f"the larger of the two; listed from {similarity.FLAGGED:.1f} on.</p>{listed}"
         "<h4>The same wrong values</h4>"
         "<p>Students whose functions returned the same wrong values on the same hidden cases (the same bug, "
         "seen in what the code computes rather than how it is written). Values a student got full points with "

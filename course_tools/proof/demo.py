@@ -54,8 +54,9 @@ def main():
                        ("feedback/<student>/<assignment>/<assignment>.html", "feedback, one page each"),
                        ("grades/<assignment>.csv", "one row per student, one column per graded part, "
                                                    "late penalty, total"),
-                       ("class_report.html", "per assignment: score distribution, pass rates, common failures; "
-                                             "every student's totals"),
+                       ("class_report.html", "per assignment: score distribution, pass rates, common failures, "
+                                             "similar submissions; every student's totals"),
+                       ("similarity/<assignment>/pair-<n>.html", "a similar pair's code side by side"),
                        ("autograde.log", "everything nbgrader and the kernels printed")]:
         print(f"  {path:<52} {what}")
     return 0

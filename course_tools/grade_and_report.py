@@ -15,7 +15,7 @@ from pathlib import Path
 
 from course_tools.course import Course, released_assignments
 from course_tools.grade import grade_class
-from course_tools.report import reports
+from course_tools.report import reports, similarity_pages
 from grading.bwrap import SandboxUnavailable
 from grading.text import printable
 
@@ -60,8 +60,10 @@ def main(argv=None):
     print()
     for assignment, grades in reports.write_all(Course(root), graded).items():
         absent = [printable(g.student) for g in grades if not g.handed_in]
+        similar = len(list((root / similarity_pages.FOLDER / assignment).glob("pair-*.html")))
         print(f"{assignment}: {len(grades) - len(absent)} students graded"
-              + (f"; no submission from {', '.join(absent)}" if absent else ""))
+              + (f"; no submission from {', '.join(absent)}" if absent else "")
+              + (f"; {similar} pair{'s' if similar > 1 else ''} of similar submissions to look at" if similar else ""))
     print(f"in {time.monotonic() - started:.0f} s: see grades/<assignment>.csv, class_report.html and "
           "feedback/<student>/<assignment>/")
     return 0

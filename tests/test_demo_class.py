@@ -207,3 +207,13 @@ def test_the_similar_submissions_open_in_a_browser(runs, tmp_path_factory):
             shots.screenshot("pair-side-by-side")
         finally:
             shots.last_screenshot()
+
+
+def test_make_grade_says_how_many_similar_pairs_there_are_to_look_at(runs, capsys):
+    """`make grade` on the graded demo course (nothing left to grade: it writes the products again)."""
+    from course_tools import grade_and_report
+
+    assert grade_and_report.main(["--course", str(runs[0].root), "--workers", "1"]) == 0
+    lines = {line.split(":")[0]: line for line in capsys.readouterr().out.splitlines() if " students graded" in line}
+    assert lines["cnn_step_by_step"].endswith("; 2 pairs of similar submissions to look at")
+    assert "similar" not in lines["cnn_application"]

@@ -172,7 +172,8 @@ def test_each_listed_pair_has_its_page_with_both_students_code_and_the_matches_m
         assert not re.search(r'(src|href)="', page)  # offline: nothing to fetch
     tia = (course.root / "similarity/cnn_step_by_step/pair-2.html").read_text()
     assert "\n                patch = padded[n, r * s:r * s + filt, q * s:q * s + filt]\n" in tia
-    assert re.search(r"<code>conv_forward</code>: score 0\.\d\d, ranked 1 of the \d+ pairs? of students", tia)
+    assert re.search(r"<code>conv_forward</code>: score 0\.\d\d, ranked 1 of the \d+ pairs? of the \d+ students "
+                     r"compared on this cell</h2><p>\d+ students wrote code in this cell", tia)
 
 
 def test_the_same_wrong_values_are_listed_for_the_pair_that_shares_a_bug(runs):

@@ -234,3 +234,49 @@ def test_dead_code_added_to_a_copy_does_not_hide_it(corpus_code):
     code["copier"] = {"conv_backward": similarity.written_code(copy, releases[original]["conv_backward"])}
     pairs = [p for p in similarity.similar_pairs(code) if "copier" in (p.first, p.second)]
     assert [(p.first, p.second) for p in pairs] == [(original, "copier")]
+
+
+# A second red team's attacks on the fixed code (each won before its fix).
+def test_indentation_and_lone_carriage_returns_hide_nothing():
+    """200 more spaces of indentation (Python accepts any) pushed every line's code past the characters read;
+    lines ending in a lone \\r (Python's and IPython's line end too) made the cell one comment line."""
+    written = similarity.written_code(ANSWER, RELEASE)
+    indented = ANSWER.replace("\n    ", "\n" + " " * 204)  # the release's lines too, as Python needs
+    assert similarity.normalised(similarity.written_code(indented, RELEASE)).text == similarity.normalised(written).text
+    assert similarity.written_code(ANSWER.replace("\n", "\r"), RELEASE) == written
+
+
+def test_code_after_an_import_on_the_same_line_is_code():
+    """`import numpy as np; ` before each statement dropped the statements with the import."""
+    written = similarity.written_code(ANSWER, RELEASE)
+    prefixed = ANSWER.replace("    Z = np.empty", "    import numpy as np; Z = np.empty")
+    assert "import numpy as np; Z = np.empty" in similarity.written_code(prefixed, RELEASE)
+    assert len(similarity.written_code(prefixed, RELEASE).splitlines()) == len(written.splitlines())
+
+
+def test_a_line_longer_than_the_characters_read_is_named_in_the_report():
+    long_line = ANSWER.replace("    Z = np.empty", "    x = '" + "a" * similarity.LINE_CHARS + "'; Z = np.empty")
+    assert similarity.cut_short(long_line) and not similarity.cut_short(ANSWER)
+
+
+def test_a_circle_of_three_copies_is_listed_in_a_small_class(corpus_code):
+    """Three students handing in one answer, renamed, made its code common in a class of 30 or fewer (three
+    students are the floor), and all three vanished from the report."""
+    students, releases = similarity_proof.corpus_class()
+    original = "cnn_step_by_step:right:conv_backward__conditional_unpad"
+    code = {s: cells for s, cells in corpus_code.items() if s.startswith("cnn_step_by_step:")}
+    assert len(code) < 50
+    for n in range(2):
+        renamed = students[original]["conv_backward"].replace("dA_pad", f"grad_{n}").replace("A_pad", f"padded_{n}")
+        code[f"circle {n}"] = {"conv_backward": similarity.written_code(renamed, releases[original]["conv_backward"])}
+    listed = {(p.first, p.second) for p in similarity.similar_pairs(code) if "circle 0" in (p.first, p.second)
+              or "circle 1" in (p.first, p.second)}
+    assert listed == {("circle 0", original), ("circle 1", original), ("circle 0", "circle 1")}
+
+
+def test_code_that_repeats_itself_is_still_a_candidate():
+    """Two students with the same code repeating a few fingerprints many times: the candidates' bound counted
+    each fingerprint once, found them unable to reach the threshold and never compared them."""
+    block = "    total = total + values[0] * weights[0]\n" * 300
+    code = {"a": {"f": block}, "b": {"f": block}, **{f"o{n}": {"f": f"    x = {n}\n"} for n in range(4)}}
+    assert [(p.first, p.second) for p in similarity.similar_pairs(code)] == [("a", "b")]

@@ -204,10 +204,7 @@ def comparable_pairs(code):
     pairs = set()
     for cell in sorted({c for cells in code.values() for c in cells}):
         codes = {s: cells[cell] for s, cells in code.items() if cell in cells and cells[cell].strip()}
-        prints = {s: similarity.fingerprint(c) for s, c in codes.items()}
-        common = similarity.common_fingerprints(prints)
-        long_enough = sorted(s for s, p in prints.items()
-                             if similarity.set_aside(p, common).token_coverage >= similarity.SHORTEST)
+        long_enough = sorted(similarity.comparable(codes)[1])
         pairs.update((a, b) for i, a in enumerate(long_enough) for b in long_enough[i + 1:])
     return pairs
 

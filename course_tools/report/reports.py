@@ -233,7 +233,8 @@ def similarity_section(course, grades):
     handed_in = [g.student for g in grades if g.handed_in]
     by_student = {g.student: g for g in grades}
     code, returned, too_long = similarity.read_class(course, handed_in)
-    pairs = similarity.similar_pairs(code)
+    compared = {}
+    pairs = similarity.similar_pairs(code, compared_students=compared)
     links = similarity_pages.write_pages(course.root, course.assignment, pairs, code)
     test_cells = course.graded_cells()
     passed = {g.student: {cell for cell in test_cells if g.scores[part_name(cell)] == g.maxima[part_name(cell)]}
@@ -244,7 +245,8 @@ def similarity_section(course, grades):
                           if by_student[student].messages.get(part_name(cell)) != NOT_IMPLEMENTED}
                 for student, cells in returned.items()}
     shared, common = similarity.same_wrong_values(returned, passed)
-    return similarity_pages.section(pairs, links, shared, common, len(code), too_long)
+    return similarity_pages.section(pairs, links, shared, common, len(code), too_long,
+                                    len(set().union(*compared.values())))
 
 
 def class_report_html(by_assignment, title, similar=None):

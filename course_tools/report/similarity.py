@@ -3,7 +3,8 @@
 A reason for a person to look, never a verdict. Everything runs here, on the instructor's machine.
 
 What is compared is only what a student wrote: each GRADED FUNCTION cell without the release's own lines
-(signature, docstring, comments, the `# YOUR CODE HERE` placeholders), and without comments and blank lines,
+(signature, docstring, comments, the `# YOUR CODE HERE` placeholders), and without comments, blank lines and
+imports,
 so that the starter code never makes two students alike (``written_code``). copydetect (MIT; MOSS-style
 fingerprints: every run of K characters of the code's tokens, names and strings replaced by one letter each,
 whitespace dropped) fingerprints it, so that renaming and reformatting change nothing.
@@ -14,8 +15,11 @@ The class's own distribution then decides what counts, cell by cell (``cell_matc
   published answer many found; what is left is what few students wrote;
 - a cell whose code is shorter than SHORTEST characters of tokens once that is set aside is not compared for
   that student: zero_pad's one np.pad call, distribute_value, one_hot, whose every right answer looks alike;
+- students who handed in the same code count as one in that (up to CIRCLE of them): a circle of copies does
+  not make its own code the class's;
 - two students' score on a cell is the larger of the two shares of their remaining code that the other's
-  covers: a copy is found in the copier's code, whatever the copier adds to it.
+  covers (a copy is found in the copier's code, whatever the copier adds to it), once MATCHED characters
+  match; the smaller share below that.
 A pair is listed when a cell's score reaches FLAGGED (the figures behind these choices: docs/similarity.md,
 measured by ``python -m course_tools.proof.similarity_proof``).
 """
@@ -34,13 +38,19 @@ from dataclasses import dataclass, field
 K = 20  # characters of tokenised code per fingerprint (copydetect's noise threshold; its default is 25)
 COMMON_SHARE = 0.1  # a fingerprint in this share of the class's code of a cell or more is set aside ...
 COMMON_LEAST = 3  # ... when it is in this many students' code at least (two students alone never make one)
+CIRCLE = 5  # students who handed in the same code count as one in that, up to this many (common_fingerprints)
 SHORTEST = 50  # characters of tokenised code left after that, below which a student's cell is not compared
 FLAGGED = 0.5  # a pair is listed when its score on a cell reaches this
+MATCHED = 60  # characters of normalised code that must match for the larger share to be the score (CellMatch)
 MOST_LINES = 400  # lines of code (not comments, blank lines or imports) of a student's cell that are compared ...
 LINE_CHARS = 200  # ... each cut to this many characters: a submission is hostile, its cost bounded
 
-COMMENT = re.compile(r"^\s*#")
-IMPORT = re.compile(r"^\s*(import|from)\s")
+INDENT = 40  # characters of a line's indentation kept (Python accepts any: 200 spaces pushed the code out)
+
+LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
+COMMENT = re.compile(r"\s*#")
+# An import statement and nothing else on its line (`import numpy as np; A = ...` is code).
+IMPORT = re.compile(r"\s*(import|from)\s[\w\s.,*()]*(#.*)?$")
 
 
 @dataclass
@@ -51,12 +61,18 @@ class CellMatch:
     slices: tuple  # ([(start, end)] of matching characters in the first's written code, in the second's)
     rank: int = 0  # 1 for the cell's most alike pair of students
     compared: int = 0  # pairs of students compared on the cell
+    students: int = 0  # students compared on the cell: their own code was long enough
+    with_code: int = 0  # students who wrote code in the cell
+
+    matched: int = 0  # characters of normalised code that match, the fewer of the two students'
 
     @property
     def score(self):
-        """The larger share: how much of one student's own code is in the other's. The smaller share would let
-        a copier hide behind a few lines of dead code (measured: six such lines halved the copies found)."""
-        return max(self.shares)
+        """The larger share, how much of one student's own code is in the other's, once MATCHED characters of
+        code match at least; the smaller share below that. The smaller share alone would let a copier hide
+        behind a few lines of dead code (measured: six such lines halved the copies found); the larger share
+        alone listed a student whose own code was a loop header found in another's."""
+        return max(self.shares) if self.matched >= MATCHED else min(self.shares)
 
 
 @dataclass
@@ -73,21 +89,31 @@ class Pair:
         return [cell for cell, m in self.matches.items() if m.score >= flagged]
 
 
+def python_lines(source):
+    """The source's lines as Python reads them: a line ends at \\r\\n, \\r or \\n (io.StringIO splits at \\n
+    alone, and a cell whose lines end in \\r alone was one comment line to it)."""
+    return (match.group() for match in LINE.finditer(source) if match.group())
+
+
 def code_lines(source):
-    """The source's lines that are code: not blank, not comments, not imports (every student imports numpy), each
-    cut to LINE_CHARS characters."""
-    return (line[:LINE_CHARS] for line in io.StringIO(source)
-            if line.strip() and not COMMENT.match(line) and not IMPORT.match(line))
+    """The source's lines that are code: not blank, not comments, not an import statement alone (every
+    student imports numpy), each with at most INDENT characters of indentation and LINE_CHARS of code."""
+    for line in python_lines(source):
+        line = line.rstrip("\r\n")
+        code = line.lstrip()
+        if code and not COMMENT.match(code) and not IMPORT.match(code):
+            yield line[:min(len(line) - len(code), INDENT)] + code[:LINE_CHARS]
 
 
 def written_code(cell_source, release_source):
     """The lines of code of `cell_source` that the student wrote: those not in the release's cell, comments,
     blank lines and imports left out first (so that padding a cell with them hides nothing), the first
-    MOST_LINES of them. The lines are kept without their line ends."""
-    student = [line.rstrip("\r\n") for line in itertools.islice(code_lines(cell_source), MOST_LINES)]
-    release = [line.rstrip("\r\n") for line in code_lines(release_source)]
+    MOST_LINES of them."""
+    student = list(itertools.islice(code_lines(cell_source), MOST_LINES))
+    release = [line.strip() for line in code_lines(release_source)]
     written = []
-    matcher = difflib.SequenceMatcher(None, release, student, autojunk=False)
+    # Compared without indentation: the release's lines moved in or out are still the release's.
+    matcher = difflib.SequenceMatcher(None, release, [line.strip() for line in student], autojunk=False)
     for tag, _, _, start, end in matcher.get_opcodes():
         if tag in ("insert", "replace"):
             written += student[start:end]
@@ -95,8 +121,11 @@ def written_code(cell_source, release_source):
 
 
 def cut_short(cell_source):
-    """The cell has more lines of code than written_code reads."""
-    return next(itertools.islice(code_lines(cell_source), MOST_LINES, None), None) is not None
+    """The cell holds more code than written_code reads: more than MOST_LINES lines of it, or a line of more than
+    LINE_CHARS characters."""
+    lines = (line.strip() for line in python_lines(cell_source))  # strip(): line ends too
+    code = (line for line in lines if line and not COMMENT.match(line) and not IMPORT.match(line))
+    return any(len(line) > LINE_CHARS or number >= MOST_LINES for number, line in enumerate(code))
 
 
 # A token of Python: a comment, a string, a name, a number, or any other character. Every alternative but the
@@ -161,60 +190,92 @@ def in_code(slices, code):
     return [(code.where[min(start, last)][0], code.where[min(end - 1, last)][1]) for start, end in zip(*slices)]
 
 
-def common_fingerprints(prints):
-    """The fingerprints in at least COMMON_SHARE of the students' code of one cell, and COMMON_LEAST students'."""
-    counts = Counter(h for p in prints.values() for h in p.hashes)
+def same_code(code):
+    """What two students' code of a cell must share to be the same code: its lines, normalised, in any order."""
+    return tuple(sorted(normalised(line).text for line in code.split("\n")))
+
+
+def common_fingerprints(prints, groups=None):
+    """The fingerprints in the code of at least COMMON_SHARE of the students of one cell, and of COMMON_LEAST.
+    `groups` ({student: same_code}): students who handed in the same code count as one while they are at most
+    CIRCLE of them, so that a circle of copies does not make its own code the class's (three copies in a
+    class of 30 did: the three vanished from the report)."""
+    members = defaultdict(list)
+    for student in prints:
+        members[(groups or {}).get(student, student)].append(student)
+    counts = Counter()
+    for students in members.values():
+        weight = 1 if len(students) <= CIRCLE else len(students)
+        for h in set().union(*(prints[student].hashes for student in students)):
+            counts[h] += weight
     least = max(COMMON_LEAST, COMMON_SHARE * len(prints))
     return {h for h, n in counts.items() if n >= least}
 
 
 def candidate_pairs(prints, flagged):
-    """The pairs that share enough fingerprints to reach `flagged` at all: each fingerprint covers at most K
-    characters, so a pair whose shared fingerprints cannot cover `flagged` of the shorter code is skipped
-    without comparing (with 300 students, most of the 44,850 pairs of a cell)."""
+    """The pairs that share enough fingerprints to reach `flagged` at all: each place a fingerprint is found
+    covers at most K characters, so a pair whose shared places cannot cover `flagged` of the shorter code is
+    skipped without comparing (with 300 students, most of the 44,850 pairs of a cell)."""
     holders = defaultdict(list)
     for student, p in prints.items():
-        for h in p.hashes:
-            holders[h].append(student)
+        for h, places in p.hash_idx.items():
+            holders[h].append((student, len(places)))
     shared = Counter()
     for students in holders.values():
-        shared.update(itertools.combinations(sorted(students), 2))
+        # A fingerprint at n places of each covers up to n * K characters of each (code that repeats itself).
+        for (a, n), (b, m) in itertools.combinations(sorted(students), 2):
+            shared[(a, b)] += min(n, m)
     return [(a, b) for (a, b), n in shared.items()
             if n * K >= flagged * min(prints[a].token_coverage, prints[b].token_coverage)]
 
 
-def cell_matches(cell, codes, flagged=FLAGGED):
-    """[(first, second, CellMatch)] of one cell's {student: written code}, for every pair that may reach
-    `flagged`; students whose remaining code is shorter than SHORTEST are left out."""
-    from copydetect import compare_files
-
+def comparable(codes):
+    """({student: normalised code}, {student: its fingerprints without the class's common ones}) of one cell's
+    {student: written code}, for the students whose own code is SHORTEST characters long at least."""
+    groups = {s: same_code(c) for s, c in codes.items() if c.strip()}
     codes = {s: normalised(c) for s, c in codes.items() if c.strip()}
     prints = {s: fingerprint(c) for s, c in codes.items()}
-    common = common_fingerprints(prints)
+    common = common_fingerprints(prints, groups)
     prints = {s: set_aside(p, common) for s, p in prints.items()}
-    prints = {s: p for s, p in prints.items() if p.token_coverage >= SHORTEST}
+    return codes, {s: p for s, p in prints.items() if p.token_coverage >= SHORTEST}
+
+
+def cell_matches(cell, codes, flagged=FLAGGED, compared_students=None):
+    """[(first, second, CellMatch)] of one cell's {student: written code}, for every pair that may reach
+    `flagged`; students whose remaining code is shorter than SHORTEST are left out (compared_students, a
+    dict, gets {cell: the students compared})."""
+    from copydetect import compare_files
+
+    with_code = sum(1 for c in codes.values() if c.strip())
+    codes, prints = comparable(codes)
+    if compared_students is not None:
+        compared_students[cell] = set(prints)
     compared = len(prints) * (len(prints) - 1) // 2
     found = []
     for first, second in candidate_pairs(prints, flagged):
         _, shares, slices = compare_files(prints[first], prints[second])
+        matched = min(int((ends - starts).sum()) for starts, ends in slices) if len(slices[0]) else 0
         found.append((first, second, CellMatch(cell, (float(shares[0]), float(shares[1])),
-                                               (in_code(slices[0], codes[first]), in_code(slices[1], codes[second])))))
+                                               (in_code(slices[0], codes[first]), in_code(slices[1], codes[second])),
+                                               matched=matched)))
     # A pair candidate_pairs leaves out cannot reach `flagged`: for a pair that does, its rank among those
     # found is its rank among all.
     scores = sorted(m.score for _, _, m in found)
     for _, _, match in found:
         match.rank, match.compared = len(scores) - bisect.bisect_right(scores, match.score) + 1, compared
+        match.students, match.with_code = len(prints), with_code
     return found
 
 
-def similar_pairs(class_code, flagged=FLAGGED):
+def similar_pairs(class_code, flagged=FLAGGED, compared_students=None):
     """Pairs of students with at least one cell scoring `flagged` or more, most alike first, from
-    {student: {cell: written code}}. Each pair keeps every cell the two were compared on that came near."""
+    {student: {cell: written code}}. Each pair keeps every cell the two were compared on that came near.
+    compared_students, a dict, gets {cell: the students compared on it}."""
     cells = sorted({cell for code in class_code.values() for cell in code})
     pairs = {}
     for cell in cells:
         codes = {student: code[cell] for student, code in class_code.items() if cell in code}
-        for first, second, match in cell_matches(cell, codes, flagged / 2):
+        for first, second, match in cell_matches(cell, codes, flagged / 2, compared_students):
             pairs.setdefault((first, second), Pair(first, second)).matches[cell] = match
     listed = [p for p in pairs.values() if p.score >= flagged]
     return sorted(listed, key=lambda p: (-p.score, p.first, p.second))

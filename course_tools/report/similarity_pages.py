@@ -46,8 +46,10 @@ def pair_page(assignment, number, pair, code):
             f"<pre>{marked(code[student][cell], slices)}</pre></div>"
             for student, share, slices in zip((pair.first, pair.second), match.shares, match.slices))
         sections.append(f"<h2><code>{html_text(cell)}</code>: score {match.score:.2f}, ranked {match.rank} of "
-                        f"the {match.compared} pair{'' if match.compared == 1 else 's'} of students compared on "
-                        "this cell</h2>"
+                        f"the {match.compared} pair{'' if match.compared == 1 else 's'} of the {match.students} "
+                        f"students compared on this cell</h2><p>{match.with_code} students wrote code in this cell; "
+                        f"the code of {match.with_code - match.students} of them, once what many students share is "
+                        "set aside, was too short to compare.</p>"
                         f'<div class="sides">{sides}</div>')
     title = f"{assignment}: similar pair {number}"
     return (f"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{html_text(title)}</title>"
@@ -75,7 +77,7 @@ def part_name(cell):
     return cell.removeprefix("test_")
 
 
-def section(pairs, links, shared, common, students, too_long=None):
+def section(pairs, links, shared, common, students, too_long=None, compared=0):
     """The class report's section of one assignment: the listed pairs, the cells too long to compare in full
     (too_long: {student: [cells]}), then the shared wrong values."""
     rows = "".join(
@@ -96,11 +98,13 @@ def section(pairs, links, shared, common, students, too_long=None):
     return (
         "<h3>Similar submissions</h3>"
         f"<p><b>{html_text(CAUTION)}</b></p>"
-        f"<p>Compared: the code each of the {students} students wrote in the graded cells, cell by cell, without "
-        "the release's own lines and comments, names and spacing set aside. What many students share (a tenth "
-        "of the class or more) counts for nothing, and a cell whose own code is too short to tell students apart "
-        f"(a one-line answer) is not compared. Score: the share of a student's code that is also in the other's, "
-        f"the larger of the two; listed from {similarity.FLAGGED:.1f} on.</p>{listed}"
+        f"<p>Compared: the code the students wrote in the graded cells, cell by cell, without the release's own "
+        "lines, comments and imports, names and spacing set aside. What many students share (a tenth of the "
+        "class or more) counts for nothing, and a student's cell whose own code is then too short to tell apart "
+        f"from others' (a one-line answer) is not compared: {compared} of the {students} students had enough code "
+        "of their own in at least one cell. Score: the share of one student's own code that is also in the "
+        f"other's (the larger of the two once {similarity.MATCHED} characters of code match, else the smaller); "
+        f"listed from {similarity.FLAGGED:.1f} on.</p>{listed}"
         "<h4>The same wrong values</h4>"
         "<p>Students whose functions returned the same wrong values on the same hidden cases (the same bug, "
         "seen in what the code computes rather than how it is written). Values a student got full points with "

@@ -203,12 +203,13 @@ def test_no_process_of_the_course_survives_grading(outcome):
 
 
 def test_no_hidden_character_in_the_products(outcome):
-    # The grades CSV, the class report, the grading log and every feedback page quote the students' names, file
-    # names and messages: a control or format character (an escape sequence, a bidi override) of theirs must
+    # The grades CSV, the class report, the grading log, every feedback page and similar pair's page quote the
+    # students' names, file names, messages and code: a control or format character (an escape sequence, a bidi override) of theirs must
     # be shown escaped in each (grading/text.py). Line ends and tabs are the files' own.
     root = outcome.course.root
     products = [root / "grades" / "cnn_step_by_step.csv", root / "class_report.html", root / "autograde.log",
-                *sorted((root / "feedback").glob("*/cnn_step_by_step/cnn_step_by_step.html"))]
+                *sorted((root / "feedback").glob("*/cnn_step_by_step/cnn_step_by_step.html")),
+                *sorted((root / "similarity").glob("*/pair-*.html"))]
     found = {}
     for path in products:
         if path.exists():

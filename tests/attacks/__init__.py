@@ -437,15 +437,15 @@ def remove_tmp_markers():
 
 # -------------------------------------------------------------------------- evidence
 PRODUCTS = {"gradebook.db", "class_report.html", "autograde.log"}
-GRADER_FOLDERS = {"autograded", "feedback", "graded_input", "grades"}
+GRADER_FOLDERS = {"autograded", "feedback", "graded_input", "grades", "similarity"}
 
 
 def protected_files(course_root, attacker_names):
     """{relative path: sha256} of every file in the course that grading must not change.
 
     That is everything but the attackers' own submitted folders and what the grader
-    writes (autograded/, feedback/, graded_input/, grades/, gradebook.db, the report
-    and the log), whose contents are checked through the scores and pages instead.
+    writes (autograded/, feedback/, graded_input/, grades/, similarity/, gradebook.db,
+    the report and the log), whose contents are checked through the scores and pages instead.
     """
     import hashlib
 

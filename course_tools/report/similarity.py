@@ -95,14 +95,19 @@ def python_lines(source):
     return (match.group() for match in LINE.finditer(source) if match.group())
 
 
-def code_lines(source):
-    """The source's lines that are code: not blank, not comments, not an import statement alone (every
-    student imports numpy), each with at most INDENT characters of indentation and LINE_CHARS of code."""
+def stripped_code_lines(source):
+    """The source's lines that are code, as (indentation, code): not blank, not comments, not an import statement
+    alone (every student imports numpy)."""
     for line in python_lines(source):
         line = line.rstrip("\r\n")
         code = line.lstrip()
         if code and not COMMENT.match(code) and not IMPORT.match(code):
-            yield line[:min(len(line) - len(code), INDENT)] + code[:LINE_CHARS]
+            yield line[:len(line) - len(code)], code
+
+
+def code_lines(source):
+    """stripped_code_lines, each with at most INDENT characters of indentation and LINE_CHARS of code."""
+    return (indentation[:INDENT] + code[:LINE_CHARS] for indentation, code in stripped_code_lines(source))
 
 
 def written_code(cell_source, release_source):
@@ -123,9 +128,8 @@ def written_code(cell_source, release_source):
 def cut_short(cell_source):
     """The cell holds more code than written_code reads: more than MOST_LINES lines of it, or a line of more than
     LINE_CHARS characters."""
-    lines = (line.strip() for line in python_lines(cell_source))  # strip(): line ends too
-    code = (line for line in lines if line and not COMMENT.match(line) and not IMPORT.match(line))
-    return any(len(line) > LINE_CHARS or number >= MOST_LINES for number, line in enumerate(code))
+    return any(len(code) > LINE_CHARS or number >= MOST_LINES
+               for number, (_, code) in enumerate(stripped_code_lines(cell_source)))
 
 
 # A token of Python: a comment, a string, a name, a number, or any other character. Every alternative but the
@@ -165,11 +169,10 @@ def normalised(code):
 
 
 def fingerprint(code):
-    """copydetect's fingerprints of normalised code (`code` a Normalised, or text): every run of K characters."""
+    """copydetect's fingerprints of normalised code (a Normalised): every run of K characters."""
     from copydetect import CodeFingerprint
 
-    text = code.text if isinstance(code, Normalised) else normalised(code).text
-    return CodeFingerprint("cell.py", K, 1, filter=False, fp=io.StringIO(text))
+    return CodeFingerprint("cell.py", K, 1, filter=False, fp=io.StringIO(code.text))
 
 
 def set_aside(fingerprint, common):

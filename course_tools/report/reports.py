@@ -245,6 +245,8 @@ def similarity_section(course, grades):
                           if by_student[student].messages.get(part_name(cell)) != NOT_IMPLEMENTED}
                 for student, cells in returned.items()}
     shared, common = similarity.same_wrong_values(returned, passed)
+    shared = [(part_name(cell), students) for cell, students in shared]
+    common = [(part_name(cell), count) for cell, count in common]
     return similarity_pages.section(pairs, links, shared, common, len(code), too_long,
                                     len(set().union(*compared.values())))
 

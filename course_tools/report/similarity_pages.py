@@ -73,13 +73,10 @@ def write_pages(root, assignment, pairs, code):
     return paths
 
 
-def part_name(cell):
-    return cell.removeprefix("test_")
-
-
 def section(pairs, links, shared, common, students, too_long=None, compared=0):
     """The class report's section of one assignment: the listed pairs, the cells too long to compare in full
-    (too_long: {student: [cells]}), then the shared wrong values."""
+    (too_long: {student: [cells]}), then the shared wrong values (shared, common: same_wrong_values's, each
+    test cell given as its graded part's name)."""
     rows = "".join(
         f"<tr><td>{html_text(p.first)}</td><td>{html_text(p.second)}</td><td class=num>{p.score:.2f}</td>"
         f"<td>{html_text(', '.join(p.flagged_cells()))}</td><td><a href=\"{link}\">side by side</a></td></tr>"
@@ -92,9 +89,9 @@ def section(pairs, links, shared, common, students, too_long=None, compared=0):
     if cut:
         listed += (f"<p>Compared on their first {similarity.MOST_LINES} lines of code only (the rest of each is "
                    f"not read: look at these yourself): {html_text(cut)}.</p>")
-    groups = "".join(f"<tr><td><code>{html_text(part_name(cell))}</code></td>"
-                     f"<td>{html_text(', '.join(names))}</td></tr>" for cell, names in shared)
-    commons = "; ".join(f"{part_name(cell)}: {n} students" for cell, n in common)
+    groups = "".join(f"<tr><td><code>{html_text(part)}</code></td>"
+                     f"<td>{html_text(', '.join(names))}</td></tr>" for part, names in shared)
+    commons = "; ".join(f"{part}: {n} students" for part, n in common)
     return (
         "<h3>Similar submissions</h3>"
         f"<p><b>{html_text(CAUTION)}</b></p>"

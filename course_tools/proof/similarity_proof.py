@@ -17,8 +17,9 @@ corpus's entries and copies of them, timed through the same code `make grade` ru
     python -m course_tools.proof.similarity_proof
 """
 import ast
-import difflib
 import builtins
+import difflib
+import itertools
 import random
 import sys
 import tempfile
@@ -38,8 +39,13 @@ VARIANT_LINES = 3  # two entries' code differing in this many lines or fewer (an
 
 
 def release_cells(assignment):
-    release = notebooks.read(ROOT / "release" / assignment.name / f"{assignment.name}.ipynb")
+    release = notebooks.read(Course(ROOT, assignment.name).release_notebook)
     return {notebooks.grade_id(cell): cell.source for cell in release.cells if notebooks.grade_id(cell)}
+
+
+def notebook_functions(assignment):
+    """The names of the functions the assignment's notebook defines: a copier keeps them."""
+    return [name for names in corpus.cell_functions(corpus.reference_of(assignment)).values() for name in names]
 
 
 def corpus_class():
@@ -154,8 +160,7 @@ def measure(seed=1, dead_lines=0):
     pair counts as listed if it is listed in any round."""
     rng = random.Random(seed)
     students, releases = corpus_class()
-    functions = sorted({node.name for cells in students.values() for source in cells.values()
-                        for node in ast.parse(source).body if isinstance(node, ast.FunctionDef)})
+    functions = notebook_functions(corpus.PART1) + notebook_functions(corpus.PART2)
     code = written(students, releases)
     order = sorted(students)
     rng.shuffle(order)
@@ -168,13 +173,15 @@ def measure(seed=1, dead_lines=0):
                 cell: similarity.written_code(planted_copy(source, functions, rng, dead_lines),
                                               releases[student][cell])
                 for cell, source in students[student].items()}
-        could = comparable_pairs(this_class)
+        compared = {}
+        for pair in similarity.similar_pairs(this_class, flagged=min(THRESHOLDS), compared_students=compared):
+            key = (pair.first, pair.second)
+            scores[key] = max(scores.get(key, 0.0), pair.score)
+        # The pairs that could be listed at all: two students compared on a common cell.
+        could = {pair for students in compared.values() for pair in itertools.combinations(sorted(students), 2)}
         comparable |= {p for p in could if not any(s.startswith("copy of ") for s in p)}
         planted_pairs |= {p for p in could if p == tuple(sorted((p[0], f"copy of {p[0]}"))) or
                           p == tuple(sorted((p[1], f"copy of {p[1]}")))}
-        for pair in similarity.similar_pairs(this_class, flagged=min(THRESHOLDS)):
-            key = (pair.first, pair.second)
-            scores[key] = max(scores.get(key, 0.0), pair.score)
     honest = {p for p in comparable if not variants(code, *p)}
     family = comparable - honest
     table = {}
@@ -198,17 +205,6 @@ def variants(code, a, b):
     return False
 
 
-def comparable_pairs(code):
-    """Pairs of students who both have code of some cell long enough to be compared (after the class's common
-    fingerprints are set aside)."""
-    pairs = set()
-    for cell in sorted({c for cells in code.values() for c in cells}):
-        codes = {s: cells[cell] for s, cells in code.items() if cell in cells and cells[cell].strip()}
-        long_enough = sorted(similarity.comparable(codes)[1])
-        pairs.update((a, b) for i, a in enumerate(long_enough) for b in long_enough[i + 1:])
-    return pairs
-
-
 def large_class(assignment, size, rng):
     """{student: {cell: source}} of `size` students of one assignment: each cell of each student is a disguised
     copy (planted_copy) of the reference or of a corpus entry answering it, drawn at random. Every student's
@@ -220,8 +216,7 @@ def large_class(assignment, size, rng):
         for entry in corpus.file_entries(kind, reference, assignment):
             for cell, code in entry.answers.items():
                 sources[cell].append(code)
-    functions = [n for cell in reference.values() for n in (node.name for node in ast.parse(cell).body
-                                                              if isinstance(node, ast.FunctionDef))]
+    functions = notebook_functions(assignment)
     return {f"student{number:03d}": {cell: planted_copy(rng.choice(options), functions, rng)
                                      for cell, options in sources.items()}
             for number in range(size)}
@@ -235,7 +230,7 @@ def time_large_classes(size=CLASS_SIZE):
         students = large_class(assignment, size, rng)
         with tempfile.TemporaryDirectory() as folder:
             course = Course(Path(folder), assignment.name)
-            release = notebooks.read(ROOT / "release" / assignment.name / f"{assignment.name}.ipynb")
+            release = notebooks.read(Course(ROOT, assignment.name).release_notebook)
             course.release_notebook.parent.mkdir(parents=True)
             nbformat.write(release, str(course.release_notebook))
             for student, answers in students.items():

@@ -75,8 +75,7 @@ def _floats(array):
 
 
 def _float(value):
-    """A real scalar's 4 bytes, as _floats would make them (faster than through an array: a timed call's result
-    holds a few floats, and its fold is in the time of the call)."""
+    """A real scalar's 4 bytes, as _floats would make them, without making an array of it."""
     with np.errstate(all="ignore"):
         single = np.float32(value) + np.float32(0)
     return NAN if single != single else single.tobytes()
